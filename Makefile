@@ -1,0 +1,26 @@
+# The café backend. `make test` and `make run` install what they need into .tools/ (ignored).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help tools test lint unit run fmt
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+tools: ## install DynamoDB Local (and other local tools) into .tools/
+	@scripts/install-dynamodb-local.sh
+
+fmt: ## format the code
+	cargo fmt --all
+
+lint: ## cargo fmt --check and clippy with warnings as errors
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+unit: tools ## all Rust tests against a private DynamoDB Local (stopped afterwards)
+	scripts/dynamodb-local.sh cargo test --workspace
+
+test: tools lint unit ## install what is missing, lint, run every test
+
+run: ## run the whole system locally (coming with the `make run` issue)
+	@echo "make run is coming: see the README. For now: make test"

@@ -1,0 +1,12 @@
+//! The café's menu: what a product is and what makes one valid ([`product`]), and the menu table
+//! in DynamoDB ([`store`], the only module that touches the AWS SDK for DynamoDB).
+//! Free of Lambda types: the functions under `functions/` are thin adapters around this crate.
+
+pub mod config;
+pub mod product;
+pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use product::{Problem, Product, WireProduct};
+pub use store::{MenuPage, MenuRead, MenuStore, StoreError, StoredProduct};

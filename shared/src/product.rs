@@ -1,0 +1,544 @@
+//! What a product on the café's menu is, how the website sees it, and what makes one valid.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// DynamoDB's limit for a string hash key, in UTF-8 bytes.
+pub const MAX_NAME_BYTES: usize = 2048;
+/// DynamoDB's limit for one item (attribute names + values).
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+/// The dearest thing the café could sell: $10,000. Anything above is a typo (an extra zero or two).
+pub const MAX_PRICE_IN_CENTS: i64 = 1_000_000;
+
+/// One product on the menu, in the café's terms. Names are unique: the name is the table's key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    pub name: String,
+    pub id: String,
+    pub price_in_cents: i64,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub special: bool,
+}
+
+impl Product {
+    /// The tag that takes a special off the specials list.
+    pub const OUT_OF_STOCK: &'static str = "out of stock";
+
+    /// The website's wire form (see the website contract): every field present and well-typed,
+    /// `special_int` only on specials.
+    pub fn to_wire(&self) -> WireProduct {
+        WireProduct {
+            product_name_str: self.name.clone(),
+            product_id_str: self.id.clone(),
+            price_in_cents_int: self.price_in_cents,
+            description_str: self.description.clone(),
+            tag_str_arr: self.tags.clone(),
+            special_int: self.special.then_some(1),
+        }
+    }
+
+    /// Size of this product as a DynamoDB item, computed the way DynamoDB counts it
+    /// (attribute names + values; numbers about one byte per two digits).
+    pub fn item_size_bytes(&self) -> usize {
+        fn number(n: i64) -> usize {
+            n.unsigned_abs().to_string().len().div_ceil(2) + 1
+        }
+        let mut size = "product_name".len() + self.name.len();
+        size += "product_id".len() + self.id.len();
+        size += "price_in_cents".len() + number(self.price_in_cents);
+        size += "description".len() + self.description.len();
+        size += "tags".len() + 3 + self.tags.iter().map(|t| t.len() + 1).sum::<usize>();
+        size += "version".len() + 21;
+        if self.special {
+            size += "special".len() + number(1);
+        }
+        size
+    }
+}
+
+/// A product as the website reads it (`product_item_arr` elements).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireProduct {
+    pub product_name_str: String,
+    pub product_id_str: String,
+    pub price_in_cents_int: i64,
+    pub description_str: String,
+    pub tag_str_arr: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub special_int: Option<u8>,
+}
+
+/// One thing wrong with a product sent to us, naming the field it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub field: String,
+    pub problem: String,
+}
+
+impl Problem {
+    pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.problem)
+    }
+}
+
+const NAME: &str = "product_name_str";
+const ID: &str = "product_id_str";
+const PRICE: &str = "price_in_cents_int";
+const DESCRIPTION: &str = "description_str";
+const TAGS: &str = "tag_str_arr";
+const SPECIAL: &str = "special_int";
+/// Sent back by the GET routes so that a client can echo a product it read; ignored on input
+/// (the version to match travels in `If-Match`).
+pub const VERSION: &str = "version_int";
+const KNOWN_FIELDS: [&str; 7] = [NAME, ID, PRICE, DESCRIPTION, TAGS, SPECIAL, VERSION];
+
+/// Checks one product in the website's wire form, returning every problem at once.
+///
+/// Required: name, id, price. Optional: description (default empty), tags (default none),
+/// `special_int` (must be 1 when present). Unknown fields are problems, so that a typo such as
+/// `price_in_cent_int` is never silently dropped. The name is trimmed.
+pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
+    let Some(fields) = value.as_object() else {
+        return Err(vec![Problem::new(
+            "(product)",
+            format!("must be a JSON object, found {}", kind_of(value)),
+        )]);
+    };
+    let mut problems = Vec::new();
+    for key in fields.keys() {
+        if !KNOWN_FIELDS.contains(&key.as_str()) {
+            problems.push(Problem::new(key.clone(), unknown_field_hint(key)));
+        }
+    }
+
+    let name = required_string(fields, NAME, &mut problems).map(|n| n.trim().to_owned());
+    if let Some(name) = &name {
+        if name.is_empty() {
+            problems.push(Problem::new(NAME, "must not be empty or only spaces"));
+        } else if name.len() > MAX_NAME_BYTES {
+            problems.push(Problem::new(
+                NAME,
+                format!(
+                    "is {} bytes long; the limit is {MAX_NAME_BYTES} bytes",
+                    name.len()
+                ),
+            ));
+        } else if name.chars().any(char::is_control) {
+            problems.push(Problem::new(
+                NAME,
+                "must not contain control characters (line breaks, tabs...)",
+            ));
+        }
+    }
+
+    let id = required_string(fields, ID, &mut problems).map(|id| id.trim().to_owned());
+    if id.as_deref() == Some("") {
+        problems.push(Problem::new(ID, "must not be empty or only spaces"));
+    }
+
+    let price = match fields.get(PRICE) {
+        None => {
+            problems.push(Problem::new(PRICE, "is required"));
+            None
+        }
+        Some(v) => match price_in_cents(v) {
+            Ok(p) => Some(p),
+            Err(problem) => {
+                problems.push(Problem::new(PRICE, problem));
+                None
+            }
+        },
+    };
+
+    let description = match fields.get(DESCRIPTION) {
+        None => Some(String::new()),
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => {
+            problems.push(Problem::new(
+                DESCRIPTION,
+                format!("must be a string, found {}", kind_of(other)),
+            ));
+            None
+        }
+    };
+
+    let tags = match fields.get(TAGS) {
+        None => Some(Vec::new()),
+        Some(Value::Array(items)) => {
+            let mut tags = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Value::String(s) => tags.push(s.clone()),
+                    other => problems.push(Problem::new(
+                        format!("{TAGS}[{i}]"),
+                        format!("must be a string, found {}", kind_of(other)),
+                    )),
+                }
+            }
+            Some(tags)
+        }
+        Some(other) => {
+            problems.push(Problem::new(
+                TAGS,
+                format!("must be an array of strings, found {}", kind_of(other)),
+            ));
+            None
+        }
+    };
+
+    let special = match fields.get(SPECIAL) {
+        None => false,
+        Some(v) if v.as_i64() == Some(1) => true,
+        Some(other) => {
+            problems.push(Problem::new(
+                SPECIAL,
+                format!(
+                    "must be 1 on a special and absent otherwise, found {}",
+                    short(other)
+                ),
+            ));
+            false
+        }
+    };
+
+    match (name, id, price, description, tags) {
+        (Some(name), Some(id), Some(price_in_cents), Some(description), Some(tags))
+            if problems.is_empty() =>
+        {
+            let product = Product {
+                name,
+                id,
+                price_in_cents,
+                description,
+                tags,
+                special,
+            };
+            let size = product.item_size_bytes();
+            if size > MAX_ITEM_BYTES {
+                return Err(vec![Problem::new(
+                    "(product)",
+                    format!("is {size} bytes as a table item; the limit is {MAX_ITEM_BYTES} bytes"),
+                )]);
+            }
+            Ok(product)
+        }
+        _ => Err(problems),
+    }
+}
+
+fn required_string<'a>(
+    fields: &'a Map<String, Value>,
+    field: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<&'a str> {
+    match fields.get(field) {
+        None => {
+            problems.push(Problem::new(field, "is required"));
+            None
+        }
+        Some(Value::String(s)) => Some(s),
+        Some(other) => {
+            problems.push(Problem::new(
+                field,
+                format!("must be a string, found {}", kind_of(other)),
+            ));
+            None
+        }
+    }
+}
+
+fn price_in_cents(value: &Value) -> Result<i64, String> {
+    let Value::Number(n) = value else {
+        return Err(format!(
+            "must be a whole number of cents, found {}",
+            kind_of(value)
+        ));
+    };
+    let Some(cents) = n.as_i64() else {
+        return Err(if n.is_u64() {
+            format!("{n} is above the maximum of {MAX_PRICE_IN_CENTS} cents")
+        } else {
+            format!("must be a whole number of cents (595 for $5.95), found {n}")
+        });
+    };
+    if cents < 0 {
+        Err(format!("must not be negative, found {cents}"))
+    } else if cents > MAX_PRICE_IN_CENTS {
+        Err(format!(
+            "{cents} is above the maximum of {MAX_PRICE_IN_CENTS} cents"
+        ))
+    } else {
+        Ok(cents)
+    }
+}
+
+fn unknown_field_hint(key: &str) -> String {
+    let close = KNOWN_FIELDS
+        .iter()
+        .find(|known| edit_distance(key, known) <= 3);
+    match close {
+        Some(known) => format!("is not a product field (did you mean {known}?)"),
+        None => format!(
+            "is not a product field (known fields: {})",
+            KNOWN_FIELDS.join(", ")
+        ),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// A JSON type in words, for messages.
+pub(crate) fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A value quoted in a message, cut short so that a message never echoes a large input.
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 40 {
+        format!("{}…", text.chars().take(40).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// The order a person reads a menu in: by name, ignoring case.
+pub fn menu_order(a: &Product, b: &Product) -> std::cmp::Ordering {
+    a.name
+        .to_lowercase()
+        .cmp(&b.name.to_lowercase())
+        .then_with(|| a.name.cmp(&b.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn valid() -> Value {
+        json!({
+            "product_name_str": "apple pie slice",
+            "product_id_str": "a444",
+            "price_in_cents_int": 595,
+            "description_str": "A delicious slice of Frank's homemade pie.",
+            "tag_str_arr": ["pie slice", "on offer"],
+            "special_int": 1
+        })
+    }
+
+    fn with(field: &str, value: Value) -> Value {
+        let mut v = valid();
+        v[field] = value;
+        v
+    }
+
+    fn without(field: &str) -> Value {
+        let mut v = valid();
+        v.as_object_mut().unwrap().remove(field);
+        v
+    }
+
+    fn problems(v: Value) -> Vec<Problem> {
+        validate(&v).expect_err("should be invalid")
+    }
+
+    fn fields(v: Value) -> Vec<String> {
+        problems(v).into_iter().map(|p| p.field).collect()
+    }
+
+    #[test]
+    fn a_full_product_is_valid_and_maps_both_ways() {
+        let p = validate(&valid()).unwrap();
+        assert_eq!(p.name, "apple pie slice");
+        assert!(p.special);
+        let wire = serde_json::to_value(p.to_wire()).unwrap();
+        assert_eq!(wire, valid());
+    }
+
+    #[test]
+    fn optional_fields_default_and_non_specials_have_no_special_int() {
+        let mut v = valid();
+        let o = v.as_object_mut().unwrap();
+        o.remove("description_str");
+        o.remove("tag_str_arr");
+        o.remove("special_int");
+        let p = validate(&v).unwrap();
+        assert_eq!(p.description, "");
+        assert!(p.tags.is_empty());
+        let wire = serde_json::to_value(p.to_wire()).unwrap();
+        assert!(wire.get("special_int").is_none());
+        assert_eq!(wire["tag_str_arr"], json!([]));
+    }
+
+    #[test]
+    fn names_are_trimmed() {
+        let p = validate(&with(NAME, json!("  apple pie \t"))).unwrap();
+        assert_eq!(p.name, "apple pie");
+    }
+
+    #[test]
+    fn empty_and_blank_names_are_rejected() {
+        assert_eq!(fields(with(NAME, json!(""))), [NAME]);
+        assert_eq!(fields(with(NAME, json!("   "))), [NAME]);
+    }
+
+    #[test]
+    fn a_name_over_the_key_limit_is_rejected() {
+        let long = "é".repeat(MAX_NAME_BYTES / 2 + 1);
+        let p = problems(with(NAME, json!(long)));
+        assert_eq!(p[0].field, NAME);
+        assert!(p[0].problem.contains("2048"), "{}", p[0].problem);
+        validate(&with(NAME, json!("a".repeat(MAX_NAME_BYTES)))).unwrap();
+    }
+
+    #[test]
+    fn a_name_with_control_characters_is_rejected() {
+        assert_eq!(fields(with(NAME, json!("apple\npie"))), [NAME]);
+    }
+
+    #[test]
+    fn a_missing_required_field_is_named() {
+        assert_eq!(fields(without(NAME)), [NAME]);
+        assert_eq!(fields(without(ID)), [ID]);
+        assert_eq!(fields(without(PRICE)), [PRICE]);
+    }
+
+    #[test]
+    fn negative_prices_are_rejected() {
+        let p = problems(with(PRICE, json!(-1)));
+        assert_eq!(p[0].field, PRICE);
+        assert!(p[0].problem.contains("negative"));
+    }
+
+    #[test]
+    fn fractional_prices_are_rejected_with_a_hint() {
+        let p = problems(with(PRICE, json!(5.95)));
+        assert!(p[0].problem.contains("whole number of cents"), "{}", p[0]);
+    }
+
+    #[test]
+    fn absurd_prices_are_rejected() {
+        assert_eq!(fields(with(PRICE, json!(MAX_PRICE_IN_CENTS + 1))), [PRICE]);
+        assert_eq!(fields(with(PRICE, json!(u64::MAX))), [PRICE]);
+        validate(&with(PRICE, json!(MAX_PRICE_IN_CENTS))).unwrap();
+        validate(&with(PRICE, json!(0))).unwrap();
+    }
+
+    #[test]
+    fn wrong_types_are_named() {
+        assert_eq!(fields(with(NAME, json!(12))), [NAME]);
+        assert_eq!(fields(with(ID, json!(444))), [ID]);
+        assert_eq!(fields(with(PRICE, json!("595"))), [PRICE]);
+        assert_eq!(fields(with(DESCRIPTION, json!(["x"]))), [DESCRIPTION]);
+        assert_eq!(fields(with(TAGS, json!("pie slice"))), [TAGS]);
+        assert_eq!(
+            problems(json!(["not", "an", "object"]))[0].field,
+            "(product)"
+        );
+    }
+
+    #[test]
+    fn special_int_must_be_one() {
+        for bad in [
+            json!(0),
+            json!(2),
+            json!("1"),
+            json!(true),
+            json!(null),
+            json!(1.5),
+        ] {
+            assert_eq!(fields(with(SPECIAL, bad.clone())), [SPECIAL], "{bad}");
+        }
+    }
+
+    #[test]
+    fn tags_that_are_not_strings_are_named_by_position() {
+        assert_eq!(
+            fields(with(TAGS, json!(["ok", 3, null]))),
+            ["tag_str_arr[1]", "tag_str_arr[2]"]
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_with_a_suggestion() {
+        let mut v = without(PRICE);
+        v["price_in_cent_int"] = json!(595);
+        let p = problems(v);
+        let typo = p.iter().find(|p| p.field == "price_in_cent_int").unwrap();
+        assert!(
+            typo.problem.contains("did you mean price_in_cents_int"),
+            "{typo}"
+        );
+        assert!(p.iter().any(|p| p.field == PRICE));
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let v = json!({
+            "product_name_str": " ",
+            "product_id_str": 7,
+            "price_in_cents_int": -3,
+            "tag_str_arr": [1],
+            "special_int": 0,
+            "colour": "red"
+        });
+        let mut got = fields(v);
+        got.sort();
+        assert_eq!(got, ["colour", PRICE, ID, NAME, SPECIAL, "tag_str_arr[0]"]);
+    }
+
+    #[test]
+    fn an_item_over_400_kb_is_rejected() {
+        let p = problems(with(DESCRIPTION, json!("x".repeat(MAX_ITEM_BYTES))));
+        assert_eq!(p[0].field, "(product)");
+        assert!(p[0].problem.contains("409600"), "{}", p[0]);
+    }
+
+    #[test]
+    fn a_version_field_is_accepted_and_ignored() {
+        validate(&with(VERSION, json!(3))).unwrap();
+    }
+
+    #[test]
+    fn the_menu_is_sorted_by_name_ignoring_case() {
+        let mut items: Vec<Product> = ["b", "A", "a", "C"]
+            .iter()
+            .map(|n| validate(&with(NAME, json!(n))).unwrap())
+            .collect();
+        items.sort_by(menu_order);
+        let names: Vec<_> = items.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["A", "a", "b", "C"]);
+    }
+}

@@ -1,0 +1,253 @@
+//! Products ↔ table items. Writing is strict (our own typed item); reading is lenient, because
+//! other tools write to this schemaless table and one odd item must never break a read.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::product::Product;
+
+pub(crate) type Item = HashMap<String, AttributeValue>;
+
+pub(crate) const NAME: &str = "product_name";
+pub(crate) const TAGS: &str = "tags";
+pub(crate) const SPECIAL: &str = "special";
+pub(crate) const VERSION: &str = "version";
+
+/// A product as stored, with the table's attribute names.
+#[derive(Serialize)]
+struct ProductItem<'a> {
+    product_name: &'a str,
+    product_id: &'a str,
+    price_in_cents: i64,
+    description: &'a str,
+    tags: &'a [String],
+    /// Absent on non-specials: that is what keeps `special_GSI` sparse.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    special: Option<u8>,
+    version: u64,
+}
+
+/// A product read back from the table with the version that guards its updates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredProduct {
+    pub product: Product,
+    /// Starts at 1 and goes up by one on each update; 0 for items written by other tools.
+    pub version: u64,
+}
+
+pub(crate) fn to_item(product: &Product, version: u64) -> Item {
+    let item = ProductItem {
+        product_name: &product.name,
+        product_id: &product.id,
+        price_in_cents: product.price_in_cents,
+        description: &product.description,
+        tags: &product.tags,
+        special: product.special.then_some(1),
+        version,
+    };
+    serde_dynamo::to_item(item).expect("a product always maps to an item")
+}
+
+/// Reads any item of the table as a product the website can render; `None` only for an item
+/// without a string `product_name`, which DynamoDB's key schema makes impossible.
+pub(crate) fn from_item(item: &Item) -> Option<StoredProduct> {
+    let mut oddities: Vec<String> = Vec::new();
+    let mut fields = serde_json::Map::new();
+    for (name, value) in item {
+        match serde_dynamo::from_attribute_value::<_, Value>(value.clone()) {
+            Ok(v) => {
+                fields.insert(name.clone(), v);
+            }
+            Err(_) => oddities.push(format!("{name}: a value of a type we do not read")),
+        }
+    }
+    let name = fields.get(NAME)?.as_str()?.to_owned();
+
+    let mut text = |field: &str| match fields.get(field) {
+        Some(Value::String(s)) => s.clone(),
+        None => {
+            oddities.push(format!("{field}: missing"));
+            String::new()
+        }
+        Some(Value::Number(n)) => {
+            oddities.push(format!("{field}: a number, read as text"));
+            n.to_string()
+        }
+        Some(Value::Bool(b)) => {
+            oddities.push(format!("{field}: a boolean, read as text"));
+            b.to_string()
+        }
+        Some(_) => {
+            oddities.push(format!("{field}: not text, read as empty"));
+            String::new()
+        }
+    };
+    let id = text("product_id");
+    let description = text("description");
+
+    let price_in_cents = match fields.get("price_in_cents") {
+        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or_default(),
+        Some(Value::Number(n)) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
+            n.as_f64().unwrap_or_default() as i64
+        }
+        Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => {
+            oddities.push("price_in_cents: text, read as a number".into());
+            s.trim().parse().unwrap_or_default()
+        }
+        None => {
+            oddities.push("price_in_cents: missing, read as 0".into());
+            0
+        }
+        Some(_) => {
+            oddities.push("price_in_cents: not a whole number of cents, read as 0".into());
+            0
+        }
+    };
+
+    let tags = match fields.get(TAGS) {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|tag| match tag {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => {
+                    oddities.push("tags: an element that is not text, left out".into());
+                    None
+                }
+            })
+            .collect(),
+        Some(Value::String(s)) => {
+            oddities.push("tags: one string, read as a list of one".into());
+            vec![s.clone()]
+        }
+        Some(_) => {
+            oddities.push("tags: not a list, read as empty".into());
+            Vec::new()
+        }
+    };
+
+    let special = match fields.get(SPECIAL) {
+        None => false,
+        Some(v) if v.as_f64() == Some(1.0) => true,
+        Some(_) => {
+            oddities.push("special: not 1, read as not special".into());
+            false
+        }
+    };
+    let version = fields.get(VERSION).and_then(Value::as_u64).unwrap_or(0);
+
+    if !oddities.is_empty() {
+        tracing::warn!(product = %name, oddities = ?oddities, "odd item in the menu table, read leniently");
+    }
+    Some(StoredProduct {
+        product: Product {
+            name,
+            id,
+            price_in_cents,
+            description,
+            tags,
+            special,
+        },
+        version,
+    })
+}
+
+/// Whether a stored item holds exactly this product (its version aside): a re-delivered menu file
+/// finds its own earlier writes this way.
+pub(crate) fn holds(item: &Item, product: &Product) -> bool {
+    let mut ours = to_item(product, 0);
+    ours.remove(VERSION);
+    let mut theirs = item.clone();
+    theirs.remove(VERSION);
+    ours == theirs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> AttributeValue {
+        AttributeValue::S(v.into())
+    }
+    fn n(v: &str) -> AttributeValue {
+        AttributeValue::N(v.into())
+    }
+
+    fn product() -> Product {
+        Product {
+            name: "apple pie".into(),
+            id: "a447".into(),
+            price_in_cents: 4595,
+            description: "Frank's pie".into(),
+            tags: vec!["whole pie".into()],
+            special: true,
+        }
+    }
+
+    #[test]
+    fn a_product_round_trips_with_the_tables_attribute_names() {
+        let item = to_item(&product(), 1);
+        assert_eq!(item["product_name"], s("apple pie"));
+        assert_eq!(item["price_in_cents"], n("4595"));
+        assert_eq!(item["special"], n("1"));
+        assert_eq!(item["tags"], AttributeValue::L(vec![s("whole pie")]));
+        let back = from_item(&item).unwrap();
+        assert_eq!(back.product, product());
+        assert_eq!(back.version, 1);
+    }
+
+    #[test]
+    fn a_non_special_has_no_special_attribute() {
+        let mut p = product();
+        p.special = false;
+        assert!(!to_item(&p, 1).contains_key("special"));
+    }
+
+    #[test]
+    fn an_item_with_only_name_and_id_reads_as_a_renderable_product() {
+        let item = Item::from([
+            ("product_name".into(), s("odd")),
+            ("product_id".into(), s("x1")),
+        ]);
+        let p = from_item(&item).unwrap();
+        assert_eq!(p.product.description, "");
+        assert!(p.product.tags.is_empty());
+        assert_eq!(p.product.price_in_cents, 0);
+        assert_eq!(p.version, 0);
+    }
+
+    #[test]
+    fn odd_types_are_read_leniently() {
+        let item = Item::from([
+            ("product_name".into(), s("odd")),
+            ("product_id".into(), n("17")),
+            ("price_in_cents".into(), s(" 250 ")),
+            ("description".into(), AttributeValue::Bool(true)),
+            (
+                "tags".into(),
+                AttributeValue::Ss(vec!["a".into(), "b".into()]),
+            ),
+            ("special".into(), s("yes")),
+            ("extra".into(), AttributeValue::B(vec![1, 2].into())),
+        ]);
+        let p = from_item(&item).unwrap().product;
+        assert_eq!(p.id, "17");
+        assert_eq!(p.price_in_cents, 250);
+        assert_eq!(p.description, "true");
+        assert_eq!(p.tags.len(), 2);
+        assert!(!p.special);
+    }
+
+    #[test]
+    fn identity_ignores_the_version_only() {
+        let item = to_item(&product(), 7);
+        assert!(holds(&item, &product()));
+        let mut dearer = product();
+        dearer.price_in_cents += 1;
+        assert!(!holds(&item, &dearer));
+    }
+}

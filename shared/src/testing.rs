@@ -1,0 +1,86 @@
+//! Test helpers: a client for the DynamoDB Local that `scripts/dynamodb-local.sh` starts for the
+//! test run, and a fresh table per test so that tests never see each other's products.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::Client;
+
+use crate::product::{validate, Product};
+use crate::store::MenuStore;
+
+/// Set by `scripts/dynamodb-local.sh` (which `make test` uses).
+pub const ENDPOINT_VAR: &str = "MENU_TEST_DYNAMODB_ENDPOINT";
+
+/// The endpoint of the test run's DynamoDB Local.
+pub fn endpoint() -> String {
+    std::env::var(ENDPOINT_VAR).unwrap_or_else(|_| {
+        panic!(
+            "{ENDPOINT_VAR} is not set: these tests need DynamoDB Local. Run `make test`, or \
+             `scripts/dynamodb-local.sh cargo test` to start one for a single run."
+        )
+    })
+}
+
+/// A DynamoDB client for the test run's DynamoDB Local.
+pub fn client() -> Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint())
+        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .build();
+    Client::from_conf(config)
+}
+
+/// A unique table name for one test.
+pub fn table_name(hint: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let hint: String = hint
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .take(60)
+        .collect();
+    format!(
+        "{hint}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A store on a new, empty table of its own (with `special_GSI`).
+pub async fn fresh_store(hint: &str) -> MenuStore {
+    let store = MenuStore::new(client(), table_name(hint));
+    store
+        .create_table_if_missing()
+        .await
+        .expect("create the test table in DynamoDB Local");
+    store
+}
+
+/// The café's 26-product sample menu, as the website ships it.
+pub const CAFE_MENU_JSON: &str = include_str!("../../data/sample-menu/all_products.json");
+
+/// The café's sample menu as products.
+pub fn cafe_menu() -> Vec<Product> {
+    let file: serde_json::Value =
+        serde_json::from_str(CAFE_MENU_JSON).expect("sample menu is JSON");
+    file["product_item_arr"]
+        .as_array()
+        .expect("sample menu has product_item_arr")
+        .iter()
+        .map(|v| validate(v).expect("sample menu products are valid"))
+        .collect()
+}
+
+/// A valid product with the given name, for tests that need many.
+pub fn product(name: &str) -> Product {
+    Product {
+        name: name.to_owned(),
+        id: "t1".to_owned(),
+        price_in_cents: 495,
+        description: format!("{name}, made for a test."),
+        tags: vec!["test".to_owned()],
+        special: false,
+    }
+}
