@@ -2,6 +2,7 @@
 //! in DynamoDB ([`store`], the only module that touches the AWS SDK for DynamoDB).
 //! Free of Lambda types: the functions under `functions/` are thin adapters around this crate.
 
+pub mod api;
 pub mod config;
 pub mod product;
 pub mod store;

@@ -84,3 +84,43 @@ pub fn product(name: &str) -> Product {
         special: false,
     }
 }
+
+/// A store whose DynamoDB cannot be reached (nothing listens on the port): every call fails the
+/// way it does when DynamoDB is down.
+pub fn unreachable_store() -> MenuStore {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url("http://127.0.0.1:9")
+        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .build();
+    MenuStore::new(Client::from_conf(config), "FoodProducts")
+}
+
+/// A sample event from the project's `events/` folder, as text (`"menu-reader/get-menu"`).
+pub fn event_text(name: &str) -> String {
+    let path = format!("{}/../events/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
+}
+
+/// A sample event as JSON, to edit before use.
+pub fn event_json(name: &str) -> serde_json::Value {
+    serde_json::from_str(&event_text(name)).expect("events are JSON")
+}
+
+/// A response body as JSON.
+pub fn json_of(body: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(body)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
+}
+
+/// Stores the products, many at a time.
+pub async fn insert_all(store: &MenuStore, products: &[Product]) {
+    use futures_util::{stream, StreamExt, TryStreamExt};
+    stream::iter(products)
+        .map(|p| store.insert(p))
+        .buffer_unordered(16)
+        .try_collect::<Vec<_>>()
+        .await
+        .expect("insert products");
+}

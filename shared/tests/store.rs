@@ -4,18 +4,8 @@ use std::collections::HashSet;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use cafe_menu::store::schema;
-use cafe_menu::testing::{cafe_menu, fresh_store, product};
+use cafe_menu::testing::{cafe_menu, fresh_store, insert_all, product};
 use cafe_menu::{MenuStore, Product, StoreError};
-use futures_util::{stream, StreamExt, TryStreamExt};
-
-async fn insert_all(store: &MenuStore, products: &[Product]) {
-    stream::iter(products)
-        .map(|p| store.insert(p))
-        .buffer_unordered(16)
-        .try_collect::<Vec<_>>()
-        .await
-        .expect("insert");
-}
 
 fn names(products: &[cafe_menu::StoredProduct]) -> Vec<&str> {
     products.iter().map(|p| p.product.name.as_str()).collect()

@@ -1,1 +1,22 @@
-fn main() {}
+//! GET /products/on_offer: the specials, read from the sparse special_GSI.
+
+use cafe_menu::api::{self, ApiConfig};
+use cafe_menu::MenuStore;
+use lambda_http::{run, service_fn, Body, Error, Request, Response};
+
+/// Thin: the request goes to the shared API code, its response comes back.
+async fn handle(store: &MenuStore, config: &ApiConfig, request: Request) -> Response<Body> {
+    api::specials_reader(store, config, &request).await.map(Body::from)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_http::tracing::init_default_subscriber();
+    // Built once per execution environment, reused by every invocation.
+    let store = MenuStore::from_env().await;
+    let config = ApiConfig::from_env();
+    run(service_fn(|request| async {
+        Ok::<_, Error>(handle(&store, &config, request).await)
+    }))
+    .await
+}

@@ -1,0 +1,223 @@
+//! The menu reader driven with the `events/menu-reader` payloads, on DynamoDB Local.
+
+use super::handle;
+use cafe_menu::api::ApiConfig;
+use cafe_menu::testing::{
+    cafe_menu, event_json, event_text, fresh_store, insert_all, json_of, product,
+    unreachable_store,
+};
+use cafe_menu::MenuStore;
+use lambda_http::{Body, Request, Response};
+use serde_json::{json, Value};
+
+fn event(name: &str) -> Request {
+    lambda_http::request::from_str(&event_text(&format!("menu-reader/{name}"))).unwrap()
+}
+
+fn edited(name: &str, edit: impl FnOnce(&mut Value)) -> Request {
+    let mut e = event_json(&format!("menu-reader/{name}"));
+    edit(&mut e);
+    lambda_http::request::from_str(&e.to_string()).unwrap()
+}
+
+fn header<'a>(response: &'a Response<Body>, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name} header"))
+        .to_str()
+        .unwrap()
+}
+
+async fn call(store: &MenuStore, request: Request) -> (u16, Response<Body>, Value) {
+    let response = handle(store, &ApiConfig::default(), request).await;
+    let body = if response.body().is_empty() {
+        Value::Null
+    } else {
+        json_of(response.body())
+    };
+    (response.status().as_u16(), response, body)
+}
+
+async fn cafe_store(hint: &str) -> MenuStore {
+    let store = fresh_store(hint).await;
+    insert_all(&store, &cafe_menu()).await;
+    store
+}
+
+#[tokio::test]
+async fn the_whole_menu_in_the_websites_wire_form() {
+    let store = cafe_store("menu_happy").await;
+    let (status, response, body) = call(&store, event("get-menu")).await;
+    assert_eq!(status, 200);
+    assert_eq!(header(&response, "content-type"), "application/json");
+    assert_eq!(header(&response, "access-control-allow-origin"), "*");
+    assert!(header(&response, "cache-control").contains("max-age=30"));
+    assert!(header(&response, "etag").starts_with('"'));
+    assert!(body.get("next_cursor").is_none());
+
+    let items = body["product_item_arr"].as_array().unwrap();
+    assert_eq!(items.len(), 26);
+    for item in items {
+        assert!(item["product_name_str"].is_string());
+        assert!(item["product_id_str"].is_string());
+        assert!(item["price_in_cents_int"].is_i64());
+        assert!(item["description_str"].is_string());
+        assert!(item["tag_str_arr"].as_array().unwrap().iter().all(Value::is_string));
+        assert!(item.get("special_int").is_none() || item["special_int"] == 1);
+        assert_eq!(item["version_int"], 1);
+    }
+    let names: Vec<&str> = items.iter().map(|i| i["product_name_str"].as_str().unwrap()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(names, sorted);
+    let pie = items.iter().find(|i| i["product_name_str"] == "apple pie slice").unwrap();
+    assert_eq!(
+        *pie,
+        json!({"product_name_str": "apple pie slice", "product_id_str": "a444",
+               "price_in_cents_int": 595,
+               "description_str": "A delicious slice of Frank's homemade pie.",
+               "tag_str_arr": ["pie slice", "on offer"], "special_int": 1, "version_int": 1})
+    );
+
+    let (status, ..) = call(&store, event("get-menu-jquery-cache-buster")).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_matching_if_none_match_gets_304_without_a_body() {
+    let store = cafe_store("menu_304").await;
+    let (_, first, _) = call(&store, event("get-menu")).await;
+    let tag = header(&first, "etag").to_owned();
+
+    let (status, response, _) = call(&store, edited("get-menu-if-none-match", |e| {
+        e["headers"]["if-none-match"] = json!(tag);
+    }))
+    .await;
+    assert_eq!(status, 304);
+    assert!(response.body().is_empty());
+    assert_eq!(header(&response, "etag"), tag);
+    assert_eq!(header(&response, "access-control-allow-origin"), "*");
+
+    // A stale tag (the sample event's) gets the full menu.
+    let (status, ..) = call(&store, event("get-menu-if-none-match")).await;
+    assert_eq!(status, 200);
+    // A change to the menu changes the tag.
+    store.insert(&product("rye bread")).await.unwrap();
+    let (_, after, _) = call(&store, event("get-menu")).await;
+    assert_ne!(header(&after, "etag"), tag);
+}
+
+#[tokio::test]
+async fn a_cursor_walk_returns_every_item_exactly_once() {
+    let store = cafe_store("menu_walk").await;
+    let (status, _, first) = call(&store, event("get-menu-page")).await;
+    assert_eq!(status, 200);
+    assert_eq!(first["product_item_arr"].as_array().unwrap().len(), 2);
+
+    let mut names: Vec<String> = Vec::new();
+    let mut page = first;
+    let mut pages = 1;
+    loop {
+        for item in page["product_item_arr"].as_array().unwrap() {
+            names.push(item["product_name_str"].as_str().unwrap().to_owned());
+        }
+        let Some(cursor) = page["next_cursor"].as_str().map(str::to_owned) else { break };
+        let (status, _, next) = call(&store, edited("get-menu-page", |e| {
+            e["rawQueryString"] = json!(format!("limit=2&cursor={cursor}"));
+        }))
+        .await;
+        assert_eq!(status, 200);
+        page = next;
+        pages += 1;
+    }
+    assert!(pages >= 13, "{pages} pages");
+    names.sort();
+    let mut expected: Vec<String> = cafe_menu().into_iter().map(|p| p.name).collect();
+    expected.sort();
+    assert_eq!(names, expected);
+}
+
+#[tokio::test]
+async fn bad_queries_get_400_with_the_error_shape_and_cors() {
+    let store = cafe_store("menu_bad_query").await;
+    for (name, code) in [("get-menu-bad-limit", "bad_query"), ("get-menu-bad-cursor", "bad_cursor")] {
+        let (status, response, body) = call(&store, event(name)).await;
+        assert_eq!(status, 400, "{name}");
+        assert_eq!(body["error"]["code"], code, "{name}");
+        assert!(body["error"]["message"].as_str().unwrap().len() > 10);
+        assert_eq!(header(&response, "content-type"), "application/json");
+        assert_eq!(header(&response, "access-control-allow-origin"), "*");
+    }
+}
+
+#[tokio::test]
+async fn preflight_wrong_method_and_unknown_route() {
+    let store = fresh_store("menu_routes").await;
+    let (status, response, _) = call(&store, event("preflight")).await;
+    assert_eq!(status, 204);
+    assert!(header(&response, "access-control-allow-methods").contains("GET"));
+    assert_eq!(header(&response, "access-control-allow-origin"), "*");
+
+    let (status, response, body) = call(&store, event("delete-menu")).await;
+    assert_eq!(status, 405);
+    assert_eq!(header(&response, "allow"), "GET, HEAD, OPTIONS");
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+
+    let (status, _, body) = call(&store, event("unknown-route")).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn the_configured_origin_is_sent_on_every_response() {
+    let store = fresh_store("menu_origin").await;
+    let config = ApiConfig {
+        allowed_origins: vec!["https://cafe.example.com".into()],
+        cache_max_age_seconds: 5,
+    };
+    for name in ["get-menu", "get-menu-bad-limit", "preflight"] {
+        let response = handle(&store, &config, event(name)).await;
+        assert_eq!(
+            header(&response, "access-control-allow-origin"),
+            "https://cafe.example.com",
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn items_written_by_other_tools_still_render() {
+    let store = cafe_store("menu_odd").await;
+    store
+        .client()
+        .put_item()
+        .table_name(store.table())
+        .item("product_name", aws_sdk_dynamodb::types::AttributeValue::S("mystery muffin".into()))
+        .item("product_id", aws_sdk_dynamodb::types::AttributeValue::S("z9".into()))
+        .send()
+        .await
+        .unwrap();
+    let (status, _, body) = call(&store, event("get-menu")).await;
+    assert_eq!(status, 200);
+    let items = body["product_item_arr"].as_array().unwrap();
+    assert_eq!(items.len(), 27);
+    let odd = items.iter().find(|i| i["product_name_str"] == "mystery muffin").unwrap();
+    assert_eq!(
+        *odd,
+        json!({"product_name_str": "mystery muffin", "product_id_str": "z9",
+               "price_in_cents_int": 0, "description_str": "", "tag_str_arr": [],
+               "version_int": 0})
+    );
+}
+
+#[tokio::test]
+async fn dynamodb_down_is_a_503_with_a_generic_message() {
+    let (status, response, body) = call(&unreachable_store(), event("get-menu")).await;
+    assert_eq!(status, 503);
+    assert_eq!(body["error"]["code"], "unavailable");
+    let text = body.to_string();
+    assert!(!text.contains("127.0.0.1") && !text.contains("Dispatch"), "{text}");
+    assert_eq!(header(&response, "access-control-allow-origin"), "*");
+    assert_eq!(header(&response, "retry-after"), "1");
+}

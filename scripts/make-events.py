@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Writes events/: API Gateway HTTP API (payload 2.0) requests for each route, made with
+`sam local generate-event apigateway http-api-proxy` and edited, and S3 put events made with
+`sam local generate-event s3 put`. Run it after changing a case; commit what it writes.
+
+    .tools/venv/bin/python scripts/make-events.py
+"""
+import base64
+import json
+import os
+import pathlib
+import subprocess
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SAM = ROOT / ".tools/venv/bin/sam"
+ORIGIN = "https://cafe.example.com"
+ENV = dict(os.environ, SAM_CLI_TELEMETRY="0")
+
+
+def generate(*args):
+    out = subprocess.run([str(SAM), "local", "generate-event", *args], check=True,
+                         capture_output=True, text=True, env=ENV).stdout
+    return json.loads(out)
+
+
+def http(method, path, route_key, *, query="", headers=None, body=None, base64_body=False,
+         path_parameters=None):
+    event = generate("apigateway", "http-api-proxy", "--method", method, "--path", path)
+    event["routeKey"] = event["requestContext"]["routeKey"] = route_key
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["rawQueryString"] = query
+    event.pop("cookies", None)
+    event.pop("stageVariables", None)
+    event["requestContext"].pop("authorizer", None)
+    event["requestContext"].pop("authentication", None)
+    event["requestContext"]["requestId"] = f"sample-{method.lower()}-request"
+    params = {}
+    for pair in filter(None, query.split("&")):
+        key, _, value = pair.partition("=")
+        params[key] = value
+    if params:
+        event["queryStringParameters"] = params
+    else:
+        event.pop("queryStringParameters", None)
+    event["headers"] = {"origin": ORIGIN, "accept": "application/json, */*; q=0.01",
+                        **(headers or {})}
+    if path_parameters:
+        event["pathParameters"] = path_parameters
+    else:
+        event.pop("pathParameters", None)
+    if body is None:
+        event.pop("body", None)
+        event["isBase64Encoded"] = False
+    elif base64_body:
+        event["body"] = base64.b64encode(body.encode()).decode()
+        event["isBase64Encoded"] = True
+    else:
+        event["body"] = body
+        event["isBase64Encoded"] = False
+    return event
+
+
+def write(folder, name, event):
+    path = ROOT / "events" / folder / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(event, indent=2, ensure_ascii=False) + "\n")
+
+
+JSON = {"content-type": "application/json"}
+SCONE = {
+    "product_name_str": "cheese scone",
+    "product_id_str": "a501",
+    "price_in_cents_int": 350,
+    "description_str": "A warm cheddar scone.",
+    "tag_str_arr": ["scones", "on offer"],
+    "special_int": 1,
+}
+
+
+def api_events():
+    menu, specials = "GET /products", "GET /products/on_offer"
+    post, put = "POST /products", "PUT /products/{product_name}"
+    write("menu-reader", "get-menu", http("GET", "/products", menu))
+    write("menu-reader", "get-menu-jquery-cache-buster",
+          http("GET", "/products", menu, query="_=1700000000000"))
+    write("menu-reader", "get-menu-page", http("GET", "/products", menu, query="limit=2"))
+    write("menu-reader", "get-menu-bad-limit", http("GET", "/products", menu, query="limit=0"))
+    write("menu-reader", "get-menu-bad-cursor",
+          http("GET", "/products", menu, query="limit=5&cursor=not-a-cursor"))
+    write("menu-reader", "get-menu-if-none-match",
+          http("GET", "/products", menu, headers={"if-none-match": "\"0000000000000000\""}))
+    write("menu-reader", "preflight", http("OPTIONS", "/products", menu, headers={
+        "access-control-request-method": "GET"}))
+    write("menu-reader", "delete-menu", http("DELETE", "/products", "DELETE /products"))
+    write("menu-reader", "unknown-route", http("GET", "/nothing-here", "$default"))
+
+    write("specials-reader", "get-specials", http("GET", "/products/on_offer", specials))
+    write("specials-reader", "get-specials-page",
+          http("GET", "/products/on_offer", specials, query="limit=1"))
+    write("specials-reader", "get-specials-bad-cursor",
+          http("GET", "/products/on_offer", specials, query="cursor=%%%"))
+    write("specials-reader", "preflight", http("OPTIONS", "/products/on_offer", specials, headers={
+        "access-control-request-method": "GET"}))
+    write("specials-reader", "post-specials",
+          http("POST", "/products/on_offer", "POST /products/on_offer", headers=JSON, body="{}"))
+
+    write("product-writer", "post-product",
+          http("POST", "/products", post, headers=JSON, body=json.dumps(SCONE)))
+    write("product-writer", "post-product-base64",
+          http("POST", "/products", post, headers=JSON,
+               body=json.dumps({**SCONE, "product_name_str": "  plain scone  ",
+                                "special_int": None} | {"special_int": 1}),
+               base64_body=True))
+    write("product-writer", "post-invalid-product", http("POST", "/products", post, headers=JSON, body=json.dumps({
+        "product_name_str": "   ",
+        "product_id_str": 501,
+        "price_in_cent_int": 350,
+        "price_in_cents_int": -5,
+        "tag_str_arr": ["scones", 7],
+        "special_int": 2,
+    })))
+    write("product-writer", "post-fractional-price", http("POST", "/products", post, headers=JSON,
+          body=json.dumps({**SCONE, "price_in_cents_int": 3.5})))
+    write("product-writer", "post-malformed-json",
+          http("POST", "/products", post, headers=JSON, body='{"product_name_str": "cheese scone",'))
+    write("product-writer", "post-not-an-object",
+          http("POST", "/products", post, headers=JSON, body='[1, 2, 3]'))
+    write("product-writer", "post-wrong-content-type",
+          http("POST", "/products", post, headers={"content-type": "text/plain"},
+               body=json.dumps(SCONE)))
+    write("product-writer", "post-too-large", http("POST", "/products", post, headers=JSON,
+          body=json.dumps({**SCONE, "description_str": "x" * 70_000})))
+    name = "cheese scone"
+    path = "/products/cheese%20scone"
+    dearer = {**SCONE, "price_in_cents_int": 395}
+    write("product-writer", "put-product", http("PUT", path, put, headers={**JSON, "if-match": "\"1\""},
+          body=json.dumps(dearer), path_parameters={"product_name": name}))
+    write("product-writer", "put-without-if-match", http("PUT", path, put, headers=JSON,
+          body=json.dumps(dearer), path_parameters={"product_name": name}))
+    write("product-writer", "put-stale-version", http("PUT", path, put,
+          headers={**JSON, "if-match": "\"99\""}, body=json.dumps(dearer),
+          path_parameters={"product_name": name}))
+    write("product-writer", "put-unknown-product", http("PUT", "/products/rye%20bread", put,
+          headers={**JSON, "if-match": "\"1\""},
+          body=json.dumps({**SCONE, "product_name_str": "rye bread"}),
+          path_parameters={"product_name": "rye bread"}))
+    write("product-writer", "put-name-mismatch", http("PUT", path, put,
+          headers={**JSON, "if-match": "\"1\""},
+          body=json.dumps({**SCONE, "product_name_str": "other scone"}),
+          path_parameters={"product_name": name}))
+    write("product-writer", "preflight", http("OPTIONS", "/products", post, headers={
+        "access-control-request-method": "POST", "access-control-request-headers": "content-type"}))
+    write("product-writer", "get-on-writer", http("GET", "/products", post))
+
+
+def s3_events():
+    def put(name, key, size=1024):
+        event = generate("s3", "put", "--bucket", "cafe-menu-uploads", "--key", key)
+        event["Records"][0]["s3"]["object"]["size"] = size
+        write("bulk-loader", name, event)
+
+    put("menu-file-uploaded", "uploads/all_products.json")
+    # As S3 sends it: space → '+', '+' → '%2B', non-ASCII → UTF-8 %XX.
+    put("menu-file-key-encoded", "uploads/spring+menu+%2B+cr%C3%A8me+br%C3%BBl%C3%A9e.json")
+
+
+if __name__ == "__main__":
+    api_events()
+    s3_events()
+    print("events/ written")
