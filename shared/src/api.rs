@@ -158,7 +158,9 @@ impl ApiError {
                 .map(|p| json!({"field": p.field, "problem": p.problem}))
                 .collect(),
             ApiError::NameMismatch { .. } => {
-                vec![json!({"field": "product_name_str", "problem": "must match the name in the path"})]
+                vec![
+                    json!({"field": "product_name_str", "problem": "must match the name in the path"}),
+                ]
             }
             _ => Vec::new(),
         }
@@ -233,7 +235,12 @@ async fn read_list<B: AsRef<[u8]>>(
     } else {
         match *request.method() {
             Method::OPTIONS => {
-                return finish(preflight(config, request, "GET, HEAD, OPTIONS"), route.name(), started, None)
+                return finish(
+                    preflight(config, request, "GET, HEAD, OPTIONS"),
+                    route.name(),
+                    started,
+                    None,
+                )
             }
             Method::GET | Method::HEAD => read(store, request, route).await,
             _ => Err(ApiError::MethodNotAllowed {
@@ -385,7 +392,9 @@ pub async fn product_writer<B: AsRef<[u8]>>(
         (_, Some(None)) => Err(ApiError::BadQuery(
             "the product name in the path is not valid URL encoding".to_owned(),
         )),
-        (&Method::OPTIONS, _) => return finish(preflight(config, request, allowed), route, started, None),
+        (&Method::OPTIONS, _) => {
+            return finish(preflight(config, request, allowed), route, started, None)
+        }
         (&Method::POST, None) => add_product(store, request).await,
         (&Method::PUT, Some(Some(name))) => update_product(store, request, &name).await,
         (method, _) => Err(ApiError::MethodNotAllowed {
@@ -408,7 +417,11 @@ async fn add_product<B: AsRef<[u8]>>(
     let product = product_from_body(request)?;
     let stored = store.insert(&product).await?;
     let location = format!("/products/{}", encode_path_segment(&stored.product.name));
-    Ok(product_response(StatusCode::CREATED, &stored, Some(location)))
+    Ok(product_response(
+        StatusCode::CREATED,
+        &stored,
+        Some(location),
+    ))
 }
 
 async fn update_product<B: AsRef<[u8]>>(
@@ -556,11 +569,8 @@ fn cached_json<B>(config: &ApiConfig, request: &Request<B>, body: String) -> Res
     );
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_str(&format!(
-            "public, max-age={}",
-            config.cache_max_age_seconds
-        ))
-        .expect("digits are a valid header"),
+        HeaderValue::from_str(&format!("public, max-age={}", config.cache_max_age_seconds))
+            .expect("digits are a valid header"),
     );
     with_cors(config, request, response)
 }
@@ -575,7 +585,11 @@ fn body_tag(body: &str) -> String {
     format!("\"{hash:016x}\"")
 }
 
-fn error_response<B>(config: &ApiConfig, request: &Request<B>, error: &ApiError) -> Response<String> {
+fn error_response<B>(
+    config: &ApiConfig,
+    request: &Request<B>,
+    error: &ApiError,
+) -> Response<String> {
     let status = error.status();
     if status.is_server_error() {
         // The full cause, for us; the caller gets a generic message.
@@ -598,7 +612,11 @@ fn error_response<B>(config: &ApiConfig, request: &Request<B>, error: &ApiError)
     with_cors(config, request, response)
 }
 
-fn preflight<B>(config: &ApiConfig, request: &Request<B>, allowed: &'static str) -> Response<String> {
+fn preflight<B>(
+    config: &ApiConfig,
+    request: &Request<B>,
+    allowed: &'static str,
+) -> Response<String> {
     let mut response = Response::new(String::new());
     *response.status_mut() = StatusCode::NO_CONTENT;
     let headers = response.headers_mut();
@@ -612,13 +630,20 @@ fn preflight<B>(config: &ApiConfig, request: &Request<B>, allowed: &'static str)
             "content-type, if-match, if-none-match, authorization, x-amz-date, x-amz-security-token, x-amz-content-sha256",
         ),
     );
-    headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
     with_cors(config, request, response)
 }
 
 /// CORS on every response: the configured origin (or the caller's, when it is one of several
 /// configured), and the headers a script may read.
-fn with_cors<B>(config: &ApiConfig, request: &Request<B>, mut response: Response<String>) -> Response<String> {
+fn with_cors<B>(
+    config: &ApiConfig,
+    request: &Request<B>,
+    mut response: Response<String>,
+) -> Response<String> {
     let origin = request
         .headers()
         .get(header::ORIGIN)
@@ -693,7 +718,14 @@ mod tests {
             PageQuery::parse(Some("cursor=x")).unwrap().limit,
             Some(DEFAULT_PAGE_SIZE)
         );
-        for bad in ["limit=0", "limit=-1", "limit=abc", "limit=1001", "limit=", "cursor=%ZZ"] {
+        for bad in [
+            "limit=0",
+            "limit=-1",
+            "limit=abc",
+            "limit=1001",
+            "limit=",
+            "cursor=%ZZ",
+        ] {
             assert!(PageQuery::parse(Some(bad)).is_err(), "{bad}");
         }
     }
@@ -710,7 +742,10 @@ mod tests {
     #[test]
     fn url_components_are_decoded_strictly() {
         assert_eq!(percent_decode("a+b%20c").as_deref(), Some("a+b c"));
-        assert_eq!(decode_form_component("a+b%2Bc%C3%A9").as_deref(), Some("a b+cé"));
+        assert_eq!(
+            decode_form_component("a+b%2Bc%C3%A9").as_deref(),
+            Some("a b+cé")
+        );
         assert_eq!(percent_decode("100%"), None);
         assert_eq!(percent_decode("%zz"), None);
         assert_eq!(percent_decode("%ff"), None);
@@ -719,6 +754,9 @@ mod tests {
     #[test]
     fn path_segments_are_encoded() {
         assert_eq!(encode_path_segment("apple pie"), "apple%20pie");
-        assert_eq!(encode_path_segment("crème/brûlée"), "cr%C3%A8me%2Fbr%C3%BBl%C3%A9e");
+        assert_eq!(
+            encode_path_segment("crème/brûlée"),
+            "cr%C3%A8me%2Fbr%C3%BBl%C3%A9e"
+        );
     }
 }

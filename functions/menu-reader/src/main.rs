@@ -6,7 +6,9 @@ use lambda_http::{run, service_fn, Body, Error, Request, Response};
 
 /// Thin: the request goes to the shared API code, its response comes back.
 async fn handle(store: &MenuStore, config: &ApiConfig, request: Request) -> Response<Body> {
-    api::menu_reader(store, config, &request).await.map(Body::from)
+    api::menu_reader(store, config, &request)
+        .await
+        .map(Body::from)
 }
 
 #[tokio::main]

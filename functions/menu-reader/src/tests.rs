@@ -3,8 +3,7 @@
 use super::handle;
 use cafe_menu::api::ApiConfig;
 use cafe_menu::testing::{
-    cafe_menu, event_json, event_text, fresh_store, insert_all, json_of, product,
-    unreachable_store,
+    cafe_menu, event_json, event_text, fresh_store, insert_all, json_of, product, unreachable_store,
 };
 use cafe_menu::MenuStore;
 use lambda_http::{Body, Request, Response};
@@ -63,15 +62,25 @@ async fn the_whole_menu_in_the_websites_wire_form() {
         assert!(item["product_id_str"].is_string());
         assert!(item["price_in_cents_int"].is_i64());
         assert!(item["description_str"].is_string());
-        assert!(item["tag_str_arr"].as_array().unwrap().iter().all(Value::is_string));
+        assert!(item["tag_str_arr"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(Value::is_string));
         assert!(item.get("special_int").is_none() || item["special_int"] == 1);
         assert_eq!(item["version_int"], 1);
     }
-    let names: Vec<&str> = items.iter().map(|i| i["product_name_str"].as_str().unwrap()).collect();
+    let names: Vec<&str> = items
+        .iter()
+        .map(|i| i["product_name_str"].as_str().unwrap())
+        .collect();
     let mut sorted = names.clone();
     sorted.sort_by_key(|n| n.to_lowercase());
     assert_eq!(names, sorted);
-    let pie = items.iter().find(|i| i["product_name_str"] == "apple pie slice").unwrap();
+    let pie = items
+        .iter()
+        .find(|i| i["product_name_str"] == "apple pie slice")
+        .unwrap();
     assert_eq!(
         *pie,
         json!({"product_name_str": "apple pie slice", "product_id_str": "a444",
@@ -90,9 +99,12 @@ async fn a_matching_if_none_match_gets_304_without_a_body() {
     let (_, first, _) = call(&store, event("get-menu")).await;
     let tag = header(&first, "etag").to_owned();
 
-    let (status, response, _) = call(&store, edited("get-menu-if-none-match", |e| {
-        e["headers"]["if-none-match"] = json!(tag);
-    }))
+    let (status, response, _) = call(
+        &store,
+        edited("get-menu-if-none-match", |e| {
+            e["headers"]["if-none-match"] = json!(tag);
+        }),
+    )
     .await;
     assert_eq!(status, 304);
     assert!(response.body().is_empty());
@@ -122,10 +134,15 @@ async fn a_cursor_walk_returns_every_item_exactly_once() {
         for item in page["product_item_arr"].as_array().unwrap() {
             names.push(item["product_name_str"].as_str().unwrap().to_owned());
         }
-        let Some(cursor) = page["next_cursor"].as_str().map(str::to_owned) else { break };
-        let (status, _, next) = call(&store, edited("get-menu-page", |e| {
-            e["rawQueryString"] = json!(format!("limit=2&cursor={cursor}"));
-        }))
+        let Some(cursor) = page["next_cursor"].as_str().map(str::to_owned) else {
+            break;
+        };
+        let (status, _, next) = call(
+            &store,
+            edited("get-menu-page", |e| {
+                e["rawQueryString"] = json!(format!("limit=2&cursor={cursor}"));
+            }),
+        )
         .await;
         assert_eq!(status, 200);
         page = next;
@@ -141,7 +158,10 @@ async fn a_cursor_walk_returns_every_item_exactly_once() {
 #[tokio::test]
 async fn bad_queries_get_400_with_the_error_shape_and_cors() {
     let store = cafe_store("menu_bad_query").await;
-    for (name, code) in [("get-menu-bad-limit", "bad_query"), ("get-menu-bad-cursor", "bad_cursor")] {
+    for (name, code) in [
+        ("get-menu-bad-limit", "bad_query"),
+        ("get-menu-bad-cursor", "bad_cursor"),
+    ] {
         let (status, response, body) = call(&store, event(name)).await;
         assert_eq!(status, 400, "{name}");
         assert_eq!(body["error"]["code"], code, "{name}");
@@ -193,8 +213,14 @@ async fn items_written_by_other_tools_still_render() {
         .client()
         .put_item()
         .table_name(store.table())
-        .item("product_name", aws_sdk_dynamodb::types::AttributeValue::S("mystery muffin".into()))
-        .item("product_id", aws_sdk_dynamodb::types::AttributeValue::S("z9".into()))
+        .item(
+            "product_name",
+            aws_sdk_dynamodb::types::AttributeValue::S("mystery muffin".into()),
+        )
+        .item(
+            "product_id",
+            aws_sdk_dynamodb::types::AttributeValue::S("z9".into()),
+        )
         .send()
         .await
         .unwrap();
@@ -202,7 +228,10 @@ async fn items_written_by_other_tools_still_render() {
     assert_eq!(status, 200);
     let items = body["product_item_arr"].as_array().unwrap();
     assert_eq!(items.len(), 27);
-    let odd = items.iter().find(|i| i["product_name_str"] == "mystery muffin").unwrap();
+    let odd = items
+        .iter()
+        .find(|i| i["product_name_str"] == "mystery muffin")
+        .unwrap();
     assert_eq!(
         *odd,
         json!({"product_name_str": "mystery muffin", "product_id_str": "z9",
@@ -217,7 +246,10 @@ async fn dynamodb_down_is_a_503_with_a_generic_message() {
     assert_eq!(status, 503);
     assert_eq!(body["error"]["code"], "unavailable");
     let text = body.to_string();
-    assert!(!text.contains("127.0.0.1") && !text.contains("Dispatch"), "{text}");
+    assert!(
+        !text.contains("127.0.0.1") && !text.contains("Dispatch"),
+        "{text}"
+    );
     assert_eq!(header(&response, "access-control-allow-origin"), "*");
     assert_eq!(header(&response, "retry-after"), "1");
 }

@@ -6,7 +6,9 @@ use lambda_http::{run, service_fn, Body, Error, Request, Response};
 
 /// Thin: the request goes to the shared API code, its response comes back.
 async fn handle(store: &MenuStore, config: &ApiConfig, request: Request) -> Response<Body> {
-    api::specials_reader(store, config, &request).await.map(Body::from)
+    api::specials_reader(store, config, &request)
+        .await
+        .map(Body::from)
 }
 
 #[tokio::main]
@@ -20,3 +22,6 @@ async fn main() -> Result<(), Error> {
     }))
     .await
 }
+
+#[cfg(test)]
+mod tests;

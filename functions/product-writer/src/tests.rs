@@ -1,0 +1,211 @@
+//! The product writer driven with the `events/product-writer` payloads, on DynamoDB Local.
+
+use super::handle;
+use cafe_menu::api::ApiConfig;
+use cafe_menu::testing::{event_json, event_text, fresh_store, json_of, unreachable_store};
+use cafe_menu::MenuStore;
+use futures_util::future::join_all;
+use lambda_http::{Body, Request, Response};
+use serde_json::{json, Value};
+
+fn event(name: &str) -> Request {
+    lambda_http::request::from_str(&event_text(&format!("product-writer/{name}"))).unwrap()
+}
+
+struct Answer {
+    status: u16,
+    response: Response<Body>,
+    body: Value,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> &str {
+        self.response
+            .headers()
+            .get(name)
+            .unwrap_or_else(|| panic!("no {name} header"))
+            .to_str()
+            .unwrap()
+    }
+    fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+async fn call(store: &MenuStore, request: Request) -> Answer {
+    let response = handle(store, &ApiConfig::default(), request).await;
+    let body = if response.body().is_empty() {
+        Value::Null
+    } else {
+        json_of(response.body())
+    };
+    Answer {
+        status: response.status().as_u16(),
+        response,
+        body,
+    }
+}
+
+#[tokio::test]
+async fn a_new_product_is_created_with_its_location_and_version() {
+    let store = fresh_store("writer_post").await;
+    let a = call(&store, event("post-product")).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.header("location"), "/products/cheese%20scone");
+    assert_eq!(a.header("etag"), "\"1\"");
+    assert_eq!(a.header("access-control-allow-origin"), "*");
+    assert_eq!(a.body["product_name_str"], "cheese scone");
+    assert_eq!(a.body["version_int"], 1);
+    let stored = store.product("cheese scone").await.unwrap().unwrap();
+    assert_eq!(stored.product.price_in_cents, 350);
+}
+
+#[tokio::test]
+async fn a_base64_body_is_decoded_and_the_name_trimmed() {
+    let store = fresh_store("writer_base64").await;
+    let a = call(&store, event("post-product-base64")).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.body["product_name_str"], "plain scone");
+}
+
+#[tokio::test]
+async fn a_duplicate_name_is_409_and_the_stored_item_is_untouched() {
+    let store = fresh_store("writer_duplicate").await;
+    assert_eq!(call(&store, event("post-product")).await.status, 201);
+    let mut dearer = event_json("product-writer/post-product");
+    let mut product: Value = serde_json::from_str(dearer["body"].as_str().unwrap()).unwrap();
+    product["price_in_cents_int"] = json!(999);
+    dearer["body"] = json!(product.to_string());
+    let a = call(
+        &store,
+        lambda_http::request::from_str(&dearer.to_string()).unwrap(),
+    )
+    .await;
+    assert_eq!(a.status, 409);
+    assert_eq!(a.code(), "product_exists");
+    assert!(a.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("cheese scone"));
+    let stored = store.product("cheese scone").await.unwrap().unwrap();
+    assert_eq!((stored.product.price_in_cents, stored.version), (350, 1));
+}
+
+#[tokio::test]
+async fn fifty_concurrent_posts_of_one_name_make_one_product() {
+    let store = fresh_store("writer_race").await;
+    let answers = join_all((0..50).map(|_| call(&store, event("post-product")))).await;
+    let created = answers.iter().filter(|a| a.status == 201).count();
+    let conflicts = answers.iter().filter(|a| a.status == 409).count();
+    assert_eq!((created, conflicts), (1, 49));
+    assert_eq!(store.whole_menu().await.unwrap().products.len(), 1);
+}
+
+#[tokio::test]
+async fn bad_requests_say_what_is_wrong_and_write_nothing() {
+    let store = fresh_store("writer_bad").await;
+    let cases = [
+        ("post-invalid-product", 400, "invalid_product"),
+        ("post-fractional-price", 400, "invalid_product"),
+        ("post-malformed-json", 400, "malformed_json"),
+        ("post-not-an-object", 400, "invalid_product"),
+        ("post-wrong-content-type", 415, "unsupported_media_type"),
+        ("post-too-large", 413, "body_too_large"),
+        ("get-on-writer", 405, "method_not_allowed"),
+    ];
+    for (name, status, code) in cases {
+        let a = call(&store, event(name)).await;
+        assert_eq!((a.status, a.code()), (status, code), "{name}: {}", a.body);
+        assert_eq!(a.header("content-type"), "application/json", "{name}");
+        assert_eq!(a.header("access-control-allow-origin"), "*", "{name}");
+    }
+    assert!(store.whole_menu().await.unwrap().products.is_empty());
+}
+
+#[tokio::test]
+async fn every_problem_of_an_invalid_product_is_listed_by_field() {
+    let store = fresh_store("writer_invalid").await;
+    let a = call(&store, event("post-invalid-product")).await;
+    let mut fields: Vec<&str> = a.body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "price_in_cent_int",
+            "price_in_cents_int",
+            "product_id_str",
+            "product_name_str",
+            "special_int",
+            "tag_str_arr[1]"
+        ]
+    );
+    let malformed = call(&store, event("post-malformed-json")).await;
+    let message = malformed.body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("line 1"), "{message}");
+}
+
+#[tokio::test]
+async fn a_price_change_needs_the_version_that_was_read() {
+    let store = fresh_store("writer_put").await;
+    assert_eq!(call(&store, event("post-product")).await.status, 201);
+
+    let a = call(&store, event("put-without-if-match")).await;
+    assert_eq!((a.status, a.code()), (428, "precondition_required"));
+    let a = call(&store, event("put-stale-version")).await;
+    assert_eq!((a.status, a.code()), (412, "version_mismatch"));
+    let a = call(&store, event("put-name-mismatch")).await;
+    assert_eq!((a.status, a.code()), (400, "name_mismatch"));
+    let a = call(&store, event("put-unknown-product")).await;
+    assert_eq!((a.status, a.code()), (404, "product_not_found"));
+
+    let a = call(&store, event("put-product")).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.header("etag"), "\"2\"");
+    assert_eq!(a.body["price_in_cents_int"], 395);
+    // The same If-Match again is now stale.
+    let a = call(&store, event("put-product")).await;
+    assert_eq!(a.status, 412);
+    let stored = store.product("cheese scone").await.unwrap().unwrap();
+    assert_eq!((stored.product.price_in_cents, stored.version), (395, 2));
+}
+
+#[tokio::test]
+async fn of_two_concurrent_updates_from_one_read_exactly_one_wins() {
+    let store = fresh_store("writer_put_race").await;
+    assert_eq!(call(&store, event("post-product")).await.status, 201);
+    let answers = join_all((0..2).map(|_| call(&store, event("put-product")))).await;
+    let mut statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
+    statuses.sort();
+    assert_eq!(statuses, [200, 412]);
+    assert_eq!(
+        store
+            .product("cheese scone")
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        2
+    );
+}
+
+#[tokio::test]
+async fn preflight_allows_the_write_headers() {
+    let store = fresh_store("writer_preflight").await;
+    let a = call(&store, event("preflight")).await;
+    assert_eq!(a.status, 204);
+    assert!(a.header("access-control-allow-methods").contains("POST"));
+    assert!(a
+        .header("access-control-allow-headers")
+        .contains("if-match"));
+}
+
+#[tokio::test]
+async fn dynamodb_down_is_a_503_not_a_conflict() {
+    let a = call(&unreachable_store(), event("post-product")).await;
+    assert_eq!((a.status, a.code()), (503, "unavailable"));
+}
