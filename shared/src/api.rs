@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use crate::config::env_or;
 use crate::product::{self, Problem, Product, WireProduct};
 use crate::store::{MenuStore, StoreError, StoredProduct};
+use crate::url::{decode_form_component, percent_decode};
 
 /// Largest request body accepted: a product is well under a kilobyte.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -337,32 +338,6 @@ impl PageQuery {
         }
         Ok(Self { limit, cursor })
     }
-}
-
-/// Decodes a URL path segment (`%XX`; a `+` stays a `+`).
-fn percent_decode(text: &str) -> Option<String> {
-    percent_encoding::percent_decode_str(text)
-        .decode_utf8()
-        .ok()
-        .map(|s| s.into_owned())
-        .filter(|_| valid_escapes(text))
-}
-
-/// Decodes a query-string value or an S3 event key: `+` is a space, then `%XX`.
-pub fn decode_form_component(text: &str) -> Option<String> {
-    percent_decode(&text.replace('+', " "))
-}
-
-/// `percent_decode_str` passes a stray `%` through; we refuse it, since it means the sender's
-/// encoding is broken.
-fn valid_escapes(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.iter().enumerate().all(|(i, b)| {
-        *b != b'%'
-            || bytes
-                .get(i + 1..i + 3)
-                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
-    })
 }
 
 /// `POST /products` adds a product; `PUT /products/{product_name}` replaces one at a version.
@@ -737,18 +712,6 @@ mod tests {
         assert_eq!(parse_version_tag("3"), Some(3));
         assert_eq!(parse_version_tag("\"2\", \"3\""), None);
         assert_eq!(parse_version_tag("\"abc\""), None);
-    }
-
-    #[test]
-    fn url_components_are_decoded_strictly() {
-        assert_eq!(percent_decode("a+b%20c").as_deref(), Some("a+b c"));
-        assert_eq!(
-            decode_form_component("a+b%2Bc%C3%A9").as_deref(),
-            Some("a b+cé")
-        );
-        assert_eq!(percent_decode("100%"), None);
-        assert_eq!(percent_decode("%zz"), None);
-        assert_eq!(percent_decode("%ff"), None);
     }
 
     #[test]

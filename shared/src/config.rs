@@ -32,3 +32,8 @@ pub fn env_or(name: &str, default: &str) -> String {
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| default.to_owned())
 }
+
+/// The menu table's name: `TABLE_NAME`, default `FoodProducts`.
+pub fn table_name() -> String {
+    env_or("TABLE_NAME", crate::store::schema::DEFAULT_TABLE_NAME)
+}

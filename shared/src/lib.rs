@@ -4,10 +4,14 @@
 
 pub mod api;
 pub mod config;
+pub mod load;
+pub mod menu_file;
 pub mod product;
 pub mod store;
+pub mod url;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use product::{Problem, Product, WireProduct};
+pub use load::{load_menu_file, LoadOptions, LoadReport, MenuFileSource};
 pub use store::{MenuPage, MenuRead, MenuStore, StoreError, StoredProduct};

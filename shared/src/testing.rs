@@ -1,4 +1,4 @@
-//! Test helpers: a client for the DynamoDB Local that `scripts/dynamodb-local.sh` starts for the
+//! Test helpers: a client for the DynamoDB Local that `scripts/with-test-services.sh` starts for the
 //! test run, and a fresh table per test so that tests never see each other's products.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::Client;
 use crate::product::{validate, Product};
 use crate::store::MenuStore;
 
-/// Set by `scripts/dynamodb-local.sh` (which `make test` uses).
+/// Set by `scripts/with-test-services.sh` (which `make test` uses).
 pub const ENDPOINT_VAR: &str = "MENU_TEST_DYNAMODB_ENDPOINT";
 
 /// The endpoint of the test run's DynamoDB Local.
@@ -17,7 +17,7 @@ pub fn endpoint() -> String {
     std::env::var(ENDPOINT_VAR).unwrap_or_else(|_| {
         panic!(
             "{ENDPOINT_VAR} is not set: these tests need DynamoDB Local. Run `make test`, or \
-             `scripts/dynamodb-local.sh cargo test` to start one for a single run."
+             `scripts/with-test-services.sh cargo test` to start one for a single run."
         )
     })
 }

@@ -1,1 +1,126 @@
-fn main() {}
+//! The bulk loader: a menu file uploaded to S3 becomes products — checked whole, inserted
+//! without overwriting, reported under `reports/`.
+
+mod menu_files;
+
+use aws_lambda_events::event::s3::{S3Event, S3EventRecord};
+use cafe_menu::load::LoadOutcome;
+use cafe_menu::url::decode_form_component;
+use cafe_menu::{load_menu_file, LoadOptions, LoadReport, MenuFileSource, MenuStore};
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use menu_files::{FetchError, MenuFiles};
+use serde_json::{json, Value};
+
+/// Everything built once per execution environment.
+struct Loader {
+    store: MenuStore,
+    files: MenuFiles,
+    options: LoadOptions,
+}
+
+/// Loads each menu file of the event. A rejected file is a success (retrying cannot fix it); a
+/// failure of S3 or DynamoDB is an error, so that Lambda retries the invocation — and the retry
+/// finds what this attempt wrote unchanged.
+async fn handle(loader: &Loader, event: LambdaEvent<S3Event>) -> Result<Value, Error> {
+    let mut reports = Vec::new();
+    for record in &event.payload.records {
+        if let Some(summary) = load_record(loader, record).await? {
+            reports.push(summary);
+        }
+    }
+    Ok(json!({ "reports": reports }))
+}
+
+async fn load_record(loader: &Loader, record: &S3EventRecord) -> Result<Option<Value>, Error> {
+    let bucket = record.s3.bucket.name.as_deref().unwrap_or_default();
+    let raw_key = record.s3.object.key.as_deref().unwrap_or_default();
+    // S3 sends keys URL-encoded: '+' for a space, %XX for the rest.
+    let Some(key) = decode_form_component(raw_key) else {
+        tracing::error!(raw_key, "an S3 event key that is not valid URL encoding; skipped");
+        return Ok(None);
+    };
+    if loader.files.is_report(&key) {
+        tracing::warn!(key, "an event for one of our own reports; skipped");
+        return Ok(None);
+    }
+    let version_id = record.s3.object.version_id.as_deref().filter(|v| !v.is_empty());
+    let source = MenuFileSource {
+        bucket: Some(bucket.to_owned()),
+        key: key.clone(),
+        version_id: version_id.map(str::to_owned),
+        etag: record.s3.object.e_tag.clone(),
+        size_bytes: record.s3.object.size.unwrap_or(0).max(0) as u64,
+    };
+    let report = match loader
+        .files
+        .fetch(bucket, &key, version_id, loader.options.max_file_bytes)
+        .await
+    {
+        Ok(file) => load_menu_file(&loader.store, &file.bytes, file.source, &loader.options).await?,
+        Err(FetchError::Gone) => {
+            tracing::warn!(bucket, key, "menu file deleted before it could be loaded; skipped");
+            return Ok(None);
+        }
+        Err(too_large @ FetchError::TooLarge { .. }) => {
+            LoadReport::refused(source, too_large.to_string())
+        }
+        Err(e @ FetchError::S3(_)) => return Err(e.into()),
+    };
+    let report_key = loader.files.put_report(bucket, &report).await?;
+    log_summary(&report, &report_key);
+    Ok(Some(json!({
+        "key": key,
+        "outcome": report.outcome,
+        "counts": report.counts,
+        "report": report_key,
+    })))
+}
+
+/// The one structured line per menu file.
+fn log_summary(report: &LoadReport, report_key: &str) {
+    let c = &report.counts;
+    let outcome = match report.outcome {
+        LoadOutcome::Loaded => "loaded",
+        LoadOutcome::Rejected => "rejected",
+    };
+    tracing::info!(
+        key = report.source.key,
+        version_id = report.source.version_id,
+        outcome,
+        reason = report.reason,
+        records = c.records,
+        inserted = c.inserted,
+        unchanged = c.unchanged,
+        conflicts = c.conflicts,
+        rejected = c.rejected,
+        duration_ms = report.duration_ms,
+        report = report_key,
+        "menu file processed"
+    );
+}
+
+/// The S3 client; path-style addressing when an endpoint is configured (local S3 servers).
+async fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    let local = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|v| !v.is_empty()));
+    let s3_config = aws_sdk_s3::config::Builder::from(config)
+        .force_path_style(local)
+        .build();
+    aws_sdk_s3::Client::from_conf(s3_config)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let config = cafe_menu::config::aws_config().await;
+    let loader = Loader {
+        store: MenuStore::new(aws_sdk_dynamodb::Client::new(&config), cafe_menu::config::table_name()),
+        files: MenuFiles::new(s3_client(&config).await),
+        options: LoadOptions::from_env()?,
+    };
+    run(service_fn(|event| handle(&loader, event))).await
+}
+
+#[cfg(test)]
+mod tests;

@@ -3,6 +3,7 @@
 
 mod cursor;
 mod item;
+mod many;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use aws_sdk_dynamodb::Client;
 use crate::product::{menu_order, Product};
 use cursor::List;
 pub use item::StoredProduct;
+pub use many::{InsertOutcome, WriteStrategy};
 
 /// The table's definition, as `template.yaml` declares it.
 pub mod schema {
@@ -128,8 +130,10 @@ impl MenuStore {
     /// and credentials from the usual chain, `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL` for a
     /// local endpoint. Build it once per process, at init.
     pub async fn from_env() -> Self {
-        let table = crate::config::env_or("TABLE_NAME", schema::DEFAULT_TABLE_NAME);
-        Self::new(Client::new(&crate::config::aws_config().await), table)
+        Self::new(
+            Client::new(&crate::config::aws_config().await),
+            crate::config::table_name(),
+        )
     }
 
     pub fn table(&self) -> &str {

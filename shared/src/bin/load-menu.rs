@@ -1,0 +1,112 @@
+//! The café's migration tool: loads a local menu file into a menu table, exactly as the bulk
+//! loader does (checked whole, insert-only), and prints the load report.
+//!
+//!   load-menu FILE [--table NAME] [--endpoint URL] [--create-table]
+//!                  [--strategy transactions|puts] [--concurrency N]
+//!
+//! Exit status: 0 loaded, 2 rejected (nothing written), 1 failed (run it again: it resumes).
+
+use std::process::ExitCode;
+
+use aws_sdk_dynamodb::config::Credentials;
+use cafe_menu::load::LoadOutcome;
+use cafe_menu::{load_menu_file, LoadOptions, MenuFileSource, MenuStore};
+
+const USAGE: &str = "usage: load-menu FILE [--table NAME] [--endpoint URL] [--create-table] \
+                     [--strategy transactions|puts] [--concurrency N]";
+
+struct Args {
+    file: String,
+    table: String,
+    endpoint: Option<String>,
+    create_table: bool,
+    options: LoadOptions,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = std::env::args().skip(1);
+    let mut file = None;
+    let mut table = cafe_menu::config::table_name();
+    let mut endpoint = None;
+    let mut create_table = false;
+    let mut options = LoadOptions::from_env()?;
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--table" => table = value("--table")?,
+            "--endpoint" => endpoint = Some(value("--endpoint")?),
+            "--create-table" => create_table = true,
+            "--strategy" => options.strategy = value("--strategy")?.parse()?,
+            "--concurrency" => {
+                options.concurrency = value("--concurrency")?
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or("--concurrency needs a positive whole number")?
+            }
+            "-h" | "--help" => return Err(USAGE.to_owned()),
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}\n{USAGE}")),
+            path if file.is_none() => file = Some(path.to_owned()),
+            extra => return Err(format!("unexpected argument {extra:?}\n{USAGE}")),
+        }
+    }
+    Ok(Args {
+        file: file.ok_or(USAGE)?,
+        table,
+        endpoint,
+        create_table,
+        options,
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(64);
+        }
+    };
+    let bytes = match std::fs::read(&args.file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("cannot read {}: {e}", args.file);
+            return ExitCode::from(66);
+        }
+    };
+    let sdk = cafe_menu::config::aws_config().await;
+    let mut config = aws_sdk_dynamodb::config::Builder::from(&sdk);
+    if let Some(endpoint) = &args.endpoint {
+        config = config.endpoint_url(endpoint);
+        if std::env::var("AWS_ACCESS_KEY_ID").is_err() {
+            // A local emulator accepts any credentials.
+            config = config.credentials_provider(Credentials::new("local", "local", None, None, "local"));
+        }
+    }
+    let store = MenuStore::new(aws_sdk_dynamodb::Client::from_conf(config.build()), args.table);
+    if args.create_table {
+        if let Err(e) = store.create_table_if_missing().await {
+            eprintln!("cannot create the table: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let source = MenuFileSource {
+        key: args.file.clone(),
+        size_bytes: bytes.len() as u64,
+        ..MenuFileSource::default()
+    };
+    match load_menu_file(&store, &bytes, source, &args.options).await {
+        Ok(report) => {
+            println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize"));
+            match report.outcome {
+                LoadOutcome::Loaded => ExitCode::SUCCESS,
+                LoadOutcome::Rejected => ExitCode::from(2),
+            }
+        }
+        Err(e) => {
+            eprintln!("the load failed: {e} ({}); run it again to finish it", std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default());
+            ExitCode::FAILURE
+        }
+    }
+}

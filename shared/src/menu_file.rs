@@ -1,0 +1,260 @@
+//! What makes a menu file valid: the whole file is checked before anything is written, so that a
+//! file with any bad record or any repeated name is rejected whole.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::product::{kind_of, validate, Product};
+
+/// The top-level field of the website's menu file.
+pub const ITEMS_FIELD: &str = "product_item_arr";
+
+/// One problem of one record. Records are numbered from 1, in file order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordProblem {
+    pub record: usize,
+    /// The record's name as written, when it has a readable one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_name: Option<String>,
+    pub field: String,
+    pub problem: String,
+}
+
+/// A product name that more than one record uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DuplicateName {
+    pub product_name: String,
+    pub records: Vec<usize>,
+}
+
+/// Why a menu file cannot be loaded: a reason for the file, and every record-level problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub reason: String,
+    pub records: usize,
+    pub problems: Vec<RecordProblem>,
+    pub duplicates: Vec<DuplicateName>,
+}
+
+impl Rejection {
+    fn of_file(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            records: 0,
+            problems: Vec::new(),
+            duplicates: Vec::new(),
+        }
+    }
+
+    /// How many records are at fault (invalid or sharing a name).
+    pub fn rejected_records(&self) -> usize {
+        let mut records: Vec<usize> = self.problems.iter().map(|p| p.record).collect();
+        records.extend(self.duplicates.iter().flat_map(|d| d.records.iter().copied()));
+        records.sort_unstable();
+        records.dedup();
+        records.len()
+    }
+}
+
+/// Reads a menu file in either of the café's two formats — the website's
+/// `{"product_item_arr": [...]}` or a bare array of products in the same wire form — and returns
+/// its products in file order, or everything that is wrong with it.
+pub fn parse(bytes: &[u8]) -> Result<Vec<Product>, Rejection> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        Rejection::of_file(if e.is_eof() {
+            format!("the file is not complete JSON (it ends too early: {e})")
+        } else {
+            format!("the file is not valid JSON: {e}")
+        })
+    })?;
+    let records = match value {
+        Value::Array(records) => records,
+        Value::Object(mut fields) => {
+            let unknown: Vec<&String> = fields.keys().filter(|k| *k != ITEMS_FIELD).collect();
+            if !unknown.is_empty() {
+                return Err(Rejection::of_file(format!(
+                    "unexpected top-level field(s) {unknown:?}: a menu file is \
+                     {{\"{ITEMS_FIELD}\": [...]}} or a JSON array of products"
+                )));
+            }
+            match fields.remove(ITEMS_FIELD) {
+                Some(Value::Array(records)) => records,
+                Some(other) => {
+                    return Err(Rejection::of_file(format!(
+                        "{ITEMS_FIELD} must be an array of products, found {}",
+                        kind_of(&other)
+                    )))
+                }
+                None => {
+                    return Err(Rejection::of_file(format!(
+                        "the file has no {ITEMS_FIELD}: a menu file is \
+                         {{\"{ITEMS_FIELD}\": [...]}} or a JSON array of products"
+                    )))
+                }
+            }
+        }
+        other => {
+            return Err(Rejection::of_file(format!(
+                "a menu file is {{\"{ITEMS_FIELD}\": [...]}} or a JSON array of products, \
+                 found {}",
+                kind_of(&other)
+            )))
+        }
+    };
+    if records.is_empty() {
+        return Err(Rejection::of_file("the file lists no products"));
+    }
+    check_records(&records)
+}
+
+fn check_records(records: &[Value]) -> Result<Vec<Product>, Rejection> {
+    let mut products = Vec::with_capacity(records.len());
+    let mut problems = Vec::new();
+    let mut records_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (index, record) in records.iter().enumerate() {
+        let number = index + 1;
+        match validate(record) {
+            Ok(product) => {
+                records_by_name
+                    .entry(product.name.clone())
+                    .or_default()
+                    .push(number);
+                products.push(product);
+            }
+            Err(found) => {
+                let name = record
+                    .get("product_name_str")
+                    .and_then(Value::as_str)
+                    .map(|n| n.trim().to_owned())
+                    .filter(|n| !n.is_empty());
+                if let Some(name) = &name {
+                    // Invalid records still count towards duplicates: both get fixed together.
+                    records_by_name.entry(name.clone()).or_default().push(number);
+                }
+                problems.extend(found.into_iter().map(|p| RecordProblem {
+                    record: number,
+                    product_name: name.clone(),
+                    field: p.field,
+                    problem: p.problem,
+                }));
+            }
+        }
+    }
+    let mut duplicates: Vec<DuplicateName> = records_by_name
+        .into_iter()
+        .filter(|(_, records)| records.len() > 1)
+        .map(|(product_name, records)| DuplicateName {
+            product_name,
+            records,
+        })
+        .collect();
+    duplicates.sort_by_key(|d| d.records[0]);
+
+    if problems.is_empty() && duplicates.is_empty() {
+        return Ok(products);
+    }
+    let mut reasons = Vec::new();
+    if !problems.is_empty() {
+        let bad: std::collections::BTreeSet<usize> = problems.iter().map(|p| p.record).collect();
+        reasons.push(format!("{} invalid record(s)", bad.len()));
+    }
+    if !duplicates.is_empty() {
+        reasons.push(format!(
+            "{} product name(s) used by more than one record",
+            duplicates.len()
+        ));
+    }
+    Err(Rejection {
+        reason: format!(
+            "{}; nothing was written (fix the file and upload it again)",
+            reasons.join(" and ")
+        ),
+        records: records.len(),
+        problems,
+        duplicates,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record(name: &str) -> Value {
+        json!({"product_name_str": name, "product_id_str": "a1", "price_in_cents_int": 100})
+    }
+
+    fn rejection(v: Value) -> Rejection {
+        parse(v.to_string().as_bytes()).expect_err("should be rejected")
+    }
+
+    #[test]
+    fn both_formats_parse_in_file_order() {
+        let records = json!([record("b"), record("a")]);
+        let bare = parse(records.to_string().as_bytes()).unwrap();
+        let wrapped = parse(json!({ "product_item_arr": records }).to_string().as_bytes()).unwrap();
+        assert_eq!(bare, wrapped);
+        assert_eq!(bare[0].name, "b");
+    }
+
+    #[test]
+    fn the_cafe_sample_menu_parses() {
+        let menu = include_bytes!("../../data/sample-menu/all_products.json");
+        assert_eq!(parse(menu).unwrap().len(), 26);
+        let specials = include_bytes!("../../data/sample-menu/all_products_on_offer.json");
+        assert_eq!(parse(specials).unwrap().len(), 6);
+    }
+
+    #[test]
+    fn files_that_are_not_menu_files_are_rejected_with_a_reason() {
+        for (bytes, says) in [
+            (&b"not json"[..], "not valid JSON"),
+            (&b"{\"product_item_arr\": [{\"product_name_str\": \"a\""[..], "ends too early"),
+            (&b""[..], "ends too early"),
+            (&b"42"[..], "found a number"),
+            (&b"{\"product_item_arr\": {}}"[..], "must be an array"),
+            (&b"{\"products\": []}"[..], "unexpected top-level field"),
+            (&b"{}"[..], "has no product_item_arr"),
+            (&b"[]"[..], "lists no products"),
+            (&b"{\"product_item_arr\": []}"[..], "lists no products"),
+        ] {
+            let r = parse(bytes).expect_err(says);
+            assert!(r.reason.contains(says), "{:?}: {}", String::from_utf8_lossy(bytes), r.reason);
+        }
+    }
+
+    #[test]
+    fn duplicates_anywhere_in_the_file_are_listed_with_every_record() {
+        let mut records: Vec<Value> = (0..30).map(|i| record(&format!("p{i}"))).collect();
+        records[27] = record("p1");
+        records.push(record(" p1 "));
+        let r = rejection(json!(records));
+        assert_eq!(
+            r.duplicates,
+            [DuplicateName {
+                product_name: "p1".into(),
+                records: vec![2, 28, 31]
+            }]
+        );
+        assert!(r.problems.is_empty());
+        assert_eq!(r.rejected_records(), 3);
+        assert!(r.reason.contains("nothing was written"));
+    }
+
+    #[test]
+    fn every_invalid_record_is_listed_with_its_number_and_field() {
+        let mut bad_price = record("scone");
+        bad_price["price_in_cents_int"] = json!(-1);
+        let r = rejection(json!([record("ok"), bad_price, json!("just text"), record("")]));
+        let found: Vec<(usize, &str)> = r.problems.iter().map(|p| (p.record, p.field.as_str())).collect();
+        assert_eq!(
+            found,
+            [(2, "price_in_cents_int"), (3, "(product)"), (4, "product_name_str")]
+        );
+        assert_eq!(r.problems[0].product_name.as_deref(), Some("scone"));
+        assert_eq!(r.records, 4);
+        assert_eq!(r.rejected_records(), 3);
+    }
+}
