@@ -10,6 +10,7 @@ import json
 import os
 import pathlib
 import subprocess
+import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SAM = ROOT / ".tools/venv/bin/sam"
@@ -156,12 +157,14 @@ def api_events():
 def s3_events():
     def put(name, key, size=1024):
         event = generate("s3", "put", "--bucket", "cafe-menu-uploads", "--key", key)
+        # As S3 sends it (SAM writes %20 for a space): space → '+', '+' → '%2B', non-ASCII → %XX.
+        event["Records"][0]["s3"]["object"]["key"] = urllib.parse.quote_plus(key, safe="/")
         event["Records"][0]["s3"]["object"]["size"] = size
         write("bulk-loader", name, event)
 
     put("menu-file-uploaded", "uploads/all_products.json")
-    # As S3 sends it: space → '+', '+' → '%2B', non-ASCII → UTF-8 %XX.
-    put("menu-file-key-encoded", "uploads/spring+menu+%2B+cr%C3%A8me+br%C3%BBl%C3%A9e.json")
+    put("menu-file-key-encoded", "uploads/spring menu + crème brûlée.json")
+    put("report-written", "reports/all_products.json.report.json")
 
 
 if __name__ == "__main__":

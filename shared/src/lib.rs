@@ -8,10 +8,10 @@ pub mod load;
 pub mod menu_file;
 pub mod product;
 pub mod store;
-pub mod url;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod url;
 
-pub use product::{Problem, Product, WireProduct};
 pub use load::{load_menu_file, LoadOptions, LoadReport, MenuFileSource};
+pub use product::{Problem, Product, WireProduct};
 pub use store::{MenuPage, MenuRead, MenuStore, StoreError, StoredProduct};

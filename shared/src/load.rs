@@ -48,11 +48,11 @@ impl LoadOptions {
         let defaults = Self::default();
         let number = |name: &str, default: u64| -> Result<u64, String> {
             match std::env::var(name) {
-                Ok(v) if !v.is_empty() => v
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| format!("{name} must be a positive whole number, found {v:?}")),
+                Ok(v) if !v.is_empty() => {
+                    v.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        format!("{name} must be a positive whole number, found {v:?}")
+                    })
+                }
                 _ => Ok(default),
             }
         };

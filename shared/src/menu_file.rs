@@ -51,7 +51,11 @@ impl Rejection {
     /// How many records are at fault (invalid or sharing a name).
     pub fn rejected_records(&self) -> usize {
         let mut records: Vec<usize> = self.problems.iter().map(|p| p.record).collect();
-        records.extend(self.duplicates.iter().flat_map(|d| d.records.iter().copied()));
+        records.extend(
+            self.duplicates
+                .iter()
+                .flat_map(|d| d.records.iter().copied()),
+        );
         records.sort_unstable();
         records.dedup();
         records.len()
@@ -131,7 +135,10 @@ fn check_records(records: &[Value]) -> Result<Vec<Product>, Rejection> {
                     .filter(|n| !n.is_empty());
                 if let Some(name) = &name {
                     // Invalid records still count towards duplicates: both get fixed together.
-                    records_by_name.entry(name.clone()).or_default().push(number);
+                    records_by_name
+                        .entry(name.clone())
+                        .or_default()
+                        .push(number);
                 }
                 problems.extend(found.into_iter().map(|p| RecordProblem {
                     record: number,
@@ -194,7 +201,12 @@ mod tests {
     fn both_formats_parse_in_file_order() {
         let records = json!([record("b"), record("a")]);
         let bare = parse(records.to_string().as_bytes()).unwrap();
-        let wrapped = parse(json!({ "product_item_arr": records }).to_string().as_bytes()).unwrap();
+        let wrapped = parse(
+            json!({ "product_item_arr": records })
+                .to_string()
+                .as_bytes(),
+        )
+        .unwrap();
         assert_eq!(bare, wrapped);
         assert_eq!(bare[0].name, "b");
     }
@@ -211,7 +223,10 @@ mod tests {
     fn files_that_are_not_menu_files_are_rejected_with_a_reason() {
         for (bytes, says) in [
             (&b"not json"[..], "not valid JSON"),
-            (&b"{\"product_item_arr\": [{\"product_name_str\": \"a\""[..], "ends too early"),
+            (
+                &b"{\"product_item_arr\": [{\"product_name_str\": \"a\""[..],
+                "ends too early",
+            ),
             (&b""[..], "ends too early"),
             (&b"42"[..], "found a number"),
             (&b"{\"product_item_arr\": {}}"[..], "must be an array"),
@@ -221,7 +236,12 @@ mod tests {
             (&b"{\"product_item_arr\": []}"[..], "lists no products"),
         ] {
             let r = parse(bytes).expect_err(says);
-            assert!(r.reason.contains(says), "{:?}: {}", String::from_utf8_lossy(bytes), r.reason);
+            assert!(
+                r.reason.contains(says),
+                "{:?}: {}",
+                String::from_utf8_lossy(bytes),
+                r.reason
+            );
         }
     }
 
@@ -247,11 +267,24 @@ mod tests {
     fn every_invalid_record_is_listed_with_its_number_and_field() {
         let mut bad_price = record("scone");
         bad_price["price_in_cents_int"] = json!(-1);
-        let r = rejection(json!([record("ok"), bad_price, json!("just text"), record("")]));
-        let found: Vec<(usize, &str)> = r.problems.iter().map(|p| (p.record, p.field.as_str())).collect();
+        let r = rejection(json!([
+            record("ok"),
+            bad_price,
+            json!("just text"),
+            record("")
+        ]));
+        let found: Vec<(usize, &str)> = r
+            .problems
+            .iter()
+            .map(|p| (p.record, p.field.as_str()))
+            .collect();
         assert_eq!(
             found,
-            [(2, "price_in_cents_int"), (3, "(product)"), (4, "product_name_str")]
+            [
+                (2, "price_in_cents_int"),
+                (3, "(product)"),
+                (4, "product_name_str")
+            ]
         );
         assert_eq!(r.problems[0].product_name.as_deref(), Some("scone"));
         assert_eq!(r.records, 4);

@@ -124,3 +124,91 @@ pub async fn insert_all(store: &MenuStore, products: &[Product]) {
         .await
         .expect("insert products");
 }
+
+/// A DynamoDB Local of a test's own, on disk, for drills that stop and restart it. Killed when
+/// dropped; `scripts/with-test-services.sh` also kills any left behind by a crashed test (they
+/// carry the run's marker).
+pub struct OwnDynamoDbLocal {
+    child: Option<std::process::Child>,
+    pub port: u16,
+    db_dir: std::path::PathBuf,
+}
+
+impl OwnDynamoDbLocal {
+    /// Starts one persisting to `db_dir`, on `port` (0: a free one), and waits until it answers.
+    pub fn start(db_dir: &std::path::Path, port: u16) -> Self {
+        let port = if port == 0 {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("a free port")
+                .port()
+        } else {
+            port
+        };
+        let dir = std::env::var("MENU_TEST_DYNAMODB_LOCAL_DIR")
+            .expect("MENU_TEST_DYNAMODB_LOCAL_DIR is set by scripts/with-test-services.sh");
+        let marker = std::env::var("MENU_TEST_RUN").unwrap_or_default();
+        std::fs::create_dir_all(db_dir).expect("create the database folder");
+        let child = std::process::Command::new("java")
+            .arg(format!("-Dcafe.test.run={marker}"))
+            .arg(format!("-Djava.library.path={dir}/DynamoDBLocal_lib"))
+            .args(["-jar", &format!("{dir}/DynamoDBLocal.jar")])
+            .args([
+                "-port",
+                &port.to_string(),
+                "-sharedDb",
+                "-disableTelemetry",
+                "-dbPath",
+            ])
+            .arg(db_dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start DynamoDB Local");
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "DynamoDB Local did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Self {
+            child: Some(child),
+            port,
+            db_dir: db_dir.to_owned(),
+        }
+    }
+
+    /// A store on it, for `table`.
+    pub fn store(&self, table: &str) -> MenuStore {
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(format!("http://127.0.0.1:{}", self.port))
+            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+            .build();
+        MenuStore::new(Client::from_conf(config), table)
+    }
+
+    /// Kills it at once (SIGKILL: no chance to finish anything).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port and data.
+    pub fn restart(&mut self) {
+        self.kill();
+        let again = Self::start(&self.db_dir.clone(), self.port);
+        *self = again;
+    }
+}
+
+impl Drop for OwnDynamoDbLocal {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -9,7 +9,8 @@ use cafe_menu::testing::{fresh_store, product, CAFE_MENU_JSON};
 use cafe_menu::{load_menu_file, LoadOptions, LoadReport, MenuFileSource, MenuStore};
 use serde_json::{json, Value};
 
-const STRATEGIES: [WriteStrategy; 2] = [WriteStrategy::Transactions, WriteStrategy::ConditionalPuts];
+const STRATEGIES: [WriteStrategy; 2] =
+    [WriteStrategy::Transactions, WriteStrategy::ConditionalPuts];
 
 fn options(strategy: WriteStrategy) -> LoadOptions {
     LoadOptions {
@@ -38,7 +39,10 @@ async fn table_snapshot(store: &MenuStore) -> HashMap<String, HashMap<String, At
         .send()
         .await
         .unwrap();
-    assert!(out.last_evaluated_key().is_none(), "test tables fit one page");
+    assert!(
+        out.last_evaluated_key().is_none(),
+        "test tables fit one page"
+    );
     out.items()
         .iter()
         .map(|i| (i["product_name"].as_s().unwrap().clone(), i.clone()))
@@ -56,13 +60,21 @@ async fn the_cafe_menu_loads_once_and_again_is_a_no_op() {
         let store = fresh_store("load_cafe").await;
         let first = load(&store, CAFE_MENU_JSON.as_bytes(), strategy).await;
         assert_eq!(first.outcome, LoadOutcome::Loaded);
-        assert_eq!((first.counts.records, first.counts.inserted), (26, 26), "{strategy:?}");
+        assert_eq!(
+            (first.counts.records, first.counts.inserted),
+            (26, 26),
+            "{strategy:?}"
+        );
         let before = table_snapshot(&store).await;
         assert_eq!(before.len(), 26);
 
         let again = load(&store, CAFE_MENU_JSON.as_bytes(), strategy).await;
         assert_eq!(
-            (again.counts.inserted, again.counts.unchanged, again.counts.conflicts),
+            (
+                again.counts.inserted,
+                again.counts.unchanged,
+                again.counts.conflicts
+            ),
             (0, 26, 0),
             "{strategy:?}"
         );
@@ -75,7 +87,12 @@ async fn a_name_repeated_26_records_apart_rejects_the_file_and_writes_nothing() 
     let store = fresh_store("load_duplicate").await;
     let mut records: Vec<Value> = (0..30).map(|i| record(&format!("p{i:02}"), 100)).collect();
     records[27] = record("p01", 250);
-    let report = load(&store, json!(records).to_string().as_bytes(), WriteStrategy::Transactions).await;
+    let report = load(
+        &store,
+        json!(records).to_string().as_bytes(),
+        WriteStrategy::Transactions,
+    )
+    .await;
     assert_eq!(report.outcome, LoadOutcome::Rejected);
     assert_eq!(report.duplicates.len(), 1);
     assert_eq!(report.duplicates[0].product_name, "p01");
@@ -92,18 +109,29 @@ async fn new_identical_and_changed_products_in_one_file() {
         load(&store, existing.to_string().as_bytes(), strategy).await;
         let before = table_snapshot(&store).await;
 
-        let file = json!([record("new one", 300), record("same", 100), record("changed", 999)]);
+        let file = json!([
+            record("new one", 300),
+            record("same", 100),
+            record("changed", 999)
+        ]);
         let report = load(&store, file.to_string().as_bytes(), strategy).await;
         assert_eq!(report.outcome, LoadOutcome::Loaded);
         assert_eq!(
-            (report.counts.inserted, report.counts.unchanged, report.counts.conflicts),
+            (
+                report.counts.inserted,
+                report.counts.unchanged,
+                report.counts.conflicts
+            ),
             (1, 1, 1),
             "{strategy:?}"
         );
         assert_eq!(report.conflicts[0].record, 3);
         assert_eq!(report.conflicts[0].product_name, "changed");
         let after = table_snapshot(&store).await;
-        assert_eq!(after["changed"], before["changed"], "byte for byte untouched");
+        assert_eq!(
+            after["changed"], before["changed"],
+            "byte for byte untouched"
+        );
         assert_eq!(after["same"], before["same"]);
         assert_eq!(after.len(), 3);
     }
@@ -135,10 +163,16 @@ async fn every_bad_file_is_rejected_and_nothing_is_written() {
 
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("not json".into(), b"this is not json".to_vec()),
-        ("truncated".into(), CAFE_MENU_JSON.as_bytes()[..500].to_vec()),
+        (
+            "truncated".into(),
+            CAFE_MENU_JSON.as_bytes()[..500].to_vec(),
+        ),
         ("a number".into(), b"42".to_vec()),
         ("wrong wrapper".into(), br#"{"products": []}"#.to_vec()),
-        ("items not a list".into(), br#"{"product_item_arr": {"a": 1}}"#.to_vec()),
+        (
+            "items not a list".into(),
+            br#"{"product_item_arr": {"a": 1}}"#.to_vec(),
+        ),
         ("empty list".into(), br#"{"product_item_arr": []}"#.to_vec()),
         ("empty array".into(), b"[]".to_vec()),
     ];
@@ -160,9 +194,14 @@ async fn every_bad_file_is_rejected_and_nothing_is_written() {
         max_file_bytes: 100,
         ..LoadOptions::default()
     };
-    let report = load_menu_file(&store, CAFE_MENU_JSON.as_bytes(), MenuFileSource::default(), &oversize)
-        .await
-        .unwrap();
+    let report = load_menu_file(
+        &store,
+        CAFE_MENU_JSON.as_bytes(),
+        MenuFileSource::default(),
+        &oversize,
+    )
+    .await
+    .unwrap();
     assert_eq!(report.outcome, LoadOutcome::Rejected);
     assert!(report.reason.unwrap().contains("limit is 100 bytes"));
     assert!(table_snapshot(&store).await.is_empty());
@@ -195,7 +234,12 @@ async fn a_load_never_overwrites_what_the_product_writer_stored() {
     scone.price_in_cents = 1;
     let before = table_snapshot(&store).await;
     let file = json!([record("scone", 1), record("bun", 2)]);
-    let report = load(&store, file.to_string().as_bytes(), WriteStrategy::ConditionalPuts).await;
+    let report = load(
+        &store,
+        file.to_string().as_bytes(),
+        WriteStrategy::ConditionalPuts,
+    )
+    .await;
     assert_eq!((report.counts.inserted, report.counts.conflicts), (1, 1));
     assert_eq!(table_snapshot(&store).await["scone"], before["scone"]);
 }

@@ -36,14 +36,22 @@ async fn load_record(loader: &Loader, record: &S3EventRecord) -> Result<Option<V
     let raw_key = record.s3.object.key.as_deref().unwrap_or_default();
     // S3 sends keys URL-encoded: '+' for a space, %XX for the rest.
     let Some(key) = decode_form_component(raw_key) else {
-        tracing::error!(raw_key, "an S3 event key that is not valid URL encoding; skipped");
+        tracing::error!(
+            raw_key,
+            "an S3 event key that is not valid URL encoding; skipped"
+        );
         return Ok(None);
     };
     if loader.files.is_report(&key) {
         tracing::warn!(key, "an event for one of our own reports; skipped");
         return Ok(None);
     }
-    let version_id = record.s3.object.version_id.as_deref().filter(|v| !v.is_empty());
+    let version_id = record
+        .s3
+        .object
+        .version_id
+        .as_deref()
+        .filter(|v| !v.is_empty());
     let source = MenuFileSource {
         bucket: Some(bucket.to_owned()),
         key: key.clone(),
@@ -56,9 +64,15 @@ async fn load_record(loader: &Loader, record: &S3EventRecord) -> Result<Option<V
         .fetch(bucket, &key, version_id, loader.options.max_file_bytes)
         .await
     {
-        Ok(file) => load_menu_file(&loader.store, &file.bytes, file.source, &loader.options).await?,
+        Ok(file) => {
+            load_menu_file(&loader.store, &file.bytes, file.source, &loader.options).await?
+        }
         Err(FetchError::Gone) => {
-            tracing::warn!(bucket, key, "menu file deleted before it could be loaded; skipped");
+            tracing::warn!(
+                bucket,
+                key,
+                "menu file deleted before it could be loaded; skipped"
+            );
             return Ok(None);
         }
         Err(too_large @ FetchError::TooLarge { .. }) => {
@@ -115,7 +129,10 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = cafe_menu::config::aws_config().await;
     let loader = Loader {
-        store: MenuStore::new(aws_sdk_dynamodb::Client::new(&config), cafe_menu::config::table_name()),
+        store: MenuStore::new(
+            aws_sdk_dynamodb::Client::new(&config),
+            cafe_menu::config::table_name(),
+        ),
         files: MenuFiles::new(s3_client(&config).await),
         options: LoadOptions::from_env()?,
     };

@@ -66,7 +66,11 @@ impl MenuFiles {
             {
                 return Err(FetchError::Gone)
             }
-            Err(e) => return Err(FetchError::S3(aws_sdk_s3::error::DisplayErrorContext(e).to_string())),
+            Err(e) => {
+                return Err(FetchError::S3(
+                    aws_sdk_s3::error::DisplayErrorContext(e).to_string(),
+                ))
+            }
         };
         let size = object.content_length().unwrap_or(0).max(0) as u64;
         if size > limit {
@@ -97,7 +101,11 @@ impl MenuFiles {
         format!("{}{name}.report.json", self.report_prefix)
     }
 
-    pub async fn put_report(&self, bucket: &str, report: &LoadReport) -> Result<String, FetchError> {
+    pub async fn put_report(
+        &self,
+        bucket: &str,
+        report: &LoadReport,
+    ) -> Result<String, FetchError> {
         let key = self.report_key(&report.source.key);
         let body = serde_json::to_vec_pretty(report).expect("reports serialize");
         self.s3

@@ -1,0 +1,342 @@
+//! The bulk loader driven with the `events/bulk-loader` payloads, against DynamoDB Local and a
+//! real S3-compatible server (moto) on loopback.
+
+use super::{handle, Loader};
+use crate::menu_files::MenuFiles;
+use aws_lambda_events::event::s3::S3Event;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+use cafe_menu::testing::{event_json, fresh_store, json_of, OwnDynamoDbLocal, CAFE_MENU_JSON};
+use cafe_menu::{LoadOptions, MenuStore};
+use lambda_runtime::{Context, LambdaEvent};
+use serde_json::{json, Value};
+
+fn s3() -> aws_sdk_s3::Client {
+    let endpoint = std::env::var("MENU_TEST_S3_ENDPOINT")
+        .expect("MENU_TEST_S3_ENDPOINT is set by scripts/with-test-services.sh");
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// A versioned bucket of the test's own.
+async fn bucket(hint: &str) -> String {
+    let name = cafe_menu::testing::table_name(hint)
+        .to_lowercase()
+        .replace('_', "-");
+    let s3 = s3();
+    s3.create_bucket().bucket(&name).send().await.unwrap();
+    s3.put_bucket_versioning()
+        .bucket(&name)
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    name
+}
+
+fn loader(store: MenuStore) -> Loader {
+    Loader {
+        store,
+        files: MenuFiles::new(s3()),
+        options: LoadOptions::default(),
+    }
+}
+
+/// Uploads a menu file and returns the S3 event announcing it, built from a sample event: the
+/// key exactly as the sample has it (URL-encoded as S3 sends it), the real size and version.
+async fn upload(bucket: &str, sample: &str, key: &str, body: &[u8]) -> S3Event {
+    let put = s3()
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from(body.to_vec()))
+        .send()
+        .await
+        .unwrap();
+    let mut event = event_json(&format!("bulk-loader/{sample}"));
+    let s3_part = &mut event["Records"][0]["s3"];
+    s3_part["bucket"]["name"] = json!(bucket);
+    s3_part["bucket"]["arn"] = json!(format!("arn:aws:s3:::{bucket}"));
+    s3_part["object"]["size"] = json!(body.len());
+    s3_part["object"]["versionId"] = json!(put.version_id());
+    let sample_key = s3_part["object"]["key"].as_str().unwrap();
+    assert_eq!(
+        cafe_menu::url::decode_form_component(sample_key).as_deref(),
+        Some(key),
+        "the sample event names another key"
+    );
+    serde_json::from_value(event).unwrap()
+}
+
+async fn invoke(loader: &Loader, event: S3Event) -> Result<Value, lambda_runtime::Error> {
+    handle(loader, LambdaEvent::new(event, Context::default())).await
+}
+
+async fn report(bucket: &str, key: &str) -> Value {
+    let object = s3()
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    json_of(&object.body.collect().await.unwrap().into_bytes())
+}
+
+#[tokio::test]
+async fn an_uploaded_menu_file_is_loaded_and_reported() {
+    let bucket = bucket("loader_happy").await;
+    let loader = loader(fresh_store("loader_happy").await);
+    let event = upload(
+        &bucket,
+        "menu-file-uploaded",
+        "uploads/all_products.json",
+        CAFE_MENU_JSON.as_bytes(),
+    )
+    .await;
+
+    let answer = invoke(&loader, event.clone()).await.unwrap();
+    assert_eq!(answer["reports"][0]["counts"]["inserted"], 26);
+    let written = report(&bucket, "reports/all_products.json.report.json").await;
+    assert_eq!(written["outcome"], "loaded");
+    assert_eq!(written["counts"]["inserted"], 26);
+    assert_eq!(written["source"]["key"], "uploads/all_products.json");
+    assert!(written["source"]["version_id"].is_string());
+    assert!(written["source"]["etag"].is_string());
+    assert_eq!(loader.store.whole_menu().await.unwrap().products.len(), 26);
+
+    // The same event again (S3 delivers at least once): nothing written.
+    let answer = invoke(&loader, event).await.unwrap();
+    assert_eq!(answer["reports"][0]["counts"]["unchanged"], 26);
+    assert_eq!(answer["reports"][0]["counts"]["inserted"], 0);
+}
+
+#[tokio::test]
+async fn a_key_with_spaces_plus_and_accents_is_decoded() {
+    let bucket = bucket("loader_key").await;
+    let loader = loader(fresh_store("loader_key").await);
+    let key = "uploads/spring menu + crème brûlée.json";
+    let event = upload(
+        &bucket,
+        "menu-file-key-encoded",
+        key,
+        CAFE_MENU_JSON.as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        event.records[0].s3.object.key.as_deref(),
+        Some("uploads/spring+menu+%2B+cr%C3%A8me+br%C3%BBl%C3%A9e.json")
+    );
+    let answer = invoke(&loader, event).await.unwrap();
+    assert_eq!(answer["reports"][0]["key"], key);
+    let written = report(
+        &bucket,
+        "reports/spring menu + crème brûlée.json.report.json",
+    )
+    .await;
+    assert_eq!(written["counts"]["inserted"], 26);
+}
+
+#[tokio::test]
+async fn a_bad_file_is_a_successful_invocation_with_a_rejected_report() {
+    let bucket = bucket("loader_bad").await;
+    let loader = loader(fresh_store("loader_bad").await);
+    let event = upload(
+        &bucket,
+        "menu-file-uploaded",
+        "uploads/all_products.json",
+        b"{\"product_item_arr\": [",
+    )
+    .await;
+    let answer = invoke(&loader, event).await.unwrap();
+    assert_eq!(answer["reports"][0]["outcome"], "rejected");
+    let written = report(&bucket, "reports/all_products.json.report.json").await;
+    assert!(written["reason"]
+        .as_str()
+        .unwrap()
+        .contains("not complete JSON"));
+    assert!(loader.store.whole_menu().await.unwrap().products.is_empty());
+}
+
+#[tokio::test]
+async fn an_oversize_file_is_refused_without_loading() {
+    let bucket = bucket("loader_big").await;
+    let mut loader = loader(fresh_store("loader_big").await);
+    loader.options.max_file_bytes = 1000;
+    let event = upload(
+        &bucket,
+        "menu-file-uploaded",
+        "uploads/all_products.json",
+        CAFE_MENU_JSON.as_bytes(),
+    )
+    .await;
+    let answer = invoke(&loader, event).await.unwrap();
+    assert_eq!(answer["reports"][0]["outcome"], "rejected");
+    let written = report(&bucket, "reports/all_products.json.report.json").await;
+    assert!(written["reason"]
+        .as_str()
+        .unwrap()
+        .contains("limit is 1000 bytes"));
+    assert!(loader.store.whole_menu().await.unwrap().products.is_empty());
+}
+
+#[tokio::test]
+async fn events_for_reports_and_deleted_files_are_skipped() {
+    let bucket = bucket("loader_skip").await;
+    let loader = loader(fresh_store("loader_skip").await);
+    let event = upload(
+        &bucket,
+        "report-written",
+        "reports/all_products.json.report.json",
+        b"{}",
+    )
+    .await;
+    assert_eq!(invoke(&loader, event).await.unwrap()["reports"], json!([]));
+
+    let mut event = upload(
+        &bucket,
+        "menu-file-uploaded",
+        "uploads/all_products.json",
+        CAFE_MENU_JSON.as_bytes(),
+    )
+    .await;
+    s3().delete_object()
+        .bucket(&bucket)
+        .key("uploads/all_products.json")
+        .send()
+        .await
+        .unwrap();
+    event.records[0].s3.object.version_id = None;
+    assert_eq!(invoke(&loader, event).await.unwrap()["reports"], json!([]));
+}
+
+#[tokio::test]
+async fn two_concurrent_invocations_of_one_event_end_as_one() {
+    let bucket = bucket("loader_twice").await;
+    let loader = loader(fresh_store("loader_twice").await);
+    let event = upload(
+        &bucket,
+        "menu-file-uploaded",
+        "uploads/all_products.json",
+        CAFE_MENU_JSON.as_bytes(),
+    )
+    .await;
+    let (a, b) = tokio::join!(invoke(&loader, event.clone()), invoke(&loader, event));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let inserted = |v: &Value| v["reports"][0]["counts"]["inserted"].as_u64().unwrap();
+    let unchanged = |v: &Value| v["reports"][0]["counts"]["unchanged"].as_u64().unwrap();
+    assert_eq!(inserted(&a) + inserted(&b), 26);
+    assert_eq!(unchanged(&a) + unchanged(&b), 26);
+    assert_eq!(loader.store.whole_menu().await.unwrap().products.len(), 26);
+}
+
+#[tokio::test]
+async fn s3_down_fails_the_invocation_so_that_lambda_retries_it() {
+    let bucket = bucket("loader_s3_down").await;
+    let event = upload(
+        &bucket,
+        "menu-file-uploaded",
+        "uploads/all_products.json",
+        CAFE_MENU_JSON.as_bytes(),
+    )
+    .await;
+    let unreachable_s3 = {
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .endpoint_url("http://127.0.0.1:9")
+            .force_path_style(true)
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                "t", "t", None, None, "t",
+            ))
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
+    };
+    let store = fresh_store("loader_s3_down").await;
+    let down = Loader {
+        files: MenuFiles::new(unreachable_s3),
+        ..loader(store.clone())
+    };
+    assert!(invoke(&down, event.clone()).await.is_err());
+    assert!(store.whole_menu().await.unwrap().products.is_empty());
+    // The retry, with S3 back.
+    let answer = invoke(&loader(store), event).await.unwrap();
+    assert_eq!(answer["reports"][0]["counts"]["inserted"], 26);
+}
+
+#[tokio::test]
+async fn dynamodb_stopped_mid_load_fails_and_the_retry_completes_it() {
+    let data = std::env::temp_dir().join(cafe_menu::testing::table_name("drill"));
+    let mut dynamodb = OwnDynamoDbLocal::start(&data, 0);
+    let store = dynamodb.store("FoodProducts");
+    store.create_table_if_missing().await.unwrap();
+
+    const PRODUCTS: usize = 20_000;
+    let records: Vec<Value> = (0..PRODUCTS)
+        .map(|i| {
+            json!({"product_name_str": format!("product {i:05}"), "product_id_str": "d1",
+                        "price_in_cents_int": i, "tag_str_arr": ["drill"]})
+        })
+        .collect();
+    let file = json!(records).to_string();
+    let bucket = bucket("loader_drill").await;
+    let event = upload(
+        &bucket,
+        "menu-file-uploaded",
+        "uploads/all_products.json",
+        file.as_bytes(),
+    )
+    .await;
+    let first = loader(store.clone());
+
+    // Let it write part of the file, then kill DynamoDB Local outright.
+    let killer = async {
+        let started = std::time::Instant::now();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let written = store
+                .menu_page(1000, None)
+                .await
+                .map(|p| p.products.len())
+                .unwrap_or(0);
+            if written > 0 || started.elapsed().as_secs() > 20 {
+                break;
+            }
+        }
+        dynamodb.kill();
+    };
+    let (failed, ()) = tokio::join!(invoke(&first, event.clone()), killer);
+    assert!(failed.is_err(), "the invocation must fail: {failed:?}");
+
+    dynamodb.restart();
+    let partial = store.whole_menu().await.unwrap().products.len();
+    assert!(
+        partial < PRODUCTS,
+        "killed before the end ({partial} written)"
+    );
+
+    let answer = invoke(&loader(store.clone()), event).await.unwrap();
+    let counts = &answer["reports"][0]["counts"];
+    assert_eq!(counts["conflicts"], 0);
+    assert_eq!(
+        counts["inserted"].as_u64().unwrap() + counts["unchanged"].as_u64().unwrap(),
+        PRODUCTS as u64
+    );
+    let menu = store.whole_menu().await.unwrap();
+    assert_eq!(menu.products.len(), PRODUCTS);
+    assert!(menu.products.iter().all(|p| p.version == 1));
+    drop(dynamodb);
+    let _ = std::fs::remove_dir_all(data);
+}

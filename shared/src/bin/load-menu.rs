@@ -81,10 +81,14 @@ async fn main() -> ExitCode {
         config = config.endpoint_url(endpoint);
         if std::env::var("AWS_ACCESS_KEY_ID").is_err() {
             // A local emulator accepts any credentials.
-            config = config.credentials_provider(Credentials::new("local", "local", None, None, "local"));
+            config = config
+                .credentials_provider(Credentials::new("local", "local", None, None, "local"));
         }
     }
-    let store = MenuStore::new(aws_sdk_dynamodb::Client::from_conf(config.build()), args.table);
+    let store = MenuStore::new(
+        aws_sdk_dynamodb::Client::from_conf(config.build()),
+        args.table,
+    );
     if args.create_table {
         if let Err(e) = store.create_table_if_missing().await {
             eprintln!("cannot create the table: {e}");
@@ -98,14 +102,22 @@ async fn main() -> ExitCode {
     };
     match load_menu_file(&store, &bytes, source, &args.options).await {
         Ok(report) => {
-            println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).expect("reports serialize")
+            );
             match report.outcome {
                 LoadOutcome::Loaded => ExitCode::SUCCESS,
                 LoadOutcome::Rejected => ExitCode::from(2),
             }
         }
         Err(e) => {
-            eprintln!("the load failed: {e} ({}); run it again to finish it", std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default());
+            eprintln!(
+                "the load failed: {e} ({}); run it again to finish it",
+                std::error::Error::source(&e)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+            );
             ExitCode::FAILURE
         }
     }

@@ -42,7 +42,9 @@ impl std::str::FromStr for WriteStrategy {
         match s {
             "puts" | "conditional_puts" => Ok(Self::ConditionalPuts),
             "transactions" => Ok(Self::Transactions),
-            other => Err(format!("unknown write strategy {other:?} (puts | transactions)")),
+            other => Err(format!(
+                "unknown write strategy {other:?} (puts | transactions)"
+            )),
         }
     }
 }
@@ -152,7 +154,10 @@ impl MenuStore {
                     continue;
                 }
                 Err(SdkError::ServiceError(e))
-                    if matches!(e.err(), TransactWriteItemsError::TransactionCanceledException(_)) =>
+                    if matches!(
+                        e.err(),
+                        TransactWriteItemsError::TransactionCanceledException(_)
+                    ) =>
                 {
                     let TransactWriteItemsError::TransactionCanceledException(cancelled) = e.err()
                     else {
@@ -161,8 +166,9 @@ impl MenuStore {
                     for (reason, &i) in cancelled.cancellation_reasons().iter().zip(&pending) {
                         match reason.code() {
                             Some("ConditionalCheckFailed") => {
-                                let identical =
-                                    reason.item().is_some_and(|old| item::holds(old, &products[i]));
+                                let identical = reason
+                                    .item()
+                                    .is_some_and(|old| item::holds(old, &products[i]));
                                 outcomes[i] = Some(if identical {
                                     InsertOutcome::Unchanged
                                 } else {
@@ -191,7 +197,10 @@ impl MenuStore {
                         "transactions kept conflicting or being throttled".into(),
                     ));
                 }
-                tracing::warn!(attempt, "transaction conflicted or was throttled; backing off");
+                tracing::warn!(
+                    attempt,
+                    "transaction conflicted or was throttled; backing off"
+                );
                 backoff(attempt).await;
             }
         }
