@@ -15,6 +15,15 @@ use crate::product::{self, Problem, Product, WireProduct};
 use crate::store::{MenuStore, StoreError, StoredProduct};
 use crate::url::{decode_form_component, percent_decode};
 
+/// The routes of the API, as API Gateway names them (`template.yaml` declares exactly these).
+pub mod routes {
+    pub const MENU: &str = "GET /products";
+    pub const SPECIALS: &str = "GET /products/on_offer";
+    pub const ADD_PRODUCT: &str = "POST /products";
+    pub const CHANGE_PRODUCT: &str = "PUT /products/{product_name}";
+    pub const ALL: [&str; 4] = [MENU, SPECIALS, ADD_PRODUCT, CHANGE_PRODUCT];
+}
+
 /// Largest request body accepted: a product is well under a kilobyte.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Largest page a page-at-a-time client may ask for.
@@ -195,8 +204,8 @@ enum Route {
 impl Route {
     fn name(self) -> &'static str {
         match self {
-            Route::Menu => "GET /products",
-            Route::Specials => "GET /products/on_offer",
+            Route::Menu => routes::MENU,
+            Route::Specials => routes::SPECIALS,
         }
     }
 }
@@ -359,8 +368,8 @@ pub async fn product_writer<B: AsRef<[u8]>>(
             .map(|(_, tail)| percent_decode(tail)),
     };
     let (route, allowed) = match name {
-        Some(_) => ("PUT /products/{product_name}", "PUT, OPTIONS"),
-        None => ("POST /products", "POST, OPTIONS"),
+        Some(_) => (routes::CHANGE_PRODUCT, "PUT, OPTIONS"),
+        None => (routes::ADD_PRODUCT, "POST, OPTIONS"),
     };
     let outcome = match (request.method(), name) {
         (_, None) if !path.ends_with("/products") => Err(no_route(request)),
