@@ -1,30 +1,53 @@
-# The café backend. `make test` and `make run` install what they need into .tools/ (ignored).
+# The café backend. Every target installs what it needs into .tools/ (ignored); nothing is
+# installed globally except Debian's chromium for the browser check.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
+VENV := .tools/venv/bin
+export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools test lint unit run fmt events
+.PHONY: help tools test lint unit template-check e2e run stop upload package events fmt
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 tools: ## install DynamoDB Local and the Python tools (SAM CLI, cfn-lint, cargo-lambda, moto) into .tools/
 	@scripts/install-dynamodb-local.sh
 	@scripts/install-python-tools.sh
 
-fmt: ## format the code
-	cargo fmt --all
+test: tools lint unit template-check e2e ## everything: lint, Rust tests, template checks, end-to-end run
 
 lint: ## cargo fmt --check and clippy with warnings as errors
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-unit: tools ## all Rust tests beside a private DynamoDB Local and S3 server (stopped afterwards)
+unit: tools ## Rust tests beside a private DynamoDB Local and S3 server (stopped afterwards)
 	scripts/with-test-services.sh cargo test --workspace
 
-test: tools lint unit ## install what is missing, lint, run every test
+template-check: tools ## cfn-lint, sam validate --lint, and template.yaml against the code's contracts
+	$(VENV)/cfn-lint template.yaml
+	$(VENV)/sam validate --lint --region us-east-1
+	$(VENV)/python scripts/check-template.py
+	$(VENV)/python scripts/check-local-router.py
+
+e2e: tools ## start the local system on free ports, drive it over HTTP and in a browser, stop it
+	@scripts/install-browser-tools.sh
+	$(VENV)/python scripts/e2e.py
+
+run: ## run the whole system locally (ports: API_PORT=9000 DYNAMODB_PORT=8000 S3_PORT=9100)
+	@scripts/run-local.sh
+
+stop: ## stop a `make run` from another shell
+	@scripts/stop-local.sh
+
+upload: ## load a menu file through S3 and the bulk loader while `make run` runs: make upload FILE=menu.json
+	@test -n "$(FILE)" || { echo "usage: make upload FILE=path/to/menu.json"; exit 2; }
+	@$(VENV)/python scripts/local_s3.py upload "$(FILE)"
+
+package: ## sam build (arm64, offline) and each function's zip size
+	scripts/package.sh
 
 events: tools ## regenerate events/ with sam local generate-event
-	.tools/venv/bin/python scripts/make-events.py
+	$(VENV)/python scripts/make-events.py
 
-run: ## run the whole system locally (coming with the `make run` issue)
-	@echo "make run is coming: see the README. For now: make test"
+fmt: ## format the code
+	cargo fmt --all

@@ -3,6 +3,7 @@
 //!
 //!   load-menu FILE [--table NAME] [--endpoint URL] [--create-table]
 //!                  [--strategy transactions|puts] [--concurrency N]
+//!   load-menu --create-table [--table NAME] [--endpoint URL]   (only create the table)
 //!
 //! Exit status: 0 loaded, 2 rejected (nothing written), 1 failed (run it again: it resumes).
 
@@ -16,7 +17,8 @@ const USAGE: &str = "usage: load-menu FILE [--table NAME] [--endpoint URL] [--cr
                      [--strategy transactions|puts] [--concurrency N]";
 
 struct Args {
-    file: String,
+    /// None: only create the table.
+    file: Option<String>,
     table: String,
     endpoint: Option<String>,
     create_table: bool,
@@ -50,8 +52,11 @@ fn parse_args() -> Result<Args, String> {
             extra => return Err(format!("unexpected argument {extra:?}\n{USAGE}")),
         }
     }
+    if file.is_none() && !create_table {
+        return Err(USAGE.to_owned());
+    }
     Ok(Args {
-        file: file.ok_or(USAGE)?,
+        file,
         table,
         endpoint,
         create_table,
@@ -68,10 +73,11 @@ async fn main() -> ExitCode {
             return ExitCode::from(64);
         }
     };
-    let bytes = match std::fs::read(&args.file) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            eprintln!("cannot read {}: {e}", args.file);
+    let bytes = match args.file.as_deref().map(std::fs::read) {
+        None => None,
+        Some(Ok(bytes)) => Some(bytes),
+        Some(Err(e)) => {
+            eprintln!("cannot read {}: {e}", args.file.unwrap_or_default());
             return ExitCode::from(66);
         }
     };
@@ -95,8 +101,12 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    let (Some(file), Some(bytes)) = (args.file, bytes) else {
+        eprintln!("table {} is ready", store.table());
+        return ExitCode::SUCCESS;
+    };
     let source = MenuFileSource {
-        key: args.file.clone(),
+        key: file,
         size_bytes: bytes.len() as u64,
         ..MenuFileSource::default()
     };

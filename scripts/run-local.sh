@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# `make run`: the whole café backend on this machine, in the foreground, until Ctrl-C or `make stop`.
+# DynamoDB Local (data kept in .local/dynamodb), a moto S3 server for the upload bucket, and the
+# real function binaries behind the API's routes through `cargo lambda watch`.
+# Ports: API_PORT (9000), DYNAMODB_PORT (8000), S3_PORT (9100).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+API_PORT=${API_PORT:-9000}
+DYNAMODB_PORT=${DYNAMODB_PORT:-8000}
+S3_PORT=${S3_PORT:-9100}
+STATE=${CAFE_LOCAL_DIR:-.local}
+BUCKET=cafe-menu-uploads
+UPLOAD_PREFIX=uploads/
+mkdir -p "$STATE/logs" "$STATE/dynamodb"
+STATE=$(cd "$STATE" && pwd)
+
+if [ -f "$STATE/run.pid" ] && kill -0 "$(cat "$STATE/run.pid")" 2>/dev/null; then
+  echo "make run is already running (pid $(cat "$STATE/run.pid")); stop it with 'make stop' or Ctrl-C in its shell." >&2
+  exit 1
+fi
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for spec in "API_PORT:$API_PORT" "DYNAMODB_PORT:$DYNAMODB_PORT" "S3_PORT:$S3_PORT"; do
+  if port_in_use "${spec#*:}"; then
+    echo "port ${spec#*:} (${spec%%:*}) is already in use: free it, or choose another, e.g. make run ${spec%%:*}=$(( ${spec#*:} + 1 ))" >&2
+    exit 1
+  fi
+done
+echo $$ > "$STATE/run.pid"
+
+step() { printf '\n==> %s\n' "$*"; }
+children=()
+descendants() { local p; for p in $(ps -o pid= --ppid "$1" 2>/dev/null); do descendants "$p"; echo "$p"; done; }
+stop_all() {
+  trap - EXIT INT TERM
+  echo; step "stopping"
+  local pids=()
+  for pid in "${children[@]}"; do pids+=($(descendants "$pid") "$pid"); done
+  [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.1
+  done
+  [ ${#pids[@]} -gt 0 ] && kill -9 "${pids[@]}" 2>/dev/null || true
+  rm -f "$STATE/run.pid" "$STATE/run.env"
+  echo "stopped: DynamoDB Local, the S3 server and the functions (data kept in $STATE/dynamodb)"
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+wait_for() { # port pid name log
+  for _ in $(seq 1 600); do
+    port_in_use "$1" && return 0
+    kill -0 "$2" 2>/dev/null || { echo "$3 stopped; its log ($4):" >&2; tail -20 "$4" >&2; exit 1; }
+    sleep 0.2
+  done
+  echo "$3 did not open port $1 in 2 minutes; see $4" >&2; exit 1
+}
+
+step "installing what is missing (first time only)"
+scripts/install-dynamodb-local.sh
+scripts/install-python-tools.sh
+export PATH="$PWD/.tools/venv/bin:$PATH"
+
+step "building the functions (the first build takes a few minutes)"
+cargo build --workspace --bins 2>&1 | grep -E '^\s*(Compiling|Finished|error|warning: unused)' | sed -u 's/^ */    /' || true
+[ -x target/debug/load-menu ] || { echo "the build failed: run 'cargo build' to see why" >&2; exit 1; }
+
+step "starting DynamoDB Local on 127.0.0.1:$DYNAMODB_PORT (data in $STATE/dynamodb)"
+java -Dcafe.run=local -Djava.library.path=.tools/dynamodb-local/DynamoDBLocal_lib \
+  -jar .tools/dynamodb-local/DynamoDBLocal.jar -port "$DYNAMODB_PORT" -sharedDb \
+  -dbPath "$STATE/dynamodb" -disableTelemetry >"$STATE/logs/dynamodb.log" 2>&1 &
+children+=($!); ddb_pid=$!
+step "starting the S3 server (moto) on 127.0.0.1:$S3_PORT"
+moto_server -H 127.0.0.1 -p "$S3_PORT" >"$STATE/logs/s3.log" 2>&1 &
+children+=($!); s3_pid=$!
+wait_for "$DYNAMODB_PORT" "$ddb_pid" "DynamoDB Local" "$STATE/logs/dynamodb.log"
+wait_for "$S3_PORT" "$s3_pid" "The S3 server" "$STATE/logs/s3.log"
+
+export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1
+export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNAMODB_PORT" AWS_ENDPOINT_URL_S3="http://127.0.0.1:$S3_PORT"
+cat > "$STATE/run.env" <<ENV
+API_PORT=$API_PORT
+DYNAMODB_PORT=$DYNAMODB_PORT
+S3_PORT=$S3_PORT
+BUCKET=$BUCKET
+UPLOAD_PREFIX=$UPLOAD_PREFIX
+ENV
+target/debug/load-menu --create-table --endpoint "$AWS_ENDPOINT_URL_DYNAMODB" --table FoodProducts
+python3 scripts/local_s3.py create-bucket
+
+step "starting the functions behind the API on 127.0.0.1:$API_PORT (cargo lambda watch)"
+cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT" --disable-cors \
+  --env-var TABLE_NAME=FoodProducts --env-var ALLOWED_ORIGINS='*' --env-var CACHE_MAX_AGE_SECONDS=5 \
+  --env-var UPLOAD_PREFIX=$UPLOAD_PREFIX --env-var REPORT_PREFIX=reports/ \
+  --env-var AWS_ACCESS_KEY_ID=local --env-var AWS_SECRET_ACCESS_KEY=local --env-var AWS_REGION=us-east-1 \
+  --env-var AWS_ENDPOINT_URL_DYNAMODB="$AWS_ENDPOINT_URL_DYNAMODB" --env-var AWS_ENDPOINT_URL_S3="$AWS_ENDPOINT_URL_S3" \
+  --env-var RUST_LOG=info ${CAFE_WATCH_FLAGS:-} >"$STATE/logs/functions.log" 2>&1 &
+children+=($!); watch_pid=$!
+wait_for "$API_PORT" "$watch_pid" "cargo lambda watch" "$STATE/logs/functions.log"
+
+if [ ! -f "$STATE/dynamodb/.sample-menu-loaded" ]; then
+  step "first start: loading the café's sample menu through the bulk loader (S3 upload + S3 event)"
+  python3 scripts/local_s3.py upload data/sample-menu/all_products.json | sed 's/^/    /' | head -30
+  touch "$STATE/dynamodb/.sample-menu-loaded"
+fi
+
+base="http://127.0.0.1:$API_PORT"
+cat <<BANNER
+
+================================================================================
+ The café backend is running.                      (Ctrl-C or 'make stop' ends it)
+
+ API base URL (the website's API_GW_BASE_URL_STR):  $base
+
+   curl -s $base/products
+   curl -s $base/products/on_offer
+   curl -s '$base/products?limit=5'
+   curl -s -i -X POST $base/products -H 'content-type: application/json' \\
+        -d '{"product_name_str":"cheese scone","product_id_str":"a501","price_in_cents_int":350}'
+   curl -s -i -X PUT '$base/products/cheese%20scone' -H 'content-type: application/json' \\
+        -H 'if-match: "1"' \\
+        -d '{"product_name_str":"cheese scone","product_id_str":"a501","price_in_cents_int":395}'
+
+ The write routes need no IAM signature here (on AWS they require IAM authorization).
+
+ Upload a menu file (from another shell):  make upload FILE=path/to/menu.json
+   -> s3://$BUCKET/$UPLOAD_PREFIX<name>, the bulk loader runs, its report is printed
+
+ DynamoDB Local: http://127.0.0.1:$DYNAMODB_PORT   data: $STATE/dynamodb (kept between runs)
+ S3 (moto):      http://127.0.0.1:$S3_PORT   bucket $BUCKET (in memory: files go when it stops)
+ Logs:           $STATE/logs/{functions,dynamodb,s3}.log
+================================================================================
+BANNER
+# In the foreground until a signal or until a service stops.
+while kill -0 "$ddb_pid" 2>/dev/null && kill -0 "$s3_pid" 2>/dev/null && kill -0 "$watch_pid" 2>/dev/null; do
+  sleep 1
+done
+echo "a service stopped unexpectedly; see $STATE/logs/" >&2
+exit 1
