@@ -58,14 +58,16 @@ class LocalSystem:
     def start(self):
         env = dict(os.environ, CAFE_LOCAL_DIR=str(self.state), CAFE_WATCH_FLAGS="--ignore-changes",
                    **{k: str(v) for k, v in self.ports.items()})
-        self.log = open(self.state / "run.out", "ab")
+        out = self.state / "run.out"
+        offset = out.stat().st_size if out.exists() else 0
+        self.log = open(out, "ab")
         started = time.time()
         self.process = subprocess.Popen([str(ROOT / "scripts/run-local.sh")], cwd=ROOT, env=env,
                                         stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         while time.time() - started < 900:
             if self.process.poll() is not None:
                 raise SystemExit(f"make run exited early:\n{(self.state / 'run.out').read_text()[-3000:]}")
-            if "The café backend is running" in (self.state / "run.out").read_text(errors="replace"):
+            if "The café backend is running" in out.read_bytes()[offset:].decode(errors="replace"):
                 print(f"  (ready in {time.time() - started:.1f} s)")
                 return time.time() - started
             time.sleep(0.5)

@@ -7,6 +7,7 @@
 Ports and names come from .local/run.env, which `make run` writes.
 """
 import json
+import os
 import pathlib
 import sys
 import time
@@ -17,7 +18,7 @@ import boto3
 from botocore.config import Config
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ENV_FILE = ROOT / ".local/run.env"
+ENV_FILE = pathlib.Path(os.environ.get("CAFE_LOCAL_DIR") or ROOT / ".local") / "run.env"
 
 
 def settings():

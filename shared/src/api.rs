@@ -24,6 +24,10 @@ pub mod routes {
     pub const ALL: [&str; 4] = [MENU, SPECIALS, ADD_PRODUCT, CHANGE_PRODUCT];
 }
 
+/// What a preflight allows: the API's methods, as API Gateway's CORS configuration answers for
+/// the whole API (a path's reader and writer are different functions).
+const CORS_ALLOW_METHODS: &str = "GET, HEAD, POST, PUT, OPTIONS";
+
 /// Largest request body accepted: a product is well under a kilobyte.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Largest page a page-at-a-time client may ask for.
@@ -245,12 +249,7 @@ async fn read_list<B: AsRef<[u8]>>(
     } else {
         match *request.method() {
             Method::OPTIONS => {
-                return finish(
-                    preflight(config, request, "GET, HEAD, OPTIONS"),
-                    route.name(),
-                    started,
-                    None,
-                )
+                return finish(preflight(config, request), route.name(), started, None)
             }
             Method::GET | Method::HEAD => read(store, request, route).await,
             _ => Err(ApiError::MethodNotAllowed {
@@ -360,12 +359,15 @@ pub async fn product_writer<B: AsRef<[u8]>>(
 ) -> Response<String> {
     let started = Instant::now();
     let path = request.uri().path();
-    let name = match path_name {
-        Some(name) => Some(Some(name.to_owned())),
-        None => path
-            .rsplit_once("/products/")
-            .filter(|(_, tail)| !tail.is_empty() && !tail.contains('/'))
-            .map(|(_, tail)| percent_decode(tail)),
+    let tail = path
+        .rsplit_once("/products/")
+        .map(|(_, tail)| tail)
+        .filter(|tail| !tail.is_empty() && !tail.contains('/'));
+    let name = match (path_name, tail) {
+        // Some emulators pass the parameter still URL-encoded, exactly as in the path.
+        (Some(name), Some(tail)) if name == tail => Some(percent_decode(tail)),
+        (Some(name), _) => Some(Some(name.to_owned())),
+        (None, tail) => tail.map(percent_decode),
     };
     let (route, allowed) = match name {
         Some(_) => (routes::CHANGE_PRODUCT, "PUT, OPTIONS"),
@@ -376,9 +378,7 @@ pub async fn product_writer<B: AsRef<[u8]>>(
         (_, Some(None)) => Err(ApiError::BadQuery(
             "the product name in the path is not valid URL encoding".to_owned(),
         )),
-        (&Method::OPTIONS, _) => {
-            return finish(preflight(config, request, allowed), route, started, None)
-        }
+        (&Method::OPTIONS, _) => return finish(preflight(config, request), route, started, None),
         (&Method::POST, None) => add_product(store, request).await,
         (&Method::PUT, Some(Some(name))) => update_product(store, request, &name).await,
         (method, _) => Err(ApiError::MethodNotAllowed {
@@ -596,17 +596,13 @@ fn error_response<B>(
     with_cors(config, request, response)
 }
 
-fn preflight<B>(
-    config: &ApiConfig,
-    request: &Request<B>,
-    allowed: &'static str,
-) -> Response<String> {
+fn preflight<B>(config: &ApiConfig, request: &Request<B>) -> Response<String> {
     let mut response = Response::new(String::new());
     *response.status_mut() = StatusCode::NO_CONTENT;
     let headers = response.headers_mut();
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static(allowed),
+        HeaderValue::from_static(CORS_ALLOW_METHODS),
     );
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,

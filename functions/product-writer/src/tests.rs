@@ -209,3 +209,17 @@ async fn dynamodb_down_is_a_503_not_a_conflict() {
     let a = call(&unreachable_store(), event("post-product")).await;
     assert_eq!((a.status, a.code()), (503, "unavailable"));
 }
+
+#[tokio::test]
+async fn a_path_parameter_passed_still_encoded_is_decoded() {
+    let store = fresh_store("writer_encoded_param").await;
+    assert_eq!(call(&store, event("post-product")).await.status, 201);
+    let mut e = event_json("product-writer/put-product");
+    e["pathParameters"]["product_name"] = json!("cheese%20scone");
+    let a = call(
+        &store,
+        lambda_http::request::from_str(&e.to_string()).unwrap(),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+}
