@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .tools/venv/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools test lint unit template-check e2e run stop upload package events fmt
+.PHONY: help tools test lint unit template-check e2e run stop upload package events fmt bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -51,3 +51,6 @@ events: tools ## regenerate events/ with sam local generate-event
 
 fmt: ## format the code
 	cargo fmt --all
+
+bench: tools ## every benchmark beside its baseline; writes docs/benchmarks.md
+	scripts/with-test-services.sh $(VENV)/python scripts/bench/bench.py

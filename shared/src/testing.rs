@@ -212,3 +212,117 @@ impl Drop for OwnDynamoDbLocal {
         self.kill();
     }
 }
+
+/// The table item a product is stored as (for benchmarks that write without the store's rules,
+/// such as the unconditional `BatchWriteItem` ceiling).
+pub fn item_of(
+    product: &Product,
+) -> std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> {
+    crate::store::item_of(product)
+}
+
+/// A fault injector in front of DynamoDB Local, for the one fault a local emulator cannot
+/// produce: throttling. It answers the first `throttled` requests with DynamoDB's
+/// `ProvisionedThroughputExceededException` (HTTP 400, as DynamoDB sends it) and forwards every
+/// later request to the real DynamoDB Local unchanged.
+pub struct ThrottlingProxy {
+    pub endpoint: String,
+    seen: std::sync::Arc<AtomicUsize>,
+}
+
+impl ThrottlingProxy {
+    pub async fn start(upstream: String, throttled: usize) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let endpoint = format!("http://{}", listener.local_addr().expect("address"));
+        let seen = std::sync::Arc::new(AtomicUsize::new(0));
+        let upstream = upstream.trim_start_matches("http://").to_owned();
+        let counter = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let (upstream, counter) = (upstream.clone(), counter.clone());
+                tokio::spawn(async move {
+                    let _ = proxy_connection(client, &upstream, &counter, throttled).await;
+                });
+            }
+        });
+        Self { endpoint, seen }
+    }
+
+    /// Requests received so far (throttled or forwarded).
+    pub fn requests(&self) -> usize {
+        self.seen.load(Ordering::SeqCst)
+    }
+
+    /// A store on the proxy.
+    pub fn store(&self, table: &str) -> MenuStore {
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+            .build();
+        MenuStore::new(Client::from_conf(config), table)
+    }
+}
+
+/// Reads one HTTP/1.1 message (head and a Content-Length body), or `None` at end of stream.
+async fn read_message(
+    stream: &mut tokio::net::TcpStream,
+    buffer: &mut Vec<u8>,
+) -> std::io::Result<Option<Vec<u8>>> {
+    use tokio::io::AsyncReadExt;
+    loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            let total = end + 4 + length;
+            if buffer.len() >= total {
+                return Ok(Some(buffer.drain(..total).collect()));
+            }
+        }
+        let mut chunk = [0u8; 16 * 1024];
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+}
+
+async fn proxy_connection(
+    mut client: tokio::net::TcpStream,
+    upstream: &str,
+    counter: &AtomicUsize,
+    throttled: usize,
+) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let mut from_client = Vec::new();
+    let mut server: Option<(tokio::net::TcpStream, Vec<u8>)> = None;
+    while let Some(request) = read_message(&mut client, &mut from_client).await? {
+        if counter.fetch_add(1, Ordering::SeqCst) < throttled {
+            let body = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"The level of configured provisioned throughput for the table was exceeded."}"#;
+            let response = format!(
+                "HTTP/1.1 400 Bad Request\r\ncontent-type: application/x-amz-json-1.0\r\nx-amzn-requestid: throttled\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            client.write_all(response.as_bytes()).await?;
+            continue;
+        }
+        if server.is_none() {
+            server = Some((tokio::net::TcpStream::connect(upstream).await?, Vec::new()));
+        }
+        let (stream, buffer) = server.as_mut().expect("connected");
+        stream.write_all(&request).await?;
+        match read_message(stream, buffer).await? {
+            Some(response) => client.write_all(&response).await?,
+            None => return Ok(()),
+        }
+    }
+    Ok(())
+}

@@ -340,3 +340,48 @@ async fn dynamodb_stopped_mid_load_fails_and_the_retry_completes_it() {
     drop(dynamodb);
     let _ = std::fs::remove_dir_all(data);
 }
+
+#[tokio::test]
+async fn a_lambda_timeout_mid_load_then_the_retry_completes_it() {
+    let bucket = bucket("loader_timeout").await;
+    let store = fresh_store("loader_timeout").await;
+    const PRODUCTS: usize = 5_000;
+    let records: Vec<Value> = (0..PRODUCTS)
+        .map(|i| {
+            json!({"product_name_str": format!("product {i:05}"), "product_id_str": "t1",
+                        "price_in_cents_int": i})
+        })
+        .collect();
+    let file = json!(records).to_string();
+    let event = upload(
+        &bucket,
+        "menu-file-uploaded",
+        "uploads/all_products.json",
+        file.as_bytes(),
+    )
+    .await;
+    let mut slow = loader(store.clone());
+    slow.options.concurrency = 1;
+    // Lambda stops an invocation at its timeout wherever it is: here, the future is dropped.
+    let cut = tokio::time::timeout(
+        std::time::Duration::from_millis(400),
+        invoke(&slow, event.clone()),
+    )
+    .await;
+    assert!(cut.is_err(), "the load should still have been running");
+    let partial = store.whole_menu().await.unwrap().products.len();
+    assert!(
+        partial > 0 && partial < PRODUCTS,
+        "{partial} written before the timeout"
+    );
+
+    let answer = invoke(&loader(store.clone()), event).await.unwrap();
+    let counts = &answer["reports"][0]["counts"];
+    assert_eq!(counts["conflicts"], 0);
+    assert_eq!(counts["unchanged"].as_u64().unwrap() as usize, partial);
+    assert_eq!(
+        counts["inserted"].as_u64().unwrap() as usize,
+        PRODUCTS - partial
+    );
+    assert_eq!(store.whole_menu().await.unwrap().products.len(), PRODUCTS);
+}

@@ -17,6 +17,9 @@ async fn main() -> Result<(), Error> {
     // Built once per execution environment, reused by every invocation.
     let store = MenuStore::from_env().await;
     let config = ApiConfig::from_env();
+    if std::env::var("WARM_CONNECTION").as_deref() == Ok("1") {
+        store.warm_up().await;
+    }
     run(service_fn(|request| async {
         Ok::<_, Error>(handle(&store, &config, request).await)
     }))

@@ -253,3 +253,38 @@ async fn dynamodb_down_is_a_503_with_a_generic_message() {
     assert_eq!(header(&response, "access-control-allow-origin"), "*");
     assert_eq!(header(&response, "retry-after"), "1");
 }
+
+#[tokio::test]
+async fn dynamodb_killed_during_a_read_is_a_clean_503_and_the_next_read_after_restart_works() {
+    let data = std::env::temp_dir().join(cafe_menu::testing::table_name("read_drill"));
+    let mut dynamodb = cafe_menu::testing::OwnDynamoDbLocal::start(&data, 0);
+    let store = dynamodb.store("FoodProducts");
+    store.create_table_if_missing().await.unwrap();
+    // ~3 MB: several Scan pages, so that the kill lands in the middle of the read.
+    let products: Vec<cafe_menu::Product> = (0..300)
+        .map(|i| cafe_menu::Product {
+            description: "x".repeat(10_000),
+            ..product(&format!("big {i:03}"))
+        })
+        .collect();
+    insert_all(&store, &products).await;
+
+    // Time one whole read, then kill a third of the way into the next one.
+    let started = std::time::Instant::now();
+    assert_eq!(call(&store, event("get-menu")).await.0, 200);
+    let a_third = started.elapsed() / 3;
+    let killer = async {
+        tokio::time::sleep(a_third).await;
+        dynamodb.kill();
+    };
+    let ((status, _, body), ()) = tokio::join!(call(&store, event("get-menu")), killer);
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "unavailable");
+
+    dynamodb.restart();
+    let (status, _, body) = call(&store, event("get-menu")).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["product_item_arr"].as_array().unwrap().len(), 300);
+    drop(dynamodb);
+    let _ = std::fs::remove_dir_all(data);
+}

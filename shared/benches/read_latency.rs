@@ -1,0 +1,76 @@
+//! Read-handler latency for `make bench`: the menu and specials handlers called in-process, as
+//! the Lambda runtime calls them, against a table already loaded.
+//!
+//!   read_latency ENDPOINT TABLE menu|specials ITERATIONS
+//!     → prints {"p50_ms": .., "p99_ms": .., "items": N, "rcu": capacity of one read}
+
+use std::time::Instant;
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use cafe_menu::api::{self, ApiConfig};
+use cafe_menu::MenuStore;
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let [endpoint, table, route, iterations] = &args[..] else {
+        eprintln!("usage: read_latency ENDPOINT TABLE menu|specials ITERATIONS");
+        std::process::exit(64);
+    };
+    let iterations: usize = iterations.parse().expect("iterations");
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(endpoint)
+            .credentials_provider(Credentials::new("bench", "bench", None, None, "bench"))
+            .build(),
+    );
+    let store = MenuStore::new(client, table);
+    let config = ApiConfig::default();
+    let path = if route == "menu" {
+        "/products"
+    } else {
+        "/products/on_offer"
+    };
+    let request = http::Request::get(path)
+        .body(Vec::<u8>::new())
+        .expect("request");
+    let mut latencies = Vec::with_capacity(iterations);
+    let mut items = 0;
+    for _ in 0..iterations {
+        let started = Instant::now();
+        if route == "scan" {
+            // The table read alone, without the handler's work (for the breakdown).
+            items = store.whole_menu().await.expect("read").products.len();
+            latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+            continue;
+        }
+        let response = if route == "menu" {
+            api::menu_reader(&store, &config, &request).await
+        } else {
+            api::specials_reader(&store, &config, &request).await
+        };
+        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(response.status(), 200);
+        let body: serde_json::Value = serde_json::from_str(response.body()).expect("JSON");
+        items = body["product_item_arr"].as_array().map_or(0, Vec::len);
+    }
+    let read = if route != "specials" {
+        store.whole_menu().await
+    } else {
+        store.specials().await
+    }
+    .expect("read");
+    latencies.sort_by(f64::total_cmp);
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{{\"p50_ms\": {:.3}, \"p99_ms\": {:.3}, \"items\": {items}, \"rcu\": {}}}",
+        at(0.5),
+        at(0.99),
+        read.consumed_capacity
+    );
+}
