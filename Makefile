@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .tools/venv/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools test lint unit template-check e2e run stop upload package events fmt bench
+.PHONY: help tools test lint unit template-check e2e run stop upload package events fmt bench fuzz-api
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -54,3 +54,6 @@ fmt: ## format the code
 
 bench: tools ## every benchmark beside its baseline; writes docs/benchmarks.md
 	scripts/with-test-services.sh $(VENV)/python scripts/bench/bench.py
+
+fuzz-api: tools ## a longer schemathesis run against the local system (EXAMPLES=1000)
+	$(VENV)/python scripts/e2e.py --fuzz-api $(or $(EXAMPLES),1000)

@@ -337,6 +337,8 @@ impl PageQuery {
                         })?;
                     limit = Some(n);
                 }
+                // An empty cursor is no cursor: the first page.
+                "cursor" if value.is_empty() => {}
                 "cursor" => cursor = Some(value),
                 _ => {}
             }
@@ -417,6 +419,9 @@ async fn update_product<B: AsRef<[u8]>>(
         None => return Err(ApiError::PreconditionRequired),
         Some(v) => v.to_str().ok().map(str::trim),
     };
+    if expected == Some("") {
+        return Err(ApiError::PreconditionRequired);
+    }
     if expected == Some("*") {
         // "Whatever is there" is exactly the blind overwrite this route exists to prevent.
         return Err(ApiError::PreconditionRequired);

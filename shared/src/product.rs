@@ -5,6 +5,9 @@ use serde_json::{Map, Value};
 
 /// DynamoDB's limit for a string hash key, in UTF-8 bytes.
 pub const MAX_NAME_BYTES: usize = 2048;
+/// Longest product name, in characters: 512 characters of up to 4 bytes each always fit the key
+/// limit, and a count of characters is what a person (and the OpenAPI schema) can check.
+pub const MAX_NAME_CHARS: usize = 512;
 /// DynamoDB's limit for one item (attribute names + values).
 pub const MAX_ITEM_BYTES: usize = 400 * 1024;
 /// The dearest thing the café could sell: $10,000. Anything above is a typo (an extra zero or two).
@@ -125,12 +128,12 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
     if let Some(name) = &name {
         if name.is_empty() {
             problems.push(Problem::new(NAME, "must not be empty or only spaces"));
-        } else if name.len() > MAX_NAME_BYTES {
+        } else if name.chars().count() > MAX_NAME_CHARS {
             problems.push(Problem::new(
                 NAME,
                 format!(
-                    "is {} bytes long; the limit is {MAX_NAME_BYTES} bytes",
-                    name.len()
+                    "is {} characters long; the limit is {MAX_NAME_CHARS} characters",
+                    name.chars().count()
                 ),
             ));
         } else if name.chars().any(char::is_control) {
@@ -210,6 +213,19 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
             false
         }
     };
+
+    // Ignored on input, but a client that sends one must send one we could have given out.
+    if let Some(version) = fields.get(VERSION) {
+        if version.as_u64().is_none() {
+            problems.push(Problem::new(
+                VERSION,
+                format!(
+                    "must be a whole number, 0 or more, found {}",
+                    short(version)
+                ),
+            ));
+        }
+    }
 
     match (name, id, price, description, tags) {
         (Some(name), Some(id), Some(price_in_cents), Some(description), Some(tags))
@@ -415,12 +431,14 @@ mod tests {
     }
 
     #[test]
-    fn a_name_over_the_key_limit_is_rejected() {
-        let long = "é".repeat(MAX_NAME_BYTES / 2 + 1);
+    fn a_name_over_the_limit_is_rejected_and_the_limit_fits_the_key() {
+        let long = "é".repeat(MAX_NAME_CHARS + 1);
         let p = problems(with(NAME, json!(long)));
         assert_eq!(p[0].field, NAME);
-        assert!(p[0].problem.contains("2048"), "{}", p[0].problem);
-        validate(&with(NAME, json!("a".repeat(MAX_NAME_BYTES)))).unwrap();
+        assert!(p[0].problem.contains("512"), "{}", p[0].problem);
+        let longest = "𡌳".repeat(MAX_NAME_CHARS);
+        assert!(longest.len() <= MAX_NAME_BYTES);
+        validate(&with(NAME, json!(longest))).unwrap();
     }
 
     #[test]
@@ -527,8 +545,10 @@ mod tests {
     }
 
     #[test]
-    fn a_version_field_is_accepted_and_ignored() {
+    fn a_version_field_is_accepted_and_ignored_when_well_formed() {
         validate(&with(VERSION, json!(3))).unwrap();
+        assert_eq!(fields(with(VERSION, json!(-1))), [VERSION]);
+        assert_eq!(fields(with(VERSION, json!("3"))), [VERSION]);
     }
 
     #[test]

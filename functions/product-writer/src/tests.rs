@@ -223,3 +223,17 @@ async fn a_path_parameter_passed_still_encoded_is_decoded() {
     .await;
     assert_eq!(a.status, 200, "{}", a.body);
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_utf8_is_malformed_json_not_a_failure() {
+    let store = fresh_store("writer_not_utf8").await;
+    let mut e = event_json("product-writer/post-product-base64");
+    // API Gateway hands bytes it cannot pass as text to the function base64-encoded.
+    e["body"] = json!("/yrlkZM="); // 0xFF 0x2A 0xE5 0x91 0x93: not UTF-8
+    let a = call(
+        &store,
+        lambda_http::request::from_str(&e.to_string()).unwrap(),
+    )
+    .await;
+    assert_eq!((a.status, a.code()), (400, "malformed_json"));
+}
