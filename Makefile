@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .tools/venv/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools test lint unit template-check e2e run stop upload package events fmt bench fuzz-api
+.PHONY: help tools test lint unit template-check e2e run stop upload package events fmt bench fuzz-api soak
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -57,3 +57,6 @@ bench: tools ## every benchmark beside its baseline; writes docs/benchmarks.md
 
 fuzz-api: tools ## a longer schemathesis run against the local system (EXAMPLES=1000)
 	$(VENV)/python scripts/e2e.py --fuzz-api $(or $(EXAMPLES),1000)
+
+soak: tools ## 60 s of wrk against the local API with a bulk load running (SOAK_SECONDS=60)
+	$(VENV)/python scripts/soak.py

@@ -42,25 +42,26 @@ def log(message):
 
 
 def run_json(command, env=None):
-    """Runs a command, returns (its last stdout line as JSON, its peak RSS in MB)."""
+    """Runs a command, returns its last stdout line as JSON."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
                                env=dict(os.environ, **(env or {})))
     out, err = process.communicate()
-    # communicate() reaped the child; its peak RSS is in the children's rusage high-water mark.
     if process.returncode != 0:
         raise SystemExit(f"{command[0]} failed: {err.decode()[-2000:]}")
     return json.loads(out.decode().strip().splitlines()[-1])
 
 
 def peak_rss_mb(command, env=None):
-    """Runs a command and returns (stdout's last line as JSON, peak RSS in MB) via wait4."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT,
-                               env=dict(os.environ, **(env or {})))
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    lines = out.decode().strip()
-    return (json.loads(lines) if lines.startswith("{") else None), usage.ru_maxrss / 1024
+    """Runs a command and returns (stdout's last line as JSON, its peak RSS in MB). GNU time
+    measures it: a child forked from this Python process would count Python's own pages in its
+    ru_maxrss."""
+    timed = ["/usr/bin/time", "-f", "peak_rss_kb=%M"] + command
+    out = subprocess.run(timed, capture_output=True, text=True, cwd=ROOT, env=dict(os.environ, **(env or {})))
+    if out.returncode != 0:
+        raise SystemExit(f"{command[0]} failed: {out.stderr[-2000:]}")
+    kb = int(next(line for line in out.stderr.splitlines() if line.startswith("peak_rss_kb=")).split("=")[1])
+    lines = out.stdout.strip()
+    return (json.loads(lines) if lines.startswith("{") else None), kb / 1024
 
 
 def new_table(hint):
@@ -291,7 +292,7 @@ How each is measured:
   other strategy. boto3 `batch_writer()` is the café's earlier script (no conditions: it
   overwrites). The raw ceiling is unconditional `BatchWriteItem` of 25 from Rust at the best of
   4/8/16/32 in flight (`shared/benches/raw_batch_write.rs`). Peak RSS is the loader process's
-  (`wait4` max RSS), for the whole file in memory.
+  (GNU `time`'s maximum resident set size), with the whole file in memory.
 - **Reads**: the menu and specials handlers called in-process as the runtime calls them
   (`shared/benches/read_latency.rs`: Scan pages, sort, wire JSON, ETag) vs the same job in Python
   (`scripts/bench/py_menu_reader.py`: boto3 `scan()` loop, sort, `json.dumps`). RCU is DynamoDB's

@@ -309,6 +309,14 @@ async fn read<B>(
     ))
 }
 
+/// For the test helpers: a query's `limit` and `cursor`, or what is wrong with it.
+#[cfg(feature = "testing")]
+pub(crate) fn parse_page_query(query: &str) -> Result<(Option<usize>, Option<String>), String> {
+    PageQuery::parse(Some(query))
+        .map(|q| (q.limit, q.cursor))
+        .map_err(|e| e.to_string())
+}
+
 #[derive(Debug, PartialEq)]
 struct PageQuery {
     limit: Option<usize>,

@@ -326,3 +326,18 @@ async fn proxy_connection(
     }
     Ok(())
 }
+
+/// `limit` and `cursor` of a query string as the read routes see them (for the fuzzers).
+pub fn parse_page_query(query: &str) -> Result<(Option<usize>, Option<String>), String> {
+    crate::api::parse_page_query(query)
+}
+
+/// Whether a token decodes as a cursor of the menu (or of the specials).
+pub fn decodes_as_cursor(token: &str, specials: bool) -> bool {
+    crate::store::decodes_as_cursor(token, specials)
+}
+
+/// Whether the cursor for a position decodes back to that position.
+pub fn cursor_round_trips(name: &str, special: Option<i64>) -> bool {
+    crate::store::cursor_round_trips(name, special)
+}

@@ -473,6 +473,34 @@ impl MenuStore {
     }
 }
 
+/// For the test helpers: whether a token decodes as a cursor of a list.
+#[cfg(feature = "testing")]
+pub(crate) fn decodes_as_cursor(token: &str, specials: bool) -> bool {
+    let list = if specials { List::Specials } else { List::Menu };
+    cursor::decode(token, list).is_some()
+}
+
+/// For the test helpers: whether the cursor of a position decodes back to it.
+#[cfg(feature = "testing")]
+pub(crate) fn cursor_round_trips(name: &str, special: Option<i64>) -> bool {
+    let mut key = HashMap::from([(
+        schema::HASH_KEY.to_owned(),
+        AttributeValue::S(name.to_owned()),
+    )]);
+    if let Some(special) = special {
+        key.insert(
+            schema::SPECIALS_INDEX_KEY.to_owned(),
+            AttributeValue::N(special.to_string()),
+        );
+    }
+    let list = if special.is_some() {
+        List::Specials
+    } else {
+        List::Menu
+    };
+    cursor::encode(&key).and_then(|token| cursor::decode(&token, list)) == Some(key)
+}
+
 /// The item a product is stored as, for the test helpers.
 #[cfg(feature = "testing")]
 pub(crate) fn item_of(product: &Product) -> HashMap<String, AttributeValue> {

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""`make soak`: a bounded soak on loopback. The local system (scripts/run-local.sh) on free ports;
+wrk drives GET /products and GET /products/on_offer for SOAK_SECONDS (60) while a bulk load of
+5,000 products runs through S3 and the bulk loader. Checks: no errors, no memory growth of the
+function processes (RSS after the warm-up vs at the end), and the final table exactly as expected.
+Prints 'N passed, N failed'."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import e2e  # noqa: E402  (the local-system driver and checks)
+
+ROOT = e2e.ROOT
+SECONDS = int(os.environ.get("SOAK_SECONDS", "60"))
+
+
+def function_rss():
+    """RSS (MB) of each running function process of the local system."""
+    out = subprocess.run(["ps", "-eo", "rss=,args="], capture_output=True, text=True).stdout
+    sizes = {}
+    for line in out.splitlines():
+        rss, _, args = line.strip().partition(" ")
+        for name in ("menu-reader", "specials-reader", "product-writer", "bulk-loader"):
+            if args.startswith(str(ROOT / "target/debug" / name)) or args.endswith(f"/debug/{name}"):
+                sizes[name] = int(rss) / 1024
+    return sizes
+
+
+def wrk(url, seconds, results, key):
+    out = subprocess.run(["wrk", "-t1", "-c8", f"-d{seconds}s", "--latency", url], capture_output=True, text=True)
+    results[key] = out.stdout
+
+
+def main():
+    if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
+        subprocess.run(["bash", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null"],
+                       check=True)
+    state = pathlib.Path(tempfile.mkdtemp(prefix="cafe-soak-"))
+    system = e2e.LocalSystem(state)
+    system.start()
+    try:
+        # Warm up every reader, then take the baseline memory.
+        for _ in range(50):
+            e2e.request("GET", system.base + "/products")
+            e2e.request("GET", system.base + "/products/on_offer")
+        before = function_rss()
+        menu = state / "soak menu.json"
+        menu.write_text(json.dumps({"product_item_arr": [
+            {"product_name_str": f"soak product {i:05}", "product_id_str": "s", "price_in_cents_int": i,
+             "tag_str_arr": ["soak"], **({"special_int": 1} if i % 10 == 0 else {})} for i in range(5000)]}))
+        results = {}
+        readers = [threading.Thread(target=wrk, args=(system.base + path, SECONDS, results, path))
+                   for path in ("/products", "/products/on_offer")]
+        for t in readers:
+            t.start()
+        time.sleep(2)
+        upload = subprocess.run([str(ROOT / ".tools/venv/bin/python"), str(ROOT / "scripts/local_s3.py"), "upload",
+                                 str(menu)], env=dict(os.environ, CAFE_LOCAL_DIR=str(state)), capture_output=True,
+                                text=True, timeout=600)
+        for t in readers:
+            t.join()
+        after = function_rss()
+        for path, out in results.items():
+            requests = next((line for line in out.splitlines() if "requests in" in line), "?").strip()
+            errors = [line.strip() for line in out.splitlines() if "Non-2xx" in line or "Socket errors" in line]
+            e2e.check(not errors and "requests in" in out, f"wrk {path} for {SECONDS} s: {requests}; errors: {errors or 'none'}")
+            latency = [line.strip() for line in out.splitlines() if line.strip().startswith(("50%", "99%"))]
+            print(f"       latency {latency}")
+        e2e.check(upload.returncode == 0 and '"inserted": 5000' in upload.stdout,
+                  "the concurrent bulk load inserted 5,000 products")
+        for name, mb in sorted(after.items()):
+            base = before.get(name)
+            grew = base is not None and mb > base * 1.5 + 5
+            e2e.check(not grew, f"{name}: RSS {base if base is None else round(base, 1)} MB → {mb:.1f} MB")
+        status, _, body = e2e.request("GET", system.base + "/products")
+        names = [p["product_name_str"] for p in body["product_item_arr"]]
+        soak = [n for n in names if n.startswith("soak product")]
+        e2e.check(status == 200 and len(soak) == 5000 and len(set(names)) == len(names) == 5026,
+                  f"final table: {len(names)} products, {len(soak)} from the load, no duplicates")
+    finally:
+        system.stop()
+    print(f"soak: {e2e.passed} passed, {e2e.failed} failed")
+    sys.exit(1 if e2e.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
