@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .tools/venv/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools test lint unit template-check e2e run stop upload package events fmt bench fuzz-api soak
+.PHONY: help tools test lint unit template-check e2e run stop upload package events fmt bench fuzz-api soak fuzz
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -60,3 +60,6 @@ fuzz-api: tools ## a longer schemathesis run against the local system (EXAMPLES=
 
 soak: tools ## 60 s of wrk against the local API with a bulk load running (SOAK_SECONDS=60)
 	$(VENV)/python scripts/soak.py
+
+fuzz: ## cargo fuzz, every target for FUZZ_SECONDS (60) each (installs cargo-fuzz into .tools/)
+	scripts/fuzz.sh

@@ -1,9 +1,10 @@
 //! What makes a menu file valid: the whole file is checked before anything is written, so that a
 //! file with any bad record or any repeated name is rejected whole.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::product::{kind_of, validate, Product};
@@ -66,16 +67,26 @@ impl Rejection {
 /// `{"product_item_arr": [...]}` or a bare array of products in the same wire form — and returns
 /// its products in file order, or everything that is wrong with it.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Product>, Rejection> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+    let not_json = |e: serde_json::Error| {
         Rejection::of_file(if e.is_eof() {
             format!("the file is not complete JSON (it ends too early: {e})")
         } else {
             format!("the file is not valid JSON: {e}")
         })
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Rejection::of_file(format!(
+            "the file is not valid JSON: it is not UTF-8 text (byte {})",
+            e.valid_up_to()
+        ))
     })?;
-    let records = match value {
-        Value::Array(records) => records,
-        Value::Object(mut fields) => {
+    // Records stay raw slices of the file until each is checked: a 50,000-product file is never
+    // held as one JSON tree, only as its bytes and the products made from them.
+    let records: Vec<&RawValue> = match text.trim_start().as_bytes().first() {
+        Some(b'[') => serde_json::from_str(text).map_err(not_json)?,
+        Some(b'{') => {
+            let mut fields: BTreeMap<String, &RawValue> =
+                serde_json::from_str(text).map_err(not_json)?;
             let unknown: Vec<&String> = fields.keys().filter(|k| *k != ITEMS_FIELD).collect();
             if !unknown.is_empty() {
                 return Err(Rejection::of_file(format!(
@@ -83,28 +94,28 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Product>, Rejection> {
                      {{\"{ITEMS_FIELD}\": [...]}} or a JSON array of products"
                 )));
             }
-            match fields.remove(ITEMS_FIELD) {
-                Some(Value::Array(records)) => records,
-                Some(other) => {
-                    return Err(Rejection::of_file(format!(
-                        "{ITEMS_FIELD} must be an array of products, found {}",
-                        kind_of(&other)
-                    )))
-                }
-                None => {
-                    return Err(Rejection::of_file(format!(
-                        "the file has no {ITEMS_FIELD}: a menu file is \
-                         {{\"{ITEMS_FIELD}\": [...]}} or a JSON array of products"
-                    )))
-                }
-            }
+            let Some(items) = fields.remove(ITEMS_FIELD) else {
+                return Err(Rejection::of_file(format!(
+                    "the file has no {ITEMS_FIELD}: a menu file is \
+                     {{\"{ITEMS_FIELD}\": [...]}} or a JSON array of products"
+                )));
+            };
+            serde_json::from_str(items.get()).map_err(|_| {
+                let found = serde_json::from_str::<Value>(items.get())
+                    .map(|v| kind_of(&v))
+                    .unwrap_or("something else");
+                Rejection::of_file(format!(
+                    "{ITEMS_FIELD} must be an array of products, found {found}"
+                ))
+            })?
         }
-        other => {
+        _ => {
+            let value: Value = serde_json::from_str(text).map_err(not_json)?;
             return Err(Rejection::of_file(format!(
                 "a menu file is {{\"{ITEMS_FIELD}\": [...]}} or a JSON array of products, \
                  found {}",
-                kind_of(&other)
-            )))
+                kind_of(&value)
+            )));
         }
     };
     if records.is_empty() {
@@ -113,13 +124,14 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Product>, Rejection> {
     check_records(&records)
 }
 
-fn check_records(records: &[Value]) -> Result<Vec<Product>, Rejection> {
+fn check_records(records: &[&RawValue]) -> Result<Vec<Product>, Rejection> {
     let mut products = Vec::with_capacity(records.len());
     let mut problems = Vec::new();
     let mut records_by_name: HashMap<String, Vec<usize>> = HashMap::new();
-    for (index, record) in records.iter().enumerate() {
+    for (index, raw) in records.iter().enumerate() {
         let number = index + 1;
-        match validate(record) {
+        let record: Value = serde_json::from_str(raw.get()).expect("a slice serde_json checked");
+        match validate(&record) {
             Ok(product) => {
                 records_by_name
                     .entry(product.name.clone())
