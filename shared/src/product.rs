@@ -120,7 +120,13 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
     let mut problems = Vec::new();
     for key in fields.keys() {
         if !KNOWN_FIELDS.contains(&key.as_str()) {
-            problems.push(Problem::new(key.clone(), unknown_field_hint(key)));
+            // An empty key must still be named, or the report would point nowhere.
+            let field = if key.is_empty() {
+                "\"\"".to_owned()
+            } else {
+                key.clone()
+            };
+            problems.push(Problem::new(field, unknown_field_hint(key)));
         }
     }
 

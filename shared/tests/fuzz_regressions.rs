@@ -23,9 +23,16 @@ fn menu_file_inputs() {
     let inputs = inputs("menu_file");
     assert!(inputs.len() >= 4);
     for data in inputs {
-        if let Ok(products) = menu_file::parse(&data) {
-            let names: HashSet<_> = products.iter().map(|p| &p.name).collect();
-            assert_eq!(names.len(), products.len());
+        match menu_file::parse(&data) {
+            Ok(products) => {
+                let names: HashSet<_> = products.iter().map(|p| &p.name).collect();
+                assert_eq!(names.len(), products.len());
+            }
+            Err(rejection) => {
+                for problem in rejection.problems {
+                    assert!(!problem.field.is_empty(), "a problem names no field");
+                }
+            }
         }
     }
 }
