@@ -378,10 +378,16 @@ async fn a_lambda_timeout_mid_load_then_the_retry_completes_it() {
     let answer = invoke(&loader(store.clone()), event).await.unwrap();
     let counts = &answer["reports"][0]["counts"];
     assert_eq!(counts["conflicts"], 0);
-    assert_eq!(counts["unchanged"].as_u64().unwrap() as usize, partial);
+    // A request already sent when the invocation stopped may still land: what the retry finds
+    // unchanged is at least what was visible, and together they make the whole file.
+    let unchanged = counts["unchanged"].as_u64().unwrap() as usize;
+    assert!(
+        unchanged >= partial,
+        "{unchanged} unchanged, {partial} seen written"
+    );
     assert_eq!(
-        counts["inserted"].as_u64().unwrap() as usize,
-        PRODUCTS - partial
+        unchanged + counts["inserted"].as_u64().unwrap() as usize,
+        PRODUCTS
     );
     assert_eq!(store.whole_menu().await.unwrap().products.len(), PRODUCTS);
 }
