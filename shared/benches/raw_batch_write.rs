@@ -6,7 +6,6 @@
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use cafe_menu::testing::item_of;
 use futures_util::{stream, StreamExt};
@@ -24,14 +23,7 @@ async fn main() {
     let concurrency: usize = concurrency.parse().expect("concurrency");
     let products = cafe_menu::menu_file::parse(&std::fs::read(file).expect("menu file"))
         .expect("a valid menu file");
-    let client = aws_sdk_dynamodb::Client::from_conf(
-        aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(endpoint)
-            .credentials_provider(Credentials::new("bench", "bench", None, None, "bench"))
-            .build(),
-    );
+    let client = cafe_menu::testing::client_for(endpoint);
     let started = Instant::now();
     let batches: Vec<Vec<WriteRequest>> = products
         .chunks(25)

@@ -6,7 +6,6 @@
 
 use std::time::Instant;
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use cafe_menu::api::{self, ApiConfig};
 use cafe_menu::MenuStore;
 
@@ -21,14 +20,7 @@ async fn main() {
         std::process::exit(64);
     };
     let iterations: usize = iterations.parse().expect("iterations");
-    let client = aws_sdk_dynamodb::Client::from_conf(
-        aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(endpoint)
-            .credentials_provider(Credentials::new("bench", "bench", None, None, "bench"))
-            .build(),
-    );
+    let client = cafe_menu::testing::client_for(endpoint);
     let store = MenuStore::new(client, table);
     let config = ApiConfig::default();
     let path = if route == "menu" {

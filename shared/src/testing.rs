@@ -24,10 +24,15 @@ pub fn endpoint() -> String {
 
 /// A DynamoDB client for the test run's DynamoDB Local.
 pub fn client() -> Client {
+    client_for(&endpoint())
+}
+
+/// A DynamoDB client for a local endpoint (any credentials do).
+pub fn client_for(endpoint: &str) -> Client {
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint())
+        .endpoint_url(endpoint)
         .credentials_provider(Credentials::new("test", "test", None, None, "test"))
         .build();
     Client::from_conf(config)
@@ -88,13 +93,7 @@ pub fn product(name: &str) -> Product {
 /// A store whose DynamoDB cannot be reached (nothing listens on the port): every call fails the
 /// way it does when DynamoDB is down.
 pub fn unreachable_store() -> MenuStore {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url("http://127.0.0.1:9")
-        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-        .build();
-    MenuStore::new(Client::from_conf(config), "FoodProducts")
+    MenuStore::new(client_for("http://127.0.0.1:9"), "FoodProducts")
 }
 
 /// A sample event from the project's `events/` folder, as text (`"menu-reader/get-menu"`).
@@ -182,13 +181,10 @@ impl OwnDynamoDbLocal {
 
     /// A store on it, for `table`.
     pub fn store(&self, table: &str) -> MenuStore {
-        let config = aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(format!("http://127.0.0.1:{}", self.port))
-            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-            .build();
-        MenuStore::new(Client::from_conf(config), table)
+        MenuStore::new(
+            client_for(&format!("http://127.0.0.1:{}", self.port)),
+            table,
+        )
     }
 
     /// Kills it at once (SIGKILL: no chance to finish anything).
@@ -257,13 +253,7 @@ impl ThrottlingProxy {
 
     /// A store on the proxy.
     pub fn store(&self, table: &str) -> MenuStore {
-        let config = aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(&self.endpoint)
-            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-            .build();
-        MenuStore::new(Client::from_conf(config), table)
+        MenuStore::new(client_for(&self.endpoint), table)
     }
 }
 
