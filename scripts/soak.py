@@ -2,11 +2,13 @@
 """`make soak`: a bounded soak on loopback. The local system (scripts/run-local.sh) on free ports;
 wrk drives GET /products and GET /products/on_offer for SOAK_SECONDS (60) while a bulk load of
 5,000 products runs through S3 and the bulk loader. Checks: no errors, no memory growth of the
-function processes (RSS after the warm-up vs at the end), and the final table exactly as expected.
+function processes (RSS once the loaded menu is being served vs at the end), and the final table exactly as expected.
 Prints 'N passed, N failed'."""
+import collections
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,7 +35,8 @@ def function_rss():
 
 
 def wrk(url, seconds, results, key):
-    out = subprocess.run(["wrk", "-t1", "-c8", f"-d{seconds}s", "--latency", url], capture_output=True, text=True)
+    out = subprocess.run(["wrk", "-t1", "-c8", f"-d{seconds}s", "--timeout", "30s", "--latency",
+                          "-s", str(ROOT / "scripts/wrk-statuses.lua"), url], capture_output=True, text=True)
     results[key] = out.stdout
 
 
@@ -49,7 +52,6 @@ def main():
         for _ in range(50):
             e2e.request("GET", system.base + "/products")
             e2e.request("GET", system.base + "/products/on_offer")
-        before = function_rss()
         menu = state / "soak menu.json"
         menu.write_text(json.dumps({"product_item_arr": [
             {"product_name_str": f"soak product {i:05}", "product_id_str": "s", "price_in_cents_int": i,
@@ -63,20 +65,37 @@ def main():
         upload = subprocess.run([str(ROOT / ".tools/venv/bin/python"), str(ROOT / "scripts/local_s3.py"), "upload",
                                  str(menu)], env=dict(os.environ, CAFE_LOCAL_DIR=str(state)), capture_output=True,
                                 text=True, timeout=600)
+        # The readers' memory follows the menu's size; the baseline is taken once the loaded menu
+        # has been served for a while, and growth is judged from there to the end.
+        time.sleep(10)
+        before = function_rss()
         for t in readers:
             t.join()
         after = function_rss()
         for path, out in results.items():
             requests = next((line for line in out.splitlines() if "requests in" in line), "?").strip()
-            errors = [line.strip() for line in out.splitlines() if "Non-2xx" in line or "Socket errors" in line]
-            e2e.check(not errors and "requests in" in out, f"wrk {path} for {SECONDS} s: {requests}; errors: {errors or 'none'}")
-            latency = [line.strip() for line in out.splitlines() if line.strip().startswith(("50%", "99%"))]
-            print(f"       latency {latency}")
+            counts = {key: int(n) for key, n in re.findall(r"^status (.+): (\d+)$", out, re.M)}
+            ours = {key: n for key, n in counts.items() if "emulator" not in key}
+            emulator = sum(n for key, n in counts.items() if "emulator" in key)
+            sockets = [line.strip() for line in out.splitlines() if "Socket errors" in line]
+            latency = [" ".join(line.split()) for line in out.splitlines() if line.strip().startswith(("50%", "99%"))]
+            e2e.check("requests in" in out and set(ours) <= {"200", "304"} and not sockets,
+                      f"wrk {path} for {SECONDS} s: {requests}; statuses {counts}; latency {latency}")
+            if emulator:
+                # cargo lambda watch itself, not our code: see the note in docs/benchmarks.md.
+                print(f"       {emulator} of them answered 500 by cargo lambda watch itself, not by the function")
+            if sockets or not set(ours) <= {"200", "304"}:
+                print(out)
+        log = (state / "logs/functions.log").read_text(errors="replace")
+        served = collections.Counter(re.findall(r'request route="([^"]+)" status=(\d+)', log))
+        e2e.check(all(status in ("200", "304") for _, status in served),
+                  f"every request the functions logged succeeded: {dict(served)}")
+        e2e.check("panicked" not in log, "no panic in the functions' log")
         e2e.check(upload.returncode == 0 and '"inserted": 5000' in upload.stdout,
                   "the concurrent bulk load inserted 5,000 products")
         for name, mb in sorted(after.items()):
             base = before.get(name)
-            grew = base is not None and mb > base * 1.5 + 5
+            grew = base is not None and mb > base * 1.2 + 2
             e2e.check(not grew, f"{name}: RSS {base if base is None else round(base, 1)} MB → {mb:.1f} MB")
         status, _, body = e2e.request("GET", system.base + "/products")
         names = [p["product_name_str"] for p in body["product_item_arr"]]
