@@ -6,7 +6,7 @@ use std::path::Path;
 
 use cafe_menu::menu_file;
 use cafe_menu::product::validate;
-use cafe_menu::testing::{decodes_as_cursor, parse_page_query};
+use cafe_menu::testing::{cursor_round_trips, decodes_as_cursor, parse_page_query};
 
 fn inputs(target: &str) -> Vec<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
@@ -53,13 +53,23 @@ fn product_body_inputs() {
 
 #[test]
 fn cursor_and_query_inputs() {
-    for data in inputs("cursor_and_query") {
+    let inputs = inputs("cursor_and_query");
+    assert!(inputs.len() >= 6);
+    for data in inputs {
         let Ok(text) = std::str::from_utf8(&data) else {
             continue;
         };
         if let Ok((_, Some(cursor))) = parse_page_query(text) {
             let _ = decodes_as_cursor(&cursor, false);
+            let _ = decodes_as_cursor(&cursor, true);
         }
         let _ = decodes_as_cursor(text, true);
+        if !text.is_empty() && text.len() <= 2048 {
+            assert!(cursor_round_trips(text, None), "{text:?}");
+            assert!(cursor_round_trips(text, Some(1)), "{text:?}");
+        }
     }
+    // The seeds' cursors are of the current format.
+    assert!(decodes_as_cursor("bWFwcGxlIHBpZQ", false));
+    assert!(decodes_as_cursor("czE6eA", true));
 }

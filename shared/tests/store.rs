@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use base64::Engine;
 use cafe_menu::store::schema;
 use cafe_menu::testing::{cafe_menu, fresh_store, insert_all, product};
 use cafe_menu::{MenuStore, Product, StoreError};
@@ -223,10 +224,64 @@ async fn specials_pages_fill_up_past_filtered_items() {
     assert_eq!(all, ["apple pie", "plain bagel"]);
 }
 
+/// Walks a list one product per page, as a client following `next_cursor` would.
+async fn walk_pages(store: &MenuStore, specials: bool) -> Vec<String> {
+    let (mut seen, mut cursor) = (Vec::new(), None::<String>);
+    loop {
+        let page = if specials {
+            store.specials_page(1, cursor.as_deref()).await
+        } else {
+            store.menu_page(1, cursor.as_deref()).await
+        };
+        let page = page.unwrap_or_else(|e| panic!("after {seen:?}: {e:?}"));
+        seen.extend(page.products.into_iter().map(|p| p.product.name));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return seen,
+        }
+    }
+}
+
+#[tokio::test]
+async fn pages_walk_past_items_with_odd_names_and_special_values() {
+    // Other tools may store control characters in names and any number as `special`; a page
+    // that stops at such an item must still hand out a cursor we accept (cargo fuzz found names
+    // whose cursor was refused).
+    let store = fresh_store("odd_cursors").await;
+    store.insert(&product("scone")).await.unwrap();
+    let odd_name = "\u{0}\u{7}\n".repeat(600);
+    for (name, special) in [
+        (odd_name.as_str(), "1"),
+        ("one and a half", "1.5"),
+        ("very negative", "-9223372036854775808"),
+        ("huge", "1E+125"),
+    ] {
+        put_raw(
+            &store,
+            vec![
+                ("product_name", AttributeValue::S(name.into())),
+                ("special", AttributeValue::N(special.into())),
+            ],
+        )
+        .await;
+    }
+    let mut menu = walk_pages(&store, false).await;
+    menu.sort();
+    let mut expected = vec![odd_name.clone(), "huge".into(), "one and a half".into()];
+    expected.extend(["scone".into(), "very negative".into()]);
+    expected.sort();
+    assert_eq!(menu, expected);
+    // Only `special` = 1 is a special; the others are walked past, not returned.
+    assert_eq!(walk_pages(&store, true).await, [odd_name]);
+}
+
 #[tokio::test]
 async fn a_forged_cursor_is_a_bad_request_not_a_failure() {
     let store = fresh_store("bad_cursor").await;
-    for forged in ["garbage", "eyJuIjoiIn0", "%%%", "eyJuIjoieCJ9x"] {
+    // Old-format and corrupted tokens, a name over DynamoDB's key limit, an out-of-range number.
+    let long_name = format!("m{}", "x".repeat(2049));
+    let long_name = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(long_name);
+    for forged in ["garbage", "eyJuIjoiIn0", "%%%", "eyJuIjoieCJ9x", &long_name] {
         match store.menu_page(5, Some(forged)).await {
             Err(StoreError::BadCursor) => {}
             other => panic!("{forged}: expected BadCursor, got {other:?}"),
@@ -237,10 +292,13 @@ async fn a_forged_cursor_is_a_bad_request_not_a_failure() {
         store.insert(&product("b")).await.unwrap();
         store.menu_page(1, None).await.unwrap().next_cursor.unwrap()
     };
-    assert!(matches!(
-        store.specials_page(1, Some(&menu_cursor)).await,
-        Err(StoreError::BadCursor)
-    ));
+    // A menu token in the specials list; a specials token with `special` = 1e400.
+    for forged in [menu_cursor.as_str(), "czFlNDAwOng"] {
+        assert!(matches!(
+            store.specials_page(1, Some(forged)).await,
+            Err(StoreError::BadCursor)
+        ));
+    }
 }
 
 #[tokio::test]

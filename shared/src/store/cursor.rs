@@ -1,27 +1,25 @@
 //! Opaque continuation tokens for page-at-a-time reads: DynamoDB's `LastEvaluatedKey`, as
-//! URL-safe base64 JSON. A token is only a position in the table (it grants nothing), so it needs
-//! no signature; it must only never make a read fail with anything but "bad cursor".
+//! URL-safe base64 of one byte for the list (`m` menu, `s` specials), for specials the special key
+//! in decimal and a `:`, then the product name's UTF-8 bytes. The name goes in raw, not as JSON,
+//! because names written by other tools may hold control characters, which JSON escapes six bytes
+//! apiece: such a token outgrew the decode limit, and the list could not go past that page (found
+//! by cargo fuzz). A token is only a position in the table (it grants nothing), so it needs no
+//! signature; it must only never make a read fail with anything but "bad cursor".
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
 
 use super::item::{Item, NAME, SPECIAL};
 use crate::product::MAX_NAME_BYTES;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-/// Longest token we decode: a maximal name, base64-expanded, plus room for the JSON around it.
-const MAX_TOKEN_LEN: usize = 4 * MAX_NAME_BYTES;
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Position {
-    /// The product name the page stopped at.
-    n: String,
-    /// `special_GSI`'s key, present only in tokens of the specials list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    s: Option<String>,
-}
+const MENU: u8 = b'm';
+const SPECIALS: u8 = b's';
+/// The longest special key a token carries: a DynamoDB number (38 digits, sign, point, exponent).
+const MAX_SPECIAL_LEN: usize = 48;
+/// Longest token we decode: the longest name DynamoDB can store, with the tag, a special key
+/// and its separator, base64-expanded (~2.8 KB, well inside API Gateway's URL limits).
+const MAX_TOKEN_LEN: usize = (1 + MAX_SPECIAL_LEN + 1 + MAX_NAME_BYTES).div_ceil(3) * 4;
 
 /// Which list a token belongs to: a token of one list is refused by the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,10 +29,18 @@ pub(crate) enum List {
 }
 
 pub(crate) fn encode(key: &Item) -> Option<String> {
-    let n = key.get(NAME)?.as_s().ok()?.clone();
-    let s = key.get(SPECIAL).and_then(|v| v.as_n().ok()).cloned();
-    let json = serde_json::to_vec(&Position { n, s }).ok()?;
-    Some(URL_SAFE_NO_PAD.encode(json))
+    let name = key.get(NAME)?.as_s().ok()?;
+    let mut bytes = Vec::with_capacity(name.len() + MAX_SPECIAL_LEN + 2);
+    match key.get(SPECIAL).and_then(|v| v.as_n().ok()) {
+        Some(special) => {
+            bytes.push(SPECIALS);
+            bytes.extend_from_slice(special.as_bytes());
+            bytes.push(b':');
+        }
+        None => bytes.push(MENU),
+    }
+    bytes.extend_from_slice(name.as_bytes());
+    Some(URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// Decodes a token into an `ExclusiveStartKey`, or `None` if it is not one of ours.
@@ -42,21 +48,54 @@ pub(crate) fn decode(token: &str, list: List) -> Option<Item> {
     if token.is_empty() || token.len() > MAX_TOKEN_LEN {
         return None;
     }
-    let json = URL_SAFE_NO_PAD.decode(token.trim_end_matches('=')).ok()?;
-    let position: Position = serde_json::from_slice(&json).ok()?;
-    if position.n.is_empty() || position.n.len() > MAX_NAME_BYTES {
-        return None;
-    }
-    let mut key = Item::from([(NAME.to_owned(), AttributeValue::S(position.n))]);
-    match (list, position.s) {
-        (List::Menu, None) => {}
-        // An integer, so that DynamoDB never sees an out-of-range number from a token.
-        (List::Specials, Some(s)) if s.len() <= 19 && s.parse::<i64>().is_ok() => {
-            key.insert(SPECIAL.to_owned(), AttributeValue::N(s));
+    let bytes = URL_SAFE_NO_PAD.decode(token.trim_end_matches('=')).ok()?;
+    let (tag, rest) = bytes.split_first()?;
+    let (special, name) = match (list, *tag) {
+        (List::Menu, MENU) => (None, rest),
+        (List::Specials, SPECIALS) => {
+            let colon = rest.iter().position(|&b| b == b':')?;
+            let special = std::str::from_utf8(&rest[..colon]).ok()?;
+            if !is_dynamodb_number(special) {
+                return None;
+            }
+            (Some(special.to_owned()), &rest[colon + 1..])
         }
         _ => return None,
+    };
+    let name = std::str::from_utf8(name).ok()?;
+    if name.is_empty() || name.len() > MAX_NAME_BYTES {
+        return None;
+    }
+    let mut key = Item::from([(NAME.to_owned(), AttributeValue::S(name.to_owned()))]);
+    if let Some(special) = special {
+        key.insert(SPECIAL.to_owned(), AttributeValue::N(special));
     }
     Some(key)
+}
+
+/// Whether DynamoDB would take `text` as a number: digits with an optional sign, fraction and
+/// exponent, at most 38 significant digits, zero or of magnitude 1e-130 to under 1e126. A token
+/// carries whatever `special` the last item of its page held (other tools may store any number
+/// there), and a forged one must be refused here as a bad cursor, not fail at DynamoDB.
+fn is_dynamodb_number(text: &str) -> bool {
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (unsigned, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
+    if text.len() > MAX_SPECIAL_LEN
+        || !all_digits(whole)
+        || !all_digits(fraction)
+        || !exponent.is_none_or(all_digits)
+    {
+        return false;
+    }
+    let digits = format!("{whole}{fraction}");
+    let significant = digits.trim_start_matches('0').trim_end_matches('0');
+    let magnitude = text.parse::<f64>().map(f64::abs).unwrap_or(f64::NAN);
+    significant.len() <= 38 && (magnitude == 0.0 || (1e-130..1e126).contains(&magnitude))
 }
 
 #[cfg(test)]
@@ -79,24 +118,71 @@ mod tests {
 
     #[test]
     fn forged_and_corrupted_tokens_are_refused() {
-        let b64 = |s: &str| URL_SAFE_NO_PAD.encode(s);
+        let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
         for bad in [
             String::new(),
             "!!!".into(),
             "a".repeat(MAX_TOKEN_LEN + 1),
-            b64("not json"),
-            b64(r#"{"n":""}"#),
-            b64(r#"{"n":5}"#),
-            b64(r#"{"n":"x","extra":1}"#),
-            b64(&format!(r#"{{"n":"{}"}}"#, "x".repeat(MAX_NAME_BYTES + 1))),
+            b64(b"m"),
+            b64(b"x apple pie"),
+            b64(br#"{"n":"apple pie"}"#),
+            b64(b"m\xff\xfe"),
+            b64(format!("m{}", "x".repeat(MAX_NAME_BYTES + 1)).as_bytes()),
         ] {
             assert_eq!(decode(&bad, List::Menu), None, "{bad}");
         }
-        assert_eq!(decode(&b64(r#"{"n":"x","s":"NaN"}"#), List::Specials), None);
-        assert_eq!(decode(&b64(r#"{"n":"x","s":"one"}"#), List::Specials), None);
-        assert_eq!(
-            decode(&b64(r#"{"n":"x","s":"1e400"}"#), List::Specials),
-            None
-        );
+        for bad in [
+            "s1",
+            "sNaN:x",
+            "sinf:x",
+            "sone:x",
+            "s1e400:x",
+            "s1e-131:x",
+            "s:x",
+            "s1:",
+            "s+1:x",
+            "s.5:x",
+            "s5.:x",
+            "s1e:x",
+            "s--1:x",
+            "s123456789012345678901234567890123456789:x",
+        ] {
+            assert_eq!(decode(&b64(bad.as_bytes()), List::Specials), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn any_stored_name_fits_a_token() {
+        // Control characters from other tools, the longest key DynamoDB stores, non-ASCII text.
+        let name = "\u{0}\u{7}\n".repeat(MAX_NAME_BYTES / 3);
+        for name in [
+            name,
+            "é".repeat(MAX_NAME_BYTES / 2),
+            "x".repeat(MAX_NAME_BYTES),
+        ] {
+            let mut key = Item::from([(NAME.into(), AttributeValue::S(name))]);
+            let token = encode(&key).unwrap();
+            assert!(token.len() <= MAX_TOKEN_LEN);
+            assert_eq!(decode(&token, List::Menu), Some(key.clone()));
+            // Whatever number another tool stored as `special`.
+            for special in [
+                "1",
+                "0",
+                "-9223372036854775808",
+                "1.5",
+                "-1E+125",
+                "1e-130",
+                "0.000",
+            ] {
+                key.insert(SPECIAL.into(), AttributeValue::N(special.into()));
+                let token = encode(&key).unwrap();
+                assert!(token.len() <= MAX_TOKEN_LEN);
+                assert_eq!(
+                    decode(&token, List::Specials),
+                    Some(key.clone()),
+                    "{special}"
+                );
+            }
+        }
     }
 }
