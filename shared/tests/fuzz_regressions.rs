@@ -29,8 +29,10 @@ fn menu_file_inputs() {
                 assert_eq!(names.len(), products.len());
             }
             Err(rejection) => {
+                assert!(!rejection.reason.is_empty());
                 for problem in rejection.problems {
                     assert!(!problem.field.is_empty(), "a problem names no field");
+                    assert!(problem.record >= 1 && problem.record <= rejection.records);
                 }
             }
         }

@@ -181,6 +181,12 @@ async fn every_bad_file_is_rejected_and_nothing_is_written() {
         let file = json!({"product_item_arr": [record(&format!("good {i}"), 100), bad]});
         files.push((format!("bad record {i}"), file.to_string().into_bytes()));
     }
+    // A lone surrogate escape, which only the second, per-record pass decodes (found by fuzzing).
+    let surrogate = format!(
+        r#"[{}, {{"product_name_str": "bad \udde0", "product_id_str": "2"}}]"#,
+        record("good", 100)
+    );
+    files.push(("bad record: lone surrogate".into(), surrogate.into_bytes()));
     for (what, bytes) in files {
         let report = load(&store, &bytes, WriteStrategy::Transactions).await;
         assert_eq!(report.outcome, LoadOutcome::Rejected, "{what}");
