@@ -3,6 +3,7 @@
 driven with real HTTP requests; a menu file uploaded through S3 and the bulk loader; a restart
 that keeps the data; the café website's calls in a real browser (headless Chromium, cross-origin);
 and, after the stop, no process left behind. Prints 'N passed, N failed'."""
+import gzip
 import json
 import os
 import pathlib
@@ -42,6 +43,8 @@ def request(method, url, body=None, headers=None):
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
             raw = r.read()
+            if r.headers.get("content-encoding") == "gzip":
+                raw = gzip.decompress(raw)
             return r.status, dict(r.headers), json.loads(raw) if raw else None
     except urllib.error.HTTPError as e:
         raw = e.read()
@@ -104,6 +107,10 @@ def check_routes(base):
     _, first_headers, _ = request("GET", base + "/products")
     status, _, _ = request("GET", base + "/products", headers={"if-none-match": first_headers["etag"]})
     check(status == 304, f"If-None-Match gives 304 ({status})")
+    _, plain_headers, plain = request("GET", base + "/products")
+    _, zipped_headers, zipped = request("GET", base + "/products", headers={"accept-encoding": "gzip, deflate, br"})
+    check(zipped_headers.get("content-encoding") == "gzip" and "content-encoding" not in plain_headers
+          and zipped == plain, "Accept-Encoding: gzip gets the same menu gzip-compressed through the local gateway")
     scone = {"product_name_str": "e2e scone", "product_id_str": "e1", "price_in_cents_int": 350}
     json_headers = {"content-type": "application/json"}
     status, headers, body = request("POST", base + "/products", scone, json_headers)

@@ -48,7 +48,8 @@ async fn main() {
         };
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(response.status(), 200);
-        let body: serde_json::Value = serde_json::from_str(response.body()).expect("JSON");
+        let body: serde_json::Value =
+            serde_json::from_slice(response.body().as_ref()).expect("JSON");
         items = body["product_item_arr"].as_array().map_or(0, Vec::len);
     }
     let read = if route != "specials" {

@@ -34,6 +34,34 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const MAX_PAGE_SIZE: usize = 1000;
 /// Page size when a client sends a cursor without a limit.
 pub const DEFAULT_PAGE_SIZE: usize = 100;
+/// Largest body a read may answer with: Lambda carries at most 6 MB of response, headers and the
+/// API Gateway envelope included, and a compressed body travels base64-encoded (4/3 larger).
+pub const MAX_RESPONSE_BODY_BYTES: usize = 5_900_000;
+/// Bodies smaller than this go uncompressed: gzip would save a few hundred bytes at best.
+const MIN_GZIP_BYTES: usize = 1024;
+
+/// A response body: JSON text, or that JSON gzip-compressed for a client that accepts gzip
+/// (the function hands the first to Lambda as text, the second as binary).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponseBody {
+    Text(String),
+    Gzip(Vec<u8>),
+}
+
+impl ResponseBody {
+    pub fn is_empty(&self) -> bool {
+        self.as_ref().is_empty()
+    }
+}
+
+impl AsRef<[u8]> for ResponseBody {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            ResponseBody::Text(text) => text.as_bytes(),
+            ResponseBody::Gzip(bytes) => bytes,
+        }
+    }
+}
 
 /// Configuration of the API, read once at init.
 #[derive(Debug, Clone)]
@@ -94,6 +122,12 @@ pub enum ApiError {
         "send If-Match with the product's ETag (its version_int in quotes, e.g. \"1\") to update it"
     )]
     PreconditionRequired,
+    /// A read whose answer is more than one Lambda response can carry.
+    #[error(
+        "this answer would be {bytes} bytes, more than one response can carry \
+         ({MAX_RESPONSE_BODY_BYTES} bytes): {advice}"
+    )]
+    ResponseTooLarge { bytes: usize, advice: &'static str },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -111,6 +145,8 @@ impl ApiError {
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            // Not the caller's mistake: the menu outgrew a response (the message says what to do).
+            ApiError::ResponseTooLarge { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Store(e) => match e {
                 StoreError::AlreadyExists { .. } => StatusCode::CONFLICT,
                 StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
@@ -133,6 +169,7 @@ impl ApiError {
             ApiError::InvalidProduct(_) => "invalid_product",
             ApiError::NameMismatch { .. } => "name_mismatch",
             ApiError::PreconditionRequired => "precondition_required",
+            ApiError::ResponseTooLarge { .. } => "response_too_large",
             ApiError::Store(e) => match e {
                 StoreError::AlreadyExists { .. } => "product_exists",
                 StoreError::NotFound { .. } => "product_not_found",
@@ -219,7 +256,7 @@ pub async fn menu_reader<B: AsRef<[u8]>>(
     store: &MenuStore,
     config: &ApiConfig,
     request: &Request<B>,
-) -> Response<String> {
+) -> Response<ResponseBody> {
     read_list(store, config, request, Route::Menu).await
 }
 
@@ -228,7 +265,7 @@ pub async fn specials_reader<B: AsRef<[u8]>>(
     store: &MenuStore,
     config: &ApiConfig,
     request: &Request<B>,
-) -> Response<String> {
+) -> Response<ResponseBody> {
     read_list(store, config, request, Route::Specials).await
 }
 
@@ -237,7 +274,7 @@ async fn read_list<B: AsRef<[u8]>>(
     config: &ApiConfig,
     request: &Request<B>,
     route: Route,
-) -> Response<String> {
+) -> Response<ResponseBody> {
     let started = Instant::now();
     let path = request.uri().path();
     let on_route = match route {
@@ -249,7 +286,8 @@ async fn read_list<B: AsRef<[u8]>>(
     } else {
         match *request.method() {
             Method::OPTIONS => {
-                return finish(preflight(config, request), route.name(), started, None)
+                let response = preflight(config, request).map(ResponseBody::Text);
+                return finish(response, route.name(), started, None);
             }
             Method::GET | Method::HEAD => read(store, request, route).await,
             _ => Err(ApiError::MethodNotAllowed {
@@ -259,10 +297,14 @@ async fn read_list<B: AsRef<[u8]>>(
             }),
         }
     };
-    let (response, read) = match outcome {
-        Ok((body, read)) => (cached_json(config, request, body), Some(read)),
-        Err(e) => (error_response(config, request, &e), None),
-    };
+    let (response, read) =
+        match outcome.and_then(|(body, read)| Ok((cached_json(config, request, body)?, read))) {
+            Ok((response, read)) => (response, Some(read)),
+            Err(e) => (
+                error_response(config, request, &e).map(ResponseBody::Text),
+                None,
+            ),
+        };
     finish(response, route.name(), started, read)
 }
 
@@ -539,9 +581,21 @@ fn json_response(status: StatusCode, body: String) -> Response<String> {
 }
 
 /// A read route's answer: cacheable for a short while, with an `ETag` of the body, and `304`
-/// with no body when the client already has it.
-fn cached_json<B>(config: &ApiConfig, request: &Request<B>, body: String) -> Response<String> {
-    let tag = body_tag(&body);
+/// with no body when the client already has it. Gzip-compressed when the client accepts it
+/// (browsers do): the menu's JSON shrinks several times over, and a menu too large for one
+/// Lambda response as text still fits compressed.
+fn cached_json<B>(
+    config: &ApiConfig,
+    request: &Request<B>,
+    body: String,
+) -> Result<Response<ResponseBody>, ApiError> {
+    let identity_tag = body_tag(&body);
+    // One representation per coding, so each gets its own strong validator.
+    let gzip_tag = format!("{}-gzip\"", identity_tag.trim_end_matches('"'));
+    let gzip = request.method() == Method::GET
+        && body.len() >= MIN_GZIP_BYTES
+        && accepts_gzip(request.headers());
+    let tag = if gzip { &gzip_tag } else { &identity_tag };
     let fresh = request
         .headers()
         .get_all(header::IF_NONE_MATCH)
@@ -549,27 +603,91 @@ fn cached_json<B>(config: &ApiConfig, request: &Request<B>, body: String) -> Res
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(|t| t.trim())
-        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag);
+        .any(|t| {
+            let t = t.strip_prefix("W/").unwrap_or(t);
+            t == "*" || t == identity_tag || t == gzip_tag
+        });
     let mut response = if fresh {
-        let mut r = Response::new(String::new());
+        let mut r = Response::new(ResponseBody::Text(String::new()));
         *r.status_mut() = StatusCode::NOT_MODIFIED;
         r
     } else if request.method() == Method::HEAD {
-        json_response(StatusCode::OK, String::new())
+        json_response(StatusCode::OK, String::new()).map(ResponseBody::Text)
+    } else if gzip {
+        let compressed = gzip_bytes(body.as_bytes());
+        // Base64 on the way out of Lambda makes it 4/3 larger.
+        if compressed.len() / 3 * 4 > MAX_RESPONSE_BODY_BYTES {
+            return Err(ApiError::ResponseTooLarge {
+                bytes: compressed.len() / 3 * 4,
+                advice: "read it page by page with ?limit= and the next_cursor of each page",
+            });
+        }
+        let mut r =
+            json_response(StatusCode::OK, String::new()).map(|_| ResponseBody::Gzip(compressed));
+        r.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        r
+    } else if body.len() > MAX_RESPONSE_BODY_BYTES {
+        return Err(ApiError::ResponseTooLarge {
+            bytes: body.len(),
+            advice: "send Accept-Encoding: gzip (browsers do), or read it page by page with \
+                     ?limit= and the next_cursor of each page",
+        });
     } else {
-        json_response(StatusCode::OK, body)
+        json_response(StatusCode::OK, body).map(ResponseBody::Text)
     };
     let headers = response.headers_mut();
     headers.insert(
         header::ETAG,
-        HeaderValue::from_str(&tag).expect("hex digits are a valid header"),
+        HeaderValue::from_str(tag).expect("hex digits are a valid header"),
     );
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_str(&format!("public, max-age={}", config.cache_max_age_seconds))
             .expect("digits are a valid header"),
     );
-    with_cors(config, request, response)
+    let mut response = with_cors(config, request, response);
+    // Caches keep one copy per coding.
+    let vary = match response.headers().get(header::VARY) {
+        Some(v) => format!("{}, Accept-Encoding", v.to_str().unwrap_or_default()),
+        None => "Accept-Encoding".to_owned(),
+    };
+    response.headers_mut().insert(
+        header::VARY,
+        HeaderValue::from_str(&vary).expect("header names are a valid header"),
+    );
+    Ok(response)
+}
+
+/// Whether `Accept-Encoding` lists gzip (or `*`) without `q=0`.
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
+
+/// Fast compression: a read spends milliseconds, not tens of them, on it (JSON compresses
+/// well at any level).
+fn gzip_bytes(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 4),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(bytes).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
 }
 
 /// A strong validator for a response body: FNV-1a, 64 bits, quoted.
@@ -632,11 +750,11 @@ fn preflight<B>(config: &ApiConfig, request: &Request<B>) -> Response<String> {
 
 /// CORS on every response: the configured origin (or the caller's, when it is one of several
 /// configured), and the headers a script may read.
-fn with_cors<B>(
+fn with_cors<B, T>(
     config: &ApiConfig,
     request: &Request<B>,
-    mut response: Response<String>,
-) -> Response<String> {
+    mut response: Response<T>,
+) -> Response<T> {
     let origin = request
         .headers()
         .get(header::ORIGIN)
@@ -665,12 +783,12 @@ fn with_cors<B>(
 }
 
 /// One structured line per request.
-fn finish(
-    response: Response<String>,
+fn finish<T>(
+    response: Response<T>,
     route: &str,
     started: Instant,
     read: Option<ReadStats>,
-) -> Response<String> {
+) -> Response<T> {
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let status = response.status().as_u16();
     match read {

@@ -113,6 +113,16 @@ pub fn json_of(body: &[u8]) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
 }
 
+/// A gzip body, decompressed.
+pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("a gzip body");
+    out
+}
+
 /// Stores the products, many at a time.
 pub async fn insert_all(store: &MenuStore, products: &[Product]) {
     use futures_util::{stream, StreamExt, TryStreamExt};

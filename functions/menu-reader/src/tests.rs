@@ -3,7 +3,8 @@
 use super::handle;
 use cafe_menu::api::ApiConfig;
 use cafe_menu::testing::{
-    cafe_menu, event_json, event_text, fresh_store, insert_all, json_of, product, unreachable_store,
+    cafe_menu, event_json, event_text, fresh_store, gunzip, insert_all, json_of, product,
+    unreachable_store,
 };
 use cafe_menu::MenuStore;
 use lambda_http::{Body, Request, Response};
@@ -32,7 +33,11 @@ async fn call(store: &MenuStore, request: Request) -> (u16, Response<Body>, Valu
     let response = handle(store, &ApiConfig::default(), request).await;
     let body = if response.body().is_empty() {
         Value::Null
+    } else if response.headers().get("content-encoding").is_some() {
+        assert!(matches!(response.body(), Body::Binary(_)));
+        json_of(&gunzip(response.body()))
     } else {
+        assert!(matches!(response.body(), Body::Text(_)));
         json_of(response.body())
     };
     (response.status().as_u16(), response, body)
@@ -118,6 +123,90 @@ async fn a_matching_if_none_match_gets_304_without_a_body() {
     store.insert(&product("rye bread")).await.unwrap();
     let (_, after, _) = call(&store, event("get-menu")).await;
     assert_ne!(header(&after, "etag"), tag);
+}
+
+#[tokio::test]
+async fn a_client_that_accepts_gzip_gets_the_same_menu_compressed() {
+    let store = cafe_store("menu_gzip").await;
+    let (_, plain, plain_body) = call(&store, event("get-menu")).await;
+    let browser = || {
+        edited("get-menu", |e| {
+            e["headers"]["accept-encoding"] = json!("gzip, deflate, br, zstd");
+        })
+    };
+    let (status, zipped, zipped_body) = call(&store, browser()).await;
+    assert_eq!(status, 200);
+    assert_eq!(header(&zipped, "content-encoding"), "gzip");
+    assert_eq!(zipped_body, plain_body);
+    let (Body::Binary(compressed), Body::Text(text)) = (zipped.body(), plain.body()) else {
+        panic!("a binary and a text body");
+    };
+    assert!(
+        compressed.len() * 3 < text.len(),
+        "{} vs {}",
+        compressed.len(),
+        text.len()
+    );
+    // One validator per coding; caches keep one copy per coding; either validator is fresh.
+    assert_ne!(header(&zipped, "etag"), header(&plain, "etag"));
+    assert!(header(&zipped, "vary").contains("Accept-Encoding"));
+    assert!(header(&plain, "vary").contains("Accept-Encoding"));
+    for tag in [header(&zipped, "etag"), header(&plain, "etag")] {
+        let (status, ..) = call(
+            &store,
+            edited("get-menu", |e| {
+                e["headers"]["accept-encoding"] = json!("gzip");
+                e["headers"]["if-none-match"] = json!(tag);
+            }),
+        )
+        .await;
+        assert_eq!(status, 304);
+    }
+    // gzip refused with q=0, or nothing worth compressing: plain text.
+    let (_, refused, _) = call(
+        &store,
+        edited("get-menu", |e| {
+            e["headers"]["accept-encoding"] = json!("gzip;q=0, identity");
+        }),
+    )
+    .await;
+    assert!(refused.headers().get("content-encoding").is_none());
+    let empty = fresh_store("menu_gzip_empty").await;
+    let (_, small, _) = call(&empty, browser()).await;
+    assert!(small.headers().get("content-encoding").is_none());
+}
+
+#[tokio::test]
+async fn a_menu_larger_than_a_lambda_response_is_a_clear_error_not_a_failed_invocation() {
+    // 16 products of ~390 KB each: ~6.2 MB of JSON, over what Lambda can return (6 MB).
+    let store = fresh_store("menu_too_large").await;
+    let mut random = fastrand::Rng::with_seed(7);
+    let jumbo: Vec<_> = (0..16)
+        .map(|i| {
+            let mut p = product(&format!("jumbo {i:02}"));
+            // Random letters: gzip cannot shrink them below the limit either.
+            p.description = (0..390_000).map(|_| random.alphanumeric()).collect();
+            p
+        })
+        .collect();
+    insert_all(&store, &jumbo).await;
+    for encoding in ["identity", "gzip"] {
+        let (status, _, body) = call(
+            &store,
+            edited("get-menu", |e| {
+                e["headers"]["accept-encoding"] = json!(encoding)
+            }),
+        )
+        .await;
+        assert_eq!(status, 500, "{encoding}");
+        assert_eq!(body["error"]["code"], "response_too_large");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("?limit="), "{message}");
+    }
+    // Page by page, it reads.
+    let (status, _, page) = call(&store, event("get-menu-page")).await;
+    assert_eq!(status, 200);
+    assert_eq!(page["product_item_arr"].as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! GET /products/on_offer: the specials, read from the sparse special_GSI.
 
-use cafe_menu::api::{self, ApiConfig};
+use cafe_menu::api::{self, ApiConfig, ResponseBody};
 use cafe_menu::MenuStore;
 use lambda_http::{run, service_fn, Body, Error, Request, Response};
 
@@ -8,7 +8,10 @@ use lambda_http::{run, service_fn, Body, Error, Request, Response};
 async fn handle(store: &MenuStore, config: &ApiConfig, request: Request) -> Response<Body> {
     api::specials_reader(store, config, &request)
         .await
-        .map(Body::from)
+        .map(|body| match body {
+            ResponseBody::Text(text) => Body::Text(text),
+            ResponseBody::Gzip(bytes) => Body::Binary(bytes),
+        })
 }
 
 #[tokio::main]
