@@ -174,6 +174,21 @@ def bench_reads():
                 base99.append(result["p99_ms"])
             row("Reads", f"{path}, {size:,} products, p50", ours50, base50, "boto3 scan() loop", "ms", False, "{:.2f}")
             row("Reads", f"{path}, {size:,} products, p99", ours99, base99, "boto3 scan() loop", "ms", False, "{:.2f}")
+    # gzip for clients that accept it (browsers): bytes on the wire and the handler's extra time.
+    for table, size, iterations in [(cafe, 26, 30 if QUICK else 200), (big, 5_000, 5 if QUICK else 30)]:
+        zipped50, plain50, zipped_bytes, plain_bytes = [], [], 0, 0
+        for _ in range(RUNS):
+            result = run_json([reader, ENDPOINT, table, "menu", str(iterations), "gzip"])
+            zipped50.append(result["p50_ms"])
+            zipped_bytes = result["bytes"]
+            result = run_json([reader, ENDPOINT, table, "menu", str(iterations)])
+            plain50.append(result["p50_ms"])
+            plain_bytes = result["bytes"]
+        row("Reads", f"GET /products, {size:,} products, gzip-accepting client, p50", zipped50, plain50,
+            "ours, uncompressed", "ms", False, "{:.2f}")
+        rows.append(("Reads", f"GET /products, {size:,} products, response body", f"{zipped_bytes:,} B gzip",
+                     f"{plain_bytes:,} B", "uncompressed", f"{plain_bytes / zipped_bytes:.1f}×"))
+        log(f"  gzip {size}: {zipped_bytes} vs {plain_bytes} bytes")
     menu_rcu, specials_rcu = rcu[(5_000, "menu")], rcu[(5_000, "specials")]
     rows.append(("Reads", "RCU per specials request, 5,000 products (sparse GSI)", f"{specials_rcu:g} RCU",
                  f"{menu_rcu:g} RCU", "full-table scan", f"{menu_rcu / specials_rcu:.1f}×"))

@@ -1,8 +1,10 @@
 //! Read-handler latency for `make bench`: the menu and specials handlers called in-process, as
 //! the Lambda runtime calls them, against a table already loaded.
 //!
-//!   read_latency ENDPOINT TABLE menu|specials ITERATIONS
-//!     → prints {"p50_ms": .., "p99_ms": .., "items": N, "rcu": capacity of one read}
+//!   read_latency ENDPOINT TABLE menu|specials ITERATIONS [gzip]
+//!     → prints {"p50_ms": .., "p99_ms": .., "items": N, "rcu": capacity of one read,
+//!               "bytes": body size}
+//!   With `gzip` the request says Accept-Encoding: gzip, as browsers do.
 
 use std::time::Instant;
 
@@ -15,9 +17,13 @@ async fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
-    let [endpoint, table, route, iterations] = &args[..] else {
-        eprintln!("usage: read_latency ENDPOINT TABLE menu|specials ITERATIONS");
-        std::process::exit(64);
+    let (endpoint, table, route, iterations, gzip) = match &args[..] {
+        [e, t, r, i] => (e, t, r, i, false),
+        [e, t, r, i, g] if g == "gzip" => (e, t, r, i, true),
+        _ => {
+            eprintln!("usage: read_latency ENDPOINT TABLE menu|specials ITERATIONS [gzip]");
+            std::process::exit(64);
+        }
     };
     let iterations: usize = iterations.parse().expect("iterations");
     let client = cafe_menu::testing::client_for(endpoint);
@@ -29,8 +35,17 @@ async fn main() {
         "/products/on_offer"
     };
     let request = http::Request::get(path)
+        .header(
+            "accept-encoding",
+            if gzip {
+                "gzip, deflate, br"
+            } else {
+                "identity"
+            },
+        )
         .body(Vec::<u8>::new())
         .expect("request");
+    let mut bytes = 0;
     let mut latencies = Vec::with_capacity(iterations);
     let mut items = 0;
     for _ in 0..iterations {
@@ -48,8 +63,12 @@ async fn main() {
         };
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(response.status(), 200);
-        let body: serde_json::Value =
-            serde_json::from_slice(response.body().as_ref()).expect("JSON");
+        bytes = response.body().as_ref().len();
+        let json = match response.body() {
+            api::ResponseBody::Text(text) => text.as_bytes().to_vec(),
+            api::ResponseBody::Gzip(compressed) => cafe_menu::testing::gunzip(compressed),
+        };
+        let body: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
         items = body["product_item_arr"].as_array().map_or(0, Vec::len);
     }
     let read = if route != "specials" {
@@ -61,7 +80,7 @@ async fn main() {
     latencies.sort_by(f64::total_cmp);
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
     println!(
-        "{{\"p50_ms\": {:.3}, \"p99_ms\": {:.3}, \"items\": {items}, \"rcu\": {}}}",
+        "{{\"p50_ms\": {:.3}, \"p99_ms\": {:.3}, \"items\": {items}, \"rcu\": {}, \"bytes\": {bytes}}}",
         at(0.5),
         at(0.99),
         read.consumed_capacity
