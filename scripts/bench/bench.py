@@ -252,8 +252,8 @@ def bench_cold_start():
         row("Cold start", f"{name}: process start → first response",
             [r["first_response_ms"] for r in runs], [r["first_response_ms"] for r in baseline] if baseline else None,
             "Python 3.11 + boto3 under awslambdaric", "ms", False, "{:.1f}")
-        row("Cold start", f"{name}: peak RSS", [r["peak_rss_mb"] for r in runs],
-            [r["peak_rss_mb"] for r in baseline] if baseline else None, "Python + boto3", "MB", False, "{:.1f}")
+        row("Cold start", f"{name}: peak RSS", [r["peak_rss_mb"] for r in runs if r["peak_rss_mb"]],
+            [r["peak_rss_mb"] for r in baseline if r["peak_rss_mb"]] if baseline else None, "Python + boto3", "MB", False, "{:.1f}")
     warm = results["menu-reader warm"]
     row("Cold start", "menu-reader: first response, connection warmed during init",
         [r["first_response_ms"] - r["init_ms"] for r in warm],

@@ -82,7 +82,8 @@ def measure(event_bytes, command, extra_env=None, timeout=60):
     return {
         "init_ms": (marks["next"] - started) * 1000,
         "first_response_ms": (marks["response"] - started) * 1000,
-        "peak_rss_mb": (rss_kb or 0) / 1024,
+        # None when /proc had no VmHWM to read (the process had already exited): not a 0 MB run
+        "peak_rss_mb": rss_kb / 1024 if rss_kb else None,
         "status": json.loads(marks["body"]).get("statusCode"),
     }
 
