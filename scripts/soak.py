@@ -84,7 +84,7 @@ def main():
             e2e.check("requests in" in out and set(ours) <= {"200", "304"} and not sockets,
                       f"wrk {path} for {SECONDS} s: {requests}; statuses {counts}; latency {latency}")
             if emulator:
-                # cargo lambda watch itself, not our code: see the note in docs/benchmarks.md.
+                # cargo lambda watch itself, not our code: see README.md on the local run under load.
                 print(f"       {emulator} of them answered 500 by cargo lambda watch itself, not by the function")
             if sockets or not set(ours) <= {"200", "304"}:
                 print(out)
