@@ -477,7 +477,7 @@ async fn update_product<B: AsRef<[u8]>>(
         return Err(ApiError::PreconditionRequired);
     }
     let product = product_from_body(request)?;
-    if product.name != path_name.trim() {
+    if product.name != crate::product::canonical_name(path_name) {
         return Err(ApiError::NameMismatch {
             path: path_name.to_owned(),
             body: product.name,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::product::{kind_of, validate, Product};
+use crate::product::{canonical_name, kind_of, validate, Product};
 
 /// The top-level field of the website's menu file.
 pub const ITEMS_FIELD: &str = "product_item_arr";
@@ -157,7 +157,7 @@ fn check_records(records: &[&RawValue]) -> Result<Vec<Product>, Rejection> {
                 let name = record
                     .get("product_name_str")
                     .and_then(Value::as_str)
-                    .map(|n| n.trim().to_owned())
+                    .map(canonical_name)
                     .filter(|n| !n.is_empty());
                 if let Some(name) = &name {
                     // Invalid records still count towards duplicates: both get fixed together.
@@ -287,6 +287,21 @@ mod tests {
         assert!(r.problems.is_empty());
         assert_eq!(r.rejected_records(), 3);
         assert!(r.reason.contains("nothing was written"));
+    }
+
+    #[test]
+    fn names_that_differ_only_in_unicode_form_are_duplicates() {
+        // "Café" precomposed (NFC) and with a combining accent (NFD), one of them invalid.
+        let mut bad = record("Cafe\u{301} au lait");
+        bad["price_in_cents_int"] = json!("free");
+        let r = rejection(json!([record("Caf\u{e9} au lait"), bad]));
+        assert_eq!(
+            r.duplicates,
+            [DuplicateName {
+                product_name: "Caf\u{e9} au lait".into(),
+                records: vec![1, 2]
+            }]
+        );
     }
 
     #[test]

@@ -2,11 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use unicode_normalization::UnicodeNormalization;
 
 /// DynamoDB's limit for a string hash key, in UTF-8 bytes.
 pub const MAX_NAME_BYTES: usize = 2048;
-/// Longest product name, in characters: 512 characters of up to 4 bytes each always fit the key
-/// limit, and a count of characters is what a person (and the OpenAPI schema) can check.
+/// Longest product name, in characters as sent: 512 characters of up to 4 bytes each fit the key
+/// limit, and a count of characters is what a person (and the OpenAPI schema) can check. The
+/// stored (NFC) form is held to it too.
 pub const MAX_NAME_CHARS: usize = 512;
 /// DynamoDB's limit for one item (attribute names + values).
 pub const MAX_ITEM_BYTES: usize = 400 * 1024;
@@ -105,11 +107,18 @@ const SPECIAL: &str = "special_int";
 pub const VERSION: &str = "version_int";
 const KNOWN_FIELDS: [&str; 7] = [NAME, ID, PRICE, DESCRIPTION, TAGS, SPECIAL, VERSION];
 
+/// A product name as it is stored: trimmed, in Unicode NFC. "Café" typed on one device may
+/// arrive as `e` + a combining accent from another; both must be the same product, never two
+/// items that look alike on the menu.
+pub fn canonical_name(name: &str) -> String {
+    name.trim().nfc().collect()
+}
+
 /// Checks one product in the website's wire form, returning every problem at once.
 ///
 /// Required: name, id, price. Optional: description (default empty), tags (default none),
 /// `special_int` (must be 1 when present). Unknown fields are problems, so that a typo such as
-/// `price_in_cent_int` is never silently dropped. The name is trimmed.
+/// `price_in_cent_int` is never silently dropped. The name is made canonical ([`canonical_name`]).
 pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
     let Some(fields) = value.as_object() else {
         return Err(vec![Problem::new(
@@ -130,22 +139,38 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
         }
     }
 
-    let name = required_string(fields, NAME, &mut problems).map(|n| n.trim().to_owned());
-    if let Some(name) = &name {
-        if name.is_empty() {
+    // Length is counted as sent (what the OpenAPI schema can state); the stored form is NFC.
+    let typed = required_string(fields, NAME, &mut problems).map(str::trim);
+    let problems_before = problems.len();
+    if let Some(typed) = typed {
+        if typed.is_empty() {
             problems.push(Problem::new(NAME, "must not be empty or only spaces"));
-        } else if name.chars().count() > MAX_NAME_CHARS {
+        } else if typed.chars().count() > MAX_NAME_CHARS {
             problems.push(Problem::new(
                 NAME,
                 format!(
                     "is {} characters long; the limit is {MAX_NAME_CHARS} characters",
-                    name.chars().count()
+                    typed.chars().count()
                 ),
             ));
-        } else if name.chars().any(char::is_control) {
+        } else if typed.chars().any(char::is_control) {
             problems.push(Problem::new(
                 NAME,
                 "must not contain control characters (line breaks, tabs...)",
+            ));
+        }
+    }
+    let name = typed.map(canonical_name);
+    if let Some(name) = &name {
+        // A few characters grow under NFC (U+0958 becomes two). Holding the stored form to the
+        // same limit keeps it within the key and lets a client send back the name it read.
+        let stored_chars = name.chars().count();
+        if problems.len() == problems_before && stored_chars > MAX_NAME_CHARS {
+            problems.push(Problem::new(
+                NAME,
+                format!(
+                    "is {stored_chars} characters in Unicode NFC, the form it is stored in; the limit is {MAX_NAME_CHARS} characters"
+                ),
             ));
         }
     }
@@ -431,6 +456,12 @@ mod tests {
     }
 
     #[test]
+    fn names_are_stored_in_one_unicode_form() {
+        let p = validate(&with(NAME, json!(" Cafe\u{301} cr\u{e8}me "))).unwrap();
+        assert_eq!(p.name, "Caf\u{e9} cr\u{e8}me");
+    }
+
+    #[test]
     fn empty_and_blank_names_are_rejected() {
         assert_eq!(fields(with(NAME, json!(""))), [NAME]);
         assert_eq!(fields(with(NAME, json!("   "))), [NAME]);
@@ -445,6 +476,17 @@ mod tests {
         let longest = "𡌳".repeat(MAX_NAME_CHARS);
         assert!(longest.len() <= MAX_NAME_BYTES);
         validate(&with(NAME, json!(longest))).unwrap();
+    }
+
+    #[test]
+    fn a_name_that_outgrows_the_limit_in_nfc_is_rejected() {
+        // U+0958 is a composition exclusion: NFC stores it as two characters.
+        let p = problems(with(NAME, json!("\u{958}".repeat(257))));
+        assert_eq!(p[0].field, NAME);
+        assert!(p[0].problem.contains("514 characters"), "{}", p[0].problem);
+        let longest = validate(&with(NAME, json!("\u{958}".repeat(256)))).unwrap();
+        // What a client read back is accepted again as it is.
+        validate(&with(NAME, json!(longest.name))).unwrap();
     }
 
     #[test]

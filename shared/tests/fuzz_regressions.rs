@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use cafe_menu::menu_file;
-use cafe_menu::product::validate;
+use cafe_menu::product::{canonical_name, validate, MAX_NAME_BYTES};
 use cafe_menu::testing::{cursor_round_trips, decodes_as_cursor, parse_page_query};
 
 fn inputs(target: &str) -> Vec<Vec<u8>> {
@@ -46,6 +46,8 @@ fn product_body_inputs() {
     for data in inputs {
         if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&data) {
             if let Ok(product) = validate(&value) {
+                assert_eq!(product.name, canonical_name(&product.name));
+                assert!(!product.name.is_empty() && product.name.len() <= MAX_NAME_BYTES);
                 let wire = serde_json::to_value(product.to_wire()).unwrap();
                 assert_eq!(validate(&wire).unwrap(), product);
             }

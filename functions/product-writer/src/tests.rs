@@ -6,6 +6,7 @@ use cafe_menu::testing::{event_json, event_text, fresh_store, json_of, unreachab
 use cafe_menu::MenuStore;
 use futures_util::future::join_all;
 use lambda_http::{Body, Request, Response};
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
 
 fn event(name: &str) -> Request {
@@ -236,4 +237,38 @@ async fn a_body_that_is_not_utf8_is_malformed_json_not_a_failure() {
     )
     .await;
     assert_eq!((a.status, a.code()), (400, "malformed_json"));
+}
+
+/// The event `base` (under `events/product-writer/`) with its product renamed to `name`; for a
+/// PUT the path follows the name.
+fn renamed(base: &str, name: &str) -> Request {
+    let mut e = event_json(&format!("product-writer/{base}"));
+    let mut product: Value = serde_json::from_str(e["body"].as_str().unwrap()).unwrap();
+    product["product_name_str"] = json!(name);
+    e["body"] = json!(product.to_string());
+    if e["pathParameters"].is_object() {
+        let encoded = utf8_percent_encode(name, NON_ALPHANUMERIC);
+        e["pathParameters"]["product_name"] = json!(name);
+        e["rawPath"] = json!(format!("/products/{encoded}"));
+        e["requestContext"]["http"]["path"] = e["rawPath"].clone();
+    }
+    lambda_http::request::from_str(&e.to_string()).unwrap()
+}
+
+#[tokio::test]
+async fn a_name_typed_with_a_combining_accent_is_the_same_product() {
+    let store = fresh_store("writer_unicode_forms").await;
+    let precomposed = "caf\u{e9} au lait";
+    let combining = "cafe\u{301} au lait";
+    let a = call(&store, renamed("post-product", precomposed)).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let a = call(&store, renamed("post-product", combining)).await;
+    assert_eq!((a.status, a.code()), (409, "product_exists"));
+    // A price change sent in the other form reaches the one stored product.
+    let a = call(&store, renamed("put-product", combining)).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["product_name_str"], precomposed);
+    let menu = store.whole_menu().await.unwrap().products;
+    assert_eq!(menu.len(), 1);
+    assert_eq!((menu[0].product.price_in_cents, menu[0].version), (395, 2));
 }
