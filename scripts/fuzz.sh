@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make fuzz`: each cargo fuzz target for FUZZ_SECONDS (default 60), starting from fuzz/seeds.
+# `make fuzz`: each cargo fuzz target (FUZZ_TARGETS: all three) for FUZZ_SECONDS (default 60),
+# starting from fuzz/seeds.
 # A crash leaves its input in fuzz/artifacts/<target>/: fix the bug, then copy the input to
 # fuzz/regressions/<target>/, where `make test` replays it (shared/tests/fuzz_regressions.rs).
 set -euo pipefail
@@ -12,7 +13,7 @@ fi
 # libFuzzer's instrumentation flags are unstable ones: allow them on the stable toolchain.
 export PATH="$PWD/.tools/cargo/bin:$PATH" RUSTC_BOOTSTRAP=1
 seconds=${FUZZ_SECONDS:-60}
-for target in menu_file product_body cursor_and_query; do
+for target in ${FUZZ_TARGETS:-menu_file product_body cursor_and_query}; do
   mkdir -p "fuzz/corpus/$target"
   cp -n fuzz/seeds/"$target"/* "fuzz/corpus/$target/" 2>/dev/null || true
   echo "==> fuzzing $target for ${seconds}s"
