@@ -251,7 +251,8 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
             problems.push(Problem::new(
                 VERSION,
                 format!(
-                    "must be a whole number, 0 or more, found {}",
+                    "must be a whole number from 0 to {} (a version as read), found {}",
+                    u64::MAX,
                     short(version)
                 ),
             ));
@@ -596,6 +597,15 @@ mod tests {
     fn a_version_field_is_accepted_and_ignored_when_well_formed() {
         validate(&with(VERSION, json!(3))).unwrap();
         assert_eq!(fields(with(VERSION, json!(-1))), [VERSION]);
+        validate(&with(VERSION, json!(u64::MAX))).unwrap();
+        // Found by schemathesis: past u64 the schema now says no too.
+        let big: Value = serde_json::from_str("126897204562305345429477691486797561856").unwrap();
+        let p = problems(with(VERSION, big));
+        assert!(
+            p[0].problem.contains("18446744073709551615"),
+            "{}",
+            p[0].problem
+        );
         assert_eq!(fields(with(VERSION, json!("3"))), [VERSION]);
     }
 
