@@ -225,7 +225,8 @@ def check_schemathesis(system, max_examples, seed=None):
     spec["components"].pop("securitySchemes", None)
     local_spec = system.state / "openapi-local.yaml"
     local_spec.write_text(yaml.safe_dump(spec, sort_keys=False))
-    command = [str(ROOT / ".tools/venv/bin/schemathesis"), "run", str(local_spec), "--url", system.base,
+    command = [str(ROOT / ".tools/venv/bin/schemathesis"), "--config-file", str(ROOT / "schemathesis.toml"),
+               "run", str(local_spec), "--url", system.base,
                "--checks", "all",
                # 404 for a method a path does not declare comes from the gateway (API Gateway or
                # cargo lambda watch), not from us; a missing If-Match is 428 (RFC 6585), which
@@ -235,7 +236,9 @@ def check_schemathesis(system, max_examples, seed=None):
     if seed is not None:
         command += ["--seed", str(seed)]
     env = dict(os.environ, SCHEMATHESIS_HOOKS="schemathesis_hooks", PYTHONPATH=str(ROOT / "scripts"))
-    out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    # Run from the state folder: schemathesis and Hypothesis keep their caches in the working
+    # directory, and a write into the project makes `make run`'s watcher restart the functions.
+    out = subprocess.run(command, cwd=system.state, env=env, capture_output=True, text=True, timeout=1800)
     summary = [line for line in out.stdout.splitlines() if "generated" in line or "failures" in line or "passed" in line]
     check(out.returncode == 0, f"schemathesis, {max_examples} examples per operation: {' / '.join(summary[-2:]).strip()}")
     if out.returncode != 0:
