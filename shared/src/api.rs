@@ -616,9 +616,10 @@ fn cached_json<B>(
     } else if gzip {
         let compressed = gzip_bytes(body.as_bytes());
         // Base64 on the way out of Lambda makes it 4/3 larger.
-        if compressed.len() / 3 * 4 > MAX_RESPONSE_BODY_BYTES {
+        let sent_bytes = compressed.len().div_ceil(3) * 4;
+        if sent_bytes > MAX_RESPONSE_BODY_BYTES {
             return Err(ApiError::ResponseTooLarge {
-                bytes: compressed.len() / 3 * 4,
+                bytes: sent_bytes,
                 advice: "read it page by page with ?limit= and the next_cursor of each page",
             });
         }

@@ -139,18 +139,20 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
         }
     }
 
-    // Length is counted as sent (what the OpenAPI schema can state); the stored form is NFC.
+    // Length is counted as sent (what the OpenAPI schema can state) and again in the stored
+    // form: a few characters grow under NFC (U+0958 becomes two), and holding the stored name to
+    // the same limit keeps it within the key and lets a client send back the name it read.
     let typed = required_string(fields, NAME, &mut problems).map(str::trim);
-    let problems_before = problems.len();
-    if let Some(typed) = typed {
+    let name = typed.map(canonical_name);
+    if let (Some(typed), Some(name)) = (typed, &name) {
+        let (typed_chars, stored_chars) = (typed.chars().count(), name.chars().count());
         if typed.is_empty() {
             problems.push(Problem::new(NAME, "must not be empty or only spaces"));
-        } else if typed.chars().count() > MAX_NAME_CHARS {
+        } else if typed_chars > MAX_NAME_CHARS {
             problems.push(Problem::new(
                 NAME,
                 format!(
-                    "is {} characters long; the limit is {MAX_NAME_CHARS} characters",
-                    typed.chars().count()
+                    "is {typed_chars} characters long; the limit is {MAX_NAME_CHARS} characters"
                 ),
             ));
         } else if typed.chars().any(char::is_control) {
@@ -158,14 +160,7 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
                 NAME,
                 "must not contain control characters (line breaks, tabs...)",
             ));
-        }
-    }
-    let name = typed.map(canonical_name);
-    if let Some(name) = &name {
-        // A few characters grow under NFC (U+0958 becomes two). Holding the stored form to the
-        // same limit keeps it within the key and lets a client send back the name it read.
-        let stored_chars = name.chars().count();
-        if problems.len() == problems_before && stored_chars > MAX_NAME_CHARS {
+        } else if stored_chars > MAX_NAME_CHARS {
             problems.push(Problem::new(
                 NAME,
                 format!(
