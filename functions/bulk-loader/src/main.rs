@@ -4,9 +4,10 @@
 mod menu_files;
 
 use aws_lambda_events::event::s3::{S3Event, S3EventRecord};
+use cafe_menu::config::LoaderConfig;
 use cafe_menu::load::LoadOutcome;
 use cafe_menu::url::decode_form_component;
-use cafe_menu::{load_menu_file, LoadOptions, LoadReport, MenuFileSource, MenuStore};
+use cafe_menu::{load_menu_file, LoadOptions, LoadReport, MenuFileSource, MenuStore, Workload};
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use menu_files::{FetchError, MenuFiles};
 use serde_json::{json, Value};
@@ -113,13 +114,10 @@ fn log_summary(report: &LoadReport, report_key: &str) {
     );
 }
 
-/// The S3 client; path-style addressing when an endpoint is configured (local S3 servers).
-async fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
-    let local = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
-        .iter()
-        .any(|v| std::env::var(v).is_ok_and(|v| !v.is_empty()));
-    let s3_config = aws_sdk_s3::config::Builder::from(config)
-        .force_path_style(local)
+/// The S3 client; path-style addressing for a local S3 server.
+fn s3_client(sdk: &aws_config::SdkConfig, path_style: bool) -> aws_sdk_s3::Client {
+    let s3_config = aws_sdk_s3::config::Builder::from(sdk)
+        .force_path_style(path_style)
         .build();
     aws_sdk_s3::Client::from_conf(s3_config)
 }
@@ -127,14 +125,17 @@ async fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let config = cafe_menu::config::aws_config().await;
+    // Read once per execution environment; a bad setting stops the start, naming it.
+    let config = LoaderConfig::from_vars(&|name| std::env::var(name).ok())?;
+    let sdk = cafe_menu::config::aws().await;
     let loader = Loader {
-        store: MenuStore::new(
-            aws_sdk_dynamodb::Client::new(&config),
-            cafe_menu::config::table_name(),
+        store: MenuStore::connect(&sdk, &config.table_name, Workload::BulkLoad),
+        files: MenuFiles::new(
+            s3_client(&sdk, config.s3_path_style),
+            config.upload_prefix,
+            config.report_prefix,
         ),
-        files: MenuFiles::new(s3_client(&config).await),
-        options: LoadOptions::from_env()?,
+        options: config.load,
     };
     run(service_fn(|event| handle(&loader, event))).await
 }

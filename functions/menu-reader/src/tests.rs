@@ -284,6 +284,7 @@ async fn the_configured_origin_is_sent_on_every_response() {
     let config = ApiConfig {
         allowed_origins: vec!["https://cafe.example.com".into()],
         cache_max_age_seconds: 5,
+        ..ApiConfig::default()
     };
     for name in ["get-menu", "get-menu-bad-limit", "preflight"] {
         let response = handle(&store, &config, event(name)).await;
@@ -299,18 +300,7 @@ async fn the_configured_origin_is_sent_on_every_response() {
 async fn items_written_by_other_tools_still_render() {
     let store = cafe_store("menu_odd").await;
     store
-        .client()
-        .put_item()
-        .table_name(store.table())
-        .item(
-            "product_name",
-            aws_sdk_dynamodb::types::AttributeValue::S("mystery muffin".into()),
-        )
-        .item(
-            "product_id",
-            aws_sdk_dynamodb::types::AttributeValue::S("z9".into()),
-        )
-        .send()
+        .put_raw_item(json!({"product_name": {"S": "mystery muffin"}, "product_id": {"S": "z9"}}))
         .await
         .unwrap();
     let (status, _, body) = call(&store, event("get-menu")).await;
@@ -347,7 +337,7 @@ async fn dynamodb_down_is_a_503_with_a_generic_message() {
 async fn dynamodb_killed_during_a_read_is_a_clean_503_and_the_next_read_after_restart_works() {
     let data = std::env::temp_dir().join(cafe_menu::testing::table_name("read_drill"));
     let mut dynamodb = cafe_menu::testing::OwnDynamoDbLocal::start(&data, 0);
-    let store = dynamodb.store("FoodProducts");
+    let store = dynamodb.store("FoodProducts", cafe_menu::Workload::Requests);
     store.create_table_if_missing().await.unwrap();
     // ~3 MB: several Scan pages, so that the kill lands in the middle of the read.
     let products: Vec<cafe_menu::Product> = (0..300)
