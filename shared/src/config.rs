@@ -37,3 +37,9 @@ pub fn env_or(name: &str, default: &str) -> String {
 pub fn table_name() -> String {
     env_or("TABLE_NAME", crate::store::schema::DEFAULT_TABLE_NAME)
 }
+
+/// The deployed function's name (`AWS_LAMBDA_FUNCTION_NAME`, set by Lambda and by `cargo lambda
+/// watch`), or `default` elsewhere: the `function` dimension of the function's metrics.
+pub fn function_name(default: &str) -> String {
+    env_or("AWS_LAMBDA_FUNCTION_NAME", default)
+}
