@@ -33,6 +33,9 @@ pub struct ApiConfig {
     pub cache_max_age_seconds: u32,
     /// `WARM_CONNECTION` (`1` or `0`, default `0`): open the table's connection at init.
     pub warm_connection: bool,
+    /// `AWS_LAMBDA_FUNCTION_NAME` (set by Lambda and `cargo lambda watch`): the `function`
+    /// dimension of the metrics.
+    pub function_name: String,
 }
 
 impl Default for ApiConfig {
@@ -42,6 +45,7 @@ impl Default for ApiConfig {
             allowed_origins: vec!["*".to_owned()],
             cache_max_age_seconds: 30,
             warm_connection: false,
+            function_name: "cafe-menu-api".to_owned(),
         }
     }
 }
@@ -78,6 +82,7 @@ impl ApiConfig {
             cache_max_age_seconds: number(vars, "CACHE_MAX_AGE_SECONDS", 0, 31_536_000)?
                 .unwrap_or(default.cache_max_age_seconds),
             warm_connection: flag(vars, "WARM_CONNECTION")?.unwrap_or(default.warm_connection),
+            function_name: text(vars, "AWS_LAMBDA_FUNCTION_NAME").unwrap_or(default.function_name),
         })
     }
 }
@@ -96,6 +101,8 @@ pub struct LoaderConfig {
     /// Path-style S3 addressing, for a local S3 server (`AWS_ENDPOINT_URL_S3` or
     /// `AWS_ENDPOINT_URL` set).
     pub s3_path_style: bool,
+    /// `AWS_LAMBDA_FUNCTION_NAME`: the `function` dimension of the metrics.
+    pub function_name: String,
 }
 
 impl LoaderConfig {
@@ -134,6 +141,8 @@ impl LoaderConfig {
             s3_path_style: text(vars, "AWS_ENDPOINT_URL_S3")
                 .or_else(|| text(vars, "AWS_ENDPOINT_URL"))
                 .is_some(),
+            function_name: text(vars, "AWS_LAMBDA_FUNCTION_NAME")
+                .unwrap_or_else(|| "bulk-loader".to_owned()),
         })
     }
 }

@@ -8,6 +8,7 @@ pub mod api;
 pub mod config;
 pub mod load;
 pub mod menu_file;
+pub mod metrics;
 pub mod product;
 pub mod store;
 #[cfg(feature = "testing")]

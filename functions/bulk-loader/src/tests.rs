@@ -51,6 +51,7 @@ fn loader(store: MenuStore) -> Loader {
         store,
         files: MenuFiles::new(s3(), "uploads/".into(), "reports/".into()),
         options: LoadOptions::default(),
+        function_name: "bulk-loader".to_owned(),
     }
 }
 
