@@ -51,7 +51,7 @@ pub(crate) async fn read<B>(
         response: list_response(config, request, body.to_string())?,
         read: Some(ReadStats {
             items: products.len(),
-            consumed_capacity: Some(consumed_capacity),
+            consumed_capacity,
         }),
     })
 }

@@ -20,7 +20,7 @@ mod products;
 pub mod request;
 pub mod response;
 
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use http::{Method, Request, Response};
 
@@ -28,6 +28,7 @@ pub use crate::config::ApiConfig;
 pub use error::ApiError;
 pub use response::ResponseBody;
 
+use crate::metrics::{self, ReadMetrics};
 use crate::store::MenuStore;
 use lists::List;
 
@@ -185,10 +186,10 @@ impl Handled {
     }
 }
 
-/// What a read returned: items, and the read units DynamoDB reported where it reports them.
+/// What a read returned: items, and the read units DynamoDB reported for them.
 pub(crate) struct ReadStats {
     items: usize,
-    consumed_capacity: Option<f64>,
+    consumed_capacity: f64,
 }
 
 fn no_route<B>(request: &Request<B>) -> ApiError {
@@ -206,8 +207,8 @@ fn not_allowed<B>(request: &Request<B>, allowed: &'static str) -> ApiError {
     }
 }
 
-/// The response, errors in their JSON shape, CORS on every answer, and one structured log line
-/// per request.
+/// The response, errors in their JSON shape, CORS on every answer, one structured log line per
+/// request, and for a read its metrics as a CloudWatch EMF line on stdout.
 fn finish<B>(
     config: &ApiConfig,
     request: &Request<B>,
@@ -223,14 +224,26 @@ fn finish<B>(
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let status = response.status().as_u16();
     match read {
-        Some(read) => tracing::info!(
-            route,
-            status,
-            latency_ms,
-            items = read.items,
-            consumed_capacity = read.consumed_capacity,
-            "request"
-        ),
+        Some(read) => {
+            tracing::info!(
+                route,
+                status,
+                latency_ms,
+                items = read.items,
+                consumed_capacity = read.consumed_capacity,
+                "request"
+            );
+            let metrics = ReadMetrics {
+                route,
+                items: read.items as u64,
+                read_units: read.consumed_capacity,
+                cache_hit: false,
+            };
+            println!(
+                "{}",
+                metrics::read_line(&config.function_name, &metrics, SystemTime::now())
+            );
+        }
         None => tracing::info!(route, status, latency_ms, "request"),
     }
     response

@@ -20,15 +20,13 @@ pub(crate) async fn show<B>(
     path_name: &str,
 ) -> Result<Handled, ApiError> {
     let name = canonical_name(path_name);
-    let stored = store
-        .product(&name)
-        .await?
-        .ok_or(StoreError::NotFound { name })?;
+    let (stored, consumed_capacity) = store.product_read(&name).await?;
+    let stored = stored.ok_or(StoreError::NotFound { name })?;
     Ok(Handled {
         response: product_read(config, request, &stored),
         read: Some(ReadStats {
             items: 1,
-            consumed_capacity: None,
+            consumed_capacity,
         }),
     })
 }

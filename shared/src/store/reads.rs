@@ -41,25 +41,39 @@ impl MenuStore {
 
     /// One product by name (strongly consistent), if it is on the menu.
     pub async fn product(&self, name: &str) -> Result<Option<StoredProduct>, StoreError> {
-        Ok(self
-            .raw_product(name)
-            .await?
-            .as_ref()
-            .and_then(item::from_item))
+        Ok(self.product_read(name).await?.0)
+    }
+
+    /// [`MenuStore::product`], with the read units DynamoDB reports for it.
+    pub async fn product_read(
+        &self,
+        name: &str,
+    ) -> Result<(Option<StoredProduct>, f64), StoreError> {
+        let (item, consumed) = self.get(name).await?;
+        Ok((item.as_ref().and_then(item::from_item), consumed))
     }
 
     /// The stored item of a product, as DynamoDB holds it.
     pub(super) async fn raw_product(&self, name: &str) -> Result<Option<Item>, StoreError> {
+        Ok(self.get(name).await?.0)
+    }
+
+    async fn get(&self, name: &str) -> Result<(Option<Item>, f64), StoreError> {
         let got = self
             .client
             .get_item()
             .table_name(&self.table)
             .key(schema::HASH_KEY, AttributeValue::S(name.to_owned()))
             .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
-        Ok(got.item)
+        let consumed = got
+            .consumed_capacity()
+            .and_then(|c| c.capacity_units())
+            .unwrap_or(0.0);
+        Ok((got.item, consumed))
     }
 
     /// The whole menu, sorted by name.
