@@ -204,3 +204,27 @@ async fn a_load_never_overwrites_what_the_product_writer_stored() {
     assert_eq!((report.counts.inserted, report.counts.conflicts), (1, 1));
     assert_eq!(table_snapshot(&store).await["scone"], before["scone"]);
 }
+
+#[tokio::test]
+async fn a_load_reports_its_write_units_and_a_redelivered_file_costs_one_per_product() {
+    let store = fresh_store("load_write_units").await;
+    let first = load(&store, CAFE_MENU_JSON.as_bytes()).await;
+    assert_eq!(first.counts.inserted, 26);
+    // One unit per product of up to 1 KB, and one more for each special (its special_GSI entry),
+    // as DynamoDB reports them.
+    assert_eq!(first.counts.write_units, 26.0 + 6.0, "{:?}", first.counts);
+    let before = table_snapshot(&store).await;
+
+    let again = load(&store, CAFE_MENU_JSON.as_bytes()).await;
+    assert_eq!(again.counts.unchanged, 26);
+    // Every put refused: AWS charges each one a unit (sized on the stored item), reports none.
+    assert_eq!(again.counts.write_units, 26.0, "{:?}", again.counts);
+    assert_eq!(
+        table_snapshot(&store).await,
+        before,
+        "a re-delivered file writes nothing"
+    );
+
+    let report = serde_json::to_value(&again).unwrap();
+    assert_eq!(report["counts"]["write_units"], 26.0);
+}

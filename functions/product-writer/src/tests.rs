@@ -495,3 +495,83 @@ async fn a_version_that_cannot_be_incremented_is_a_412_not_a_failure() {
         .unwrap()
         .contains("cannot be changed"));
 }
+
+#[tokio::test]
+async fn api_writes_during_a_5000_product_load_get_their_normal_answers() {
+    use cafe_menu::load::{load_menu_file_with_progress, LoadOutcome, LoadProgress};
+    use cafe_menu::testing::{insert_all, loader_store, product};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let store = fresh_store("writer_during_load").await;
+    let existing: Vec<_> = (0..34).map(|i| product(&format!("api {i:02}"))).collect();
+    insert_all(&store, &existing).await;
+    let records: Vec<Value> = (0..5000)
+        .map(|i| {
+            json!({"product_name_str": format!("load {i:04}"), "product_id_str": "l1",
+                        "price_in_cents_int": i, "tag_str_arr": ["load"]})
+        })
+        .collect();
+    let file = json!(records).to_string();
+
+    // The requests start once the load has written 500 products: keyed to the load, not a clock.
+    let started = tokio::sync::Notify::new();
+    let written = AtomicUsize::new(0);
+    let progress = |p: LoadProgress| {
+        written.store(p.written, Ordering::SeqCst);
+        if p.written == 500 {
+            started.notify_one();
+        }
+    };
+    let loader = loader_store(&store);
+    let options = cafe_menu::LoadOptions::default();
+    let load = load_menu_file_with_progress(
+        &loader,
+        file.as_bytes(),
+        cafe_menu::MenuFileSource::default(),
+        &options,
+        &progress,
+    );
+    let requests = async {
+        started.notified().await;
+        let posts = (0..16).map(|i| renamed("post-product", &format!("new {i:02}")));
+        let puts = (0..17).map(|i| {
+            let mut r = renamed("put-product", &format!("api {i:02}"));
+            r.headers_mut().insert("if-match", "\"1\"".parse().unwrap());
+            r
+        });
+        let deletes = (17..34).map(|i| {
+            let name = format!("api {i:02}");
+            let mut e = event_json("product-writer/delete-product");
+            e["rawPath"] = json!(format!("/products/{}", name.replace(' ', "%20")));
+            e["pathParameters"]["product_name"] = json!(name);
+            lambda_http::request::from_str(&e.to_string()).unwrap()
+        });
+        let answers = join_all(
+            posts
+                .chain(puts)
+                .chain(deletes)
+                .map(|request| call(&store, request)),
+        )
+        .await;
+        (answers, written.load(Ordering::SeqCst))
+    };
+    let (report, (answers, written_when_answered)) = tokio::join!(load, requests);
+    let report = report.expect("the load completes");
+    assert_eq!(report.outcome, LoadOutcome::Loaded);
+    assert_eq!(report.counts.inserted, 5000);
+    assert_eq!(answers.len(), 50);
+    for a in &answers {
+        assert!(
+            [200, 201, 204].contains(&a.status),
+            "{} {}",
+            a.status,
+            a.body
+        );
+    }
+    assert!(
+        written_when_answered < 5000,
+        "the requests ran beside the load ({written_when_answered} products written when they were answered)"
+    );
+    let menu = store.whole_menu().await.unwrap().products;
+    assert_eq!(menu.len(), 5000 + 34 + 16 - 17);
+}
