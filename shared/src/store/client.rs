@@ -63,12 +63,19 @@ impl Workload {
 
 /// A DynamoDB client for `workload`, from the AWS configuration `main` loaded.
 pub(crate) fn client(sdk: &SdkConfig, workload: Workload) -> Client {
-    let config = aws_sdk_dynamodb::config::Builder::from(sdk)
+    Client::from_conf(configured(aws_sdk_dynamodb::config::Builder::from(sdk), workload).build())
+}
+
+/// A client configuration with `workload`'s retries, timeouts and retry classifier: the one
+/// place they are set, for production clients and for the tests' recording or mocked ones.
+pub(crate) fn configured(
+    builder: aws_sdk_dynamodb::config::Builder,
+    workload: Workload,
+) -> aws_sdk_dynamodb::config::Builder {
+    builder
         .retry_config(workload.retry_config())
         .timeout_config(workload.timeout_config())
         .retry_classifier(TransactionConflictIsTransient)
-        .build();
-    Client::from_conf(config)
 }
 
 /// `TransactionConflictException` on a write: another tool's transaction holds the item for a

@@ -58,6 +58,27 @@ impl MenuStore {
         }
     }
 
+    /// For tests (feature `testing`): the store of `table` on a client built elsewhere (one
+    /// that records its operations, or answers from `aws-smithy-mocks` rules). Give it
+    /// [`MenuStore::client_config`]'s configuration to keep the production retries.
+    #[cfg(feature = "testing")]
+    pub fn with_client(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// For tests (feature `testing`): `builder` with `workload`'s retries, timeouts and retry
+    /// classifier, exactly as [`MenuStore::connect`] configures its client.
+    #[cfg(feature = "testing")]
+    pub fn client_config(
+        builder: aws_sdk_dynamodb::config::Builder,
+        workload: Workload,
+    ) -> aws_sdk_dynamodb::config::Builder {
+        client::configured(builder, workload)
+    }
+
     pub fn table(&self) -> &str {
         &self.table
     }
@@ -170,4 +191,37 @@ pub(crate) fn cursor_round_trips(name: &str, special: Option<i64>) -> bool {
         cursor::List::Menu
     };
     cursor::encode(&key).and_then(|token| cursor::decode(&token, list)) == Some(key)
+}
+
+/// Stores on a client answered by `aws-smithy-mocks` rules, with a workload's real retry
+/// configuration: for the faults no local server makes (throttling on the N-th call, transaction
+/// conflicts, odd replies). The SDK itself is real: serialization, retries, classification.
+#[cfg(test)]
+pub(crate) mod mocked {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use aws_sdk_dynamodb::config::retry::RetryPartition;
+    use aws_smithy_mocks::{mock_client, Rule, RuleMode};
+
+    use super::{client, MenuStore, Workload};
+
+    /// A store whose requests are answered by the first matching rule (a request no rule
+    /// matches fails the test). Each store has a retry partition of its own: the SDK keeps its
+    /// retry quota per partition for the whole process, and tests must not drain each other's.
+    pub(crate) fn store(workload: Workload, rules: &[&Rule]) -> MenuStore {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let partition =
+            RetryPartition::new(format!("mocked-{}", NEXT.fetch_add(1, Ordering::Relaxed)));
+        let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, rules, |builder| {
+            client::configured(builder, workload).retry_partition(partition.clone())
+        });
+        MenuStore::with_client(client, "FoodProducts")
+    }
+
+    /// The body DynamoDB sends with an HTTP 400 for the error `code`.
+    pub(crate) fn error_body(code: &str) -> Option<String> {
+        Some(format!(
+            r#"{{"__type":"com.amazonaws.dynamodb.v20120810#{code}","message":"scripted"}}"#
+        ))
+    }
 }
