@@ -270,14 +270,18 @@ pub(crate) fn from_item(item: &Item) -> Option<StoredProduct> {
     })
 }
 
-/// Whether a stored item holds exactly this product (its version aside): a re-delivered menu file
-/// finds its own earlier writes this way.
+/// Whether a stored item holds exactly this product: a re-delivered menu file finds its own
+/// earlier writes this way, and a product changed since must not pass for them. Every attribute
+/// a product owns (the key included, the version aside) is as `to_item` writes it, same type and
+/// value, or absent from both; attributes of other tools are theirs and do not count (an update
+/// keeps them too). A value of another type (a price stored as text) is not our write: the load
+/// reports a conflict, for a person to look at.
 pub(crate) fn holds(item: &Item, product: &Product) -> bool {
-    let mut ours = to_item(product, 0);
-    ours.remove(VERSION);
-    let mut theirs = item.clone();
-    theirs.remove(VERSION);
-    ours == theirs
+    let ours = to_item(product, 0);
+    std::iter::once(NAME)
+        .chain(OWNED)
+        .filter(|attribute| *attribute != VERSION)
+        .all(|attribute| item.get(attribute) == ours.get(attribute))
 }
 
 #[cfg(test)]
@@ -357,11 +361,71 @@ mod tests {
     }
 
     #[test]
-    fn identity_ignores_the_version_only() {
-        let item = to_item(&product(), 7);
+    fn our_own_write_holds_the_product_at_any_version() {
+        for version in [0, 1, 7, u64::MAX] {
+            assert!(holds(&to_item(&product(), version), &product()));
+        }
+        let mut plain = product();
+        plain.special = false;
+        plain.tags.clear();
+        plain.description.clear();
+        assert!(holds(&to_item(&plain, 1), &plain));
+    }
+
+    #[test]
+    fn a_changed_product_is_not_held_whatever_field_changed() {
+        let item = to_item(&product(), 1);
+        let changes: [fn(&mut Product); 8] = [
+            |p| p.name.push('s'),
+            |p| p.id.push('0'),
+            |p| p.price_in_cents += 1,
+            |p| p.description.clear(),
+            |p| p.tags.push("warm".into()),
+            |p| p.tags.insert(0, "warm".into()),
+            |p| p.tags.clear(),
+            |p| p.special = false,
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let mut changed = product();
+            change(&mut changed);
+            assert!(!holds(&item, &changed), "change {i}");
+            // And the other way round: the stored item is the changed one.
+            assert!(!holds(&to_item(&changed, 1), &product()), "change {i}");
+        }
+    }
+
+    #[test]
+    fn another_tools_attributes_do_not_make_it_another_product() {
+        let mut item = to_item(&product(), 2);
+        item.insert("supplier".into(), s("Frank's"));
+        item.insert("updated_at".into(), n("1700000000"));
         assert!(holds(&item, &product()));
-        let mut dearer = product();
-        dearer.price_in_cents += 1;
-        assert!(!holds(&item, &dearer));
+    }
+
+    #[test]
+    fn the_same_values_of_other_types_or_missing_are_not_our_write() {
+        let ours = to_item(&product(), 1);
+        let odd: [(&str, Option<AttributeValue>); 6] = [
+            (PRICE, Some(s("4595"))),
+            (ID, Some(n("447"))),
+            (TAGS, Some(AttributeValue::Ss(vec!["whole pie".into()]))),
+            (SPECIAL, Some(AttributeValue::Bool(true))),
+            (DESCRIPTION, None),
+            (NAME, None),
+        ];
+        for (attribute, value) in odd {
+            let mut item = ours.clone();
+            match value {
+                Some(value) => item.insert(attribute.into(), value),
+                None => item.remove(attribute),
+            };
+            assert!(!holds(&item, &product()), "{attribute}");
+        }
+        // A lenient read shows a missing description as "", but the item is not what we write.
+        let mut plain = product();
+        plain.description.clear();
+        let mut item = to_item(&plain, 1);
+        item.remove(DESCRIPTION);
+        assert!(!holds(&item, &plain));
     }
 }
