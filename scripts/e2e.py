@@ -103,7 +103,8 @@ def check_routes(base):
     status, headers, body = request("GET", base + "/products/on_offer", headers={"origin": "http://example.org"})
     check(status == 200 and len(body["product_item_arr"]) == 6, "GET /products/on_offer: the 6 specials")
     check(headers.get("access-control-allow-origin") == "*", "CORS header on the specials")
-    status, headers, _ = request("GET", base + "/products", headers={"if-none-match": headers.get("etag", "")})
+    status, _, _ = request("GET", base + "/products", headers={"if-none-match": headers.get("etag", "")})
+    check("etag" in headers and status == 200, f"the specials' ETag does not validate the menu: 200 ({status})")
     _, first_headers, _ = request("GET", base + "/products")
     status, _, _ = request("GET", base + "/products", headers={"if-none-match": first_headers["etag"]})
     check(status == 304, f"If-None-Match gives 304 ({status})")
@@ -149,6 +150,13 @@ def check_upload(system):
     check("rhubarb crumble" in names, "the uploaded product is on the menu")
     _, specials = products(system.base, "/products/on_offer")
     check("rhubarb crumble" in specials, "and among the specials")
+
+
+def card_text(item):
+    """A product's card as the page's render() writes it: name, price in dollars, a [sale] badge
+    per "on offer" tag, description."""
+    badges = " [sale]" * item["tag_str_arr"].count("on offer")
+    return f"{item['product_name_str']} ${item['price_in_cents_int'] / 100:.2f}{badges} - {item['description_str']}"
 
 
 def check_browser(system):
@@ -207,7 +215,12 @@ const {{ chromium }} = require('playwright-core');
         result = json.loads(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else {"error": out.stderr[-500:]}
         check(result.get("title") == "done", f"the page loaded both lists cross-origin ({result.get('error') or result.get('title')})")
         offer, everything = result.get("offer", []), result.get("all", [])
-        check(len(offer) >= 6 and all("[sale]" in c or "$" in c for c in offer), f"{len(offer)} special cards rendered")
+        _, _, specials = request("GET", system.base + "/products/on_offer")
+        expected = [card_text(item) for item in specials["product_item_arr"]]
+        check(len(offer) >= 6 and offer == expected and all("[sale]" in c for c in offer),
+              f"{len(offer)} special cards rendered, each as the page renders the API's special, with its sale badge")
+        if offer != expected:
+            print(f"       rendered {offer}\n       expected {expected}")
         check(len(everything) >= 26 and all("undefined" not in c for c in everything), f"{len(everything)} menu cards, none with 'undefined'")
     finally:
         server.terminate()
