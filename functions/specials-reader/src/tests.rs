@@ -92,8 +92,41 @@ async fn specials_page_by_page() {
     assert_eq!(seen.len(), 5);
 }
 
+/// The route's bad-cursor path: a token that is well URL-encoded and well base64-encoded but is
+/// no position, and a real cursor of the menu given to the specials (each list refuses the
+/// other's). Both are the client's mistake: a 400 `bad_cursor`, never a 500 or a first page.
 #[tokio::test]
-async fn bad_cursor_preflight_and_wrong_method() {
+async fn a_token_that_is_no_specials_cursor_is_a_400_bad_cursor() {
+    let store = store_with_an_out_of_stock_special("specials_bad_cursor").await;
+    let menu_cursor = store
+        .menu_page(1, None)
+        .await
+        .unwrap()
+        .next_cursor
+        .expect("the menu has a second page");
+    for (what, token) in [
+        // base64url of "not a cursor"
+        ("a token that is no cursor", "bm90IGEgY3Vyc29y".to_owned()),
+        ("a cursor of the menu", menu_cursor),
+    ] {
+        let mut e = event_json("specials-reader/get-specials-page");
+        e["rawQueryString"] = json!(format!("limit=2&cursor={token}"));
+        let (status, body) = call(
+            &store,
+            lambda_http::request::from_str(&e.to_string()).unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (400, Some("bad_cursor")),
+            "{what}: {body}"
+        );
+    }
+}
+
+/// A cursor that is not valid URL encoding is a bad query (it never reaches the store).
+#[tokio::test]
+async fn bad_url_encoding_preflight_and_wrong_method() {
     let store = fresh_store("specials_errors").await;
     let (status, body) = call(&store, event("get-specials-bad-cursor")).await;
     assert_eq!(
