@@ -342,11 +342,17 @@ async fn dynamodb_stopped_mid_load_fails_and_the_retry_completes_it() {
     let _ = std::fs::remove_dir_all(data);
 }
 
+/// Lambda stops an invocation at its timeout wherever it is. Keyed to an event, not the clock:
+/// a proxy lets exactly `WRITTEN` puts reach DynamoDB Local, then holds every later request (the
+/// load cannot go on), and the invocation is dropped there. Whatever the host's speed, exactly
+/// that many products are written, and the retry finds them unchanged and inserts the rest.
 #[tokio::test]
 async fn a_lambda_timeout_mid_load_then_the_retry_completes_it() {
+    use cafe_menu::testing::{endpoint, Fault, FaultProxy, Trip};
     let bucket = bucket("loader_timeout").await;
     let store = fresh_store("loader_timeout").await;
-    const PRODUCTS: usize = 5_000;
+    const PRODUCTS: usize = 500;
+    const WRITTEN: usize = 137;
     let records: Vec<Value> = (0..PRODUCTS)
         .map(|i| {
             json!({"product_name_str": format!("product {i:05}"), "product_id_str": "t1",
@@ -361,34 +367,26 @@ async fn a_lambda_timeout_mid_load_then_the_retry_completes_it() {
         file.as_bytes(),
     )
     .await;
-    let mut slow = loader(store.clone());
+    let trip = Trip {
+        operation: "PutItem",
+        nth: WRITTEN,
+    };
+    let proxy = FaultProxy::start(endpoint(), trip, Fault::Stall).await;
+    let mut slow = loader(proxy.store(store.table(), cafe_menu::Workload::BulkLoad));
     slow.options.concurrency = 1;
-    // Lambda stops an invocation at its timeout wherever it is: here, the future is dropped.
-    let cut = tokio::time::timeout(
-        std::time::Duration::from_millis(400),
-        invoke(&slow, event.clone()),
-    )
-    .await;
-    assert!(cut.is_err(), "the load should still have been running");
-    let partial = store.whole_menu().await.unwrap().products.len();
-    assert!(
-        partial > 0 && partial < PRODUCTS,
-        "{partial} written before the timeout"
-    );
+    tokio::select! {
+        finished = invoke(&slow, event.clone()) => {
+            panic!("the load ended before its timeout: {finished:?}")
+        }
+        () = proxy.tripped() => {}
+    }
+    assert_eq!(proxy.answered(), WRITTEN);
+    assert_eq!(store.whole_menu().await.unwrap().products.len(), WRITTEN);
 
     let answer = invoke(&loader(store.clone()), event).await.unwrap();
     let counts = &answer["reports"][0]["counts"];
     assert_eq!(counts["conflicts"], 0);
-    // A request already sent when the invocation stopped may still land: what the retry finds
-    // unchanged is at least what was visible, and together they make the whole file.
-    let unchanged = counts["unchanged"].as_u64().unwrap() as usize;
-    assert!(
-        unchanged >= partial,
-        "{unchanged} unchanged, {partial} seen written"
-    );
-    assert_eq!(
-        unchanged + counts["inserted"].as_u64().unwrap() as usize,
-        PRODUCTS
-    );
+    assert_eq!(counts["unchanged"], WRITTEN);
+    assert_eq!(counts["inserted"], PRODUCTS - WRITTEN);
     assert_eq!(store.whole_menu().await.unwrap().products.len(), PRODUCTS);
 }

@@ -333,13 +333,15 @@ async fn dynamodb_down_is_a_503_with_a_generic_message() {
     assert_eq!(header(&response, "retry-after"), "1");
 }
 
+/// DynamoDB dying in the middle of a whole-menu read, keyed to an event, not the clock: a
+/// proxy forwards the read until DynamoDB Local has answered its first Scan page, then closes
+/// every later connection without an answer (the SDK's retries included). The read is a clean
+/// 503, never a 200 with the pages read so far; once DynamoDB is back, the next read is whole.
 #[tokio::test]
-async fn dynamodb_killed_during_a_read_is_a_clean_503_and_the_next_read_after_restart_works() {
-    let data = std::env::temp_dir().join(cafe_menu::testing::table_name("read_drill"));
-    let mut dynamodb = cafe_menu::testing::OwnDynamoDbLocal::start(&data, 0);
-    let store = dynamodb.store("FoodProducts", cafe_menu::Workload::Requests);
-    store.create_table_if_missing().await.unwrap();
-    // ~3 MB: several Scan pages, so that the kill lands in the middle of the read.
+async fn dynamodb_dying_during_a_read_is_a_clean_503_and_the_next_read_works() {
+    use cafe_menu::testing::{endpoint, Fault, FaultProxy, Trip};
+    let store = fresh_store("read_drill").await;
+    // ~3 MB: several Scan pages per segment, so that the read has pages left after the first.
     let products: Vec<cafe_menu::Product> = (0..300)
         .map(|i| cafe_menu::Product {
             description: "x".repeat(10_000),
@@ -347,36 +349,33 @@ async fn dynamodb_killed_during_a_read_is_a_clean_503_and_the_next_read_after_re
         })
         .collect();
     insert_all(&store, &products).await;
+    let pages = store.whole_menu().await.unwrap().pages;
+    assert!(pages >= 3, "{pages} pages");
 
-    // Time one whole read, then kill DynamoDB Local a quarter of the way into the next one;
-    // should the read win the race, start again with a shorter fuse.
-    let started = std::time::Instant::now();
-    assert_eq!(call(&store, event("get-menu")).await.0, 200);
-    let mut fuse = started.elapsed() / 4;
-    let mut killed_mid_read = false;
-    for _ in 0..5 {
-        let killer = async {
-            tokio::time::sleep(fuse).await;
-            dynamodb.kill();
-        };
-        let ((status, _, body), ()) = tokio::join!(call(&store, event("get-menu")), killer);
-        assert!(status == 503 || status == 200, "status {status}");
-        if status == 503 {
-            assert_eq!(body["error"]["code"], "unavailable");
-            killed_mid_read = true;
-            break;
-        }
-        dynamodb.restart();
-        fuse /= 2;
-    }
-    assert!(killed_mid_read, "the kill never landed during a read");
+    let first_page = Trip {
+        operation: "Scan",
+        nth: 1,
+    };
+    let proxy = FaultProxy::start(endpoint(), first_page, Fault::Cut).await;
+    let through_proxy = proxy.store(store.table(), cafe_menu::Workload::Requests);
+    let (status, response, body) = call(&through_proxy, event("get-menu")).await;
+    assert!(proxy.is_tripped());
+    assert!(
+        (1..pages).contains(&proxy.answered()),
+        "cut after {} of {pages} pages",
+        proxy.answered()
+    );
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (503, Some("unavailable")),
+        "{body}"
+    );
+    assert_eq!(header(&response, "retry-after"), "1");
 
-    dynamodb.restart();
-    let (status, _, body) = call(&store, event("get-menu")).await;
+    proxy.heal();
+    let (status, _, body) = call(&through_proxy, event("get-menu")).await;
     assert_eq!(status, 200);
     assert_eq!(body["product_item_arr"].as_array().unwrap().len(), 300);
-    drop(dynamodb);
-    let _ = std::fs::remove_dir_all(data);
 }
 
 /// A `GET /products/{product_name}` for `name`: the path URL-encoded as a client sends it, the
