@@ -12,9 +12,13 @@ use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
 
 fn s3() -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(s3_config().build())
+}
+
+fn s3_config() -> aws_sdk_s3::config::Builder {
     let endpoint = std::env::var("MENU_TEST_S3_ENDPOINT")
         .expect("MENU_TEST_S3_ENDPOINT is set by scripts/with-test-services.sh");
-    let config = aws_sdk_s3::Config::builder()
+    aws_sdk_s3::Config::builder()
         .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
         .region(aws_sdk_s3::config::Region::new("us-east-1"))
         .endpoint_url(endpoint)
@@ -22,8 +26,6 @@ fn s3() -> aws_sdk_s3::Client {
         .credentials_provider(aws_sdk_s3::config::Credentials::new(
             "test", "test", None, None, "test",
         ))
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
 }
 
 /// A versioned bucket of the test's own.
@@ -389,4 +391,83 @@ async fn a_lambda_timeout_mid_load_then_the_retry_completes_it() {
     assert_eq!(counts["unchanged"], WRITTEN);
     assert_eq!(counts["inserted"], PRODUCTS - WRITTEN);
     assert_eq!(store.whole_menu().await.unwrap().products.len(), PRODUCTS);
+}
+
+/// Records the IAM permission each S3 request needs: `s3:GetObjectVersion` for a GET of one
+/// version, `s3:GetObject` for a GET of the latest, `s3:PutObject`; on `uploads` or `reports`
+/// by the key's prefix.
+#[derive(Debug, Clone, Default)]
+struct S3Recorder(std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<(String, String)>>>);
+
+impl aws_sdk_s3::config::Intercept for S3Recorder {
+    fn name(&self) -> &'static str {
+        "S3Recorder"
+    }
+
+    fn read_before_serialization(
+        &self,
+        context: &aws_sdk_s3::config::interceptors::BeforeSerializationInterceptorContextRef<'_>,
+        _: &aws_sdk_s3::config::RuntimeComponents,
+        _: &mut aws_sdk_s3::config::ConfigBag,
+    ) -> Result<(), aws_sdk_s3::error::BoxError> {
+        use aws_sdk_s3::operation::{get_object::GetObjectInput, put_object::PutObjectInput};
+        let input = context.input();
+        let on = |key: Option<&str>| match key {
+            Some(k) if k.starts_with("uploads/") => "uploads",
+            Some(k) if k.starts_with("reports/") => "reports",
+            _ => "elsewhere",
+        };
+        let access = if let Some(get) = input.downcast_ref::<GetObjectInput>() {
+            let action = match get.version_id() {
+                Some(_) => "s3:GetObjectVersion",
+                None => "s3:GetObject",
+            };
+            (action, on(get.key()))
+        } else if let Some(put) = input.downcast_ref::<PutObjectInput>() {
+            ("s3:PutObject", on(put.key()))
+        } else {
+            ("an S3 operation this recorder does not know", "?")
+        };
+        self.0
+            .lock()
+            .unwrap()
+            .insert((access.0.to_owned(), access.1.to_owned()));
+        Ok(())
+    }
+}
+
+/// `function.json` grants exactly the DynamoDB and S3 permissions the loader's requests need, as
+/// interceptors on its two clients recorded them: a menu file loaded from the version the event
+/// names, loaded again (every product unchanged), and loaded from an event without a version
+/// (an unversioned bucket).
+#[tokio::test]
+async fn its_contract_grants_exactly_the_calls_a_load_makes() {
+    use cafe_menu::testing::{granted, recording_store};
+    let bucket = bucket("loader_contract").await;
+    let table = fresh_store("loader_contract").await;
+    let (store, dynamodb) = recording_store(table.table(), cafe_menu::Workload::BulkLoad);
+    let s3_calls = S3Recorder::default();
+    let recording_s3 =
+        aws_sdk_s3::Client::from_conf(s3_config().interceptor(s3_calls.clone()).build());
+    let recorded = Loader {
+        files: MenuFiles::new(recording_s3, "uploads/".into(), "reports/".into()),
+        ..loader(store)
+    };
+    let event = upload(
+        &bucket,
+        "menu-file-uploaded",
+        "uploads/all_products.json",
+        CAFE_MENU_JSON.as_bytes(),
+    )
+    .await;
+    let first = invoke(&recorded, event.clone()).await.unwrap();
+    assert_eq!(first["reports"][0]["counts"]["inserted"], 26);
+    let again = invoke(&recorded, event.clone()).await.unwrap();
+    assert_eq!(again["reports"][0]["counts"]["unchanged"], 26);
+    let mut latest = event;
+    latest.records[0].s3.object.version_id = None;
+    invoke(&recorded, latest).await.unwrap();
+
+    assert_eq!(dynamodb.accesses(), granted("bulk-loader", "dynamodb:"));
+    assert_eq!(*s3_calls.0.lock().unwrap(), granted("bulk-loader", "s3:"));
 }

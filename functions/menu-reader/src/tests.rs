@@ -500,3 +500,39 @@ async fn head_of_the_menu_is_its_headers_without_a_body() {
         header(&get, "cache-control")
     );
 }
+
+/// Requests beyond one per route that reach other store calls: pages of the menu.
+type Extra = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    Option<&'static str>,
+);
+const MORE_REQUESTS: [Extra; 2] = [
+    ("GET /products", "limit=2", &[], None),
+    ("GET /products", "limit=2&cursor=bWFwcGxlIHBpZQ", &[], None),
+];
+
+/// Every route of `function.json` served (no 404, 405 or 5xx), and the DynamoDB permissions it
+/// grants exactly those the handler's requests needed, as an interceptor on the client recorded
+/// them.
+#[tokio::test]
+async fn its_contract_grants_exactly_the_dynamodb_calls_its_routes_make() {
+    use cafe_menu::testing::{assert_contract_grants_exactly_what_the_routes_use, route_event};
+    let more = MORE_REQUESTS
+        .iter()
+        .map(|(route, query, headers, body)| route_event(route, "apple pie", query, headers, *body))
+        .collect();
+    assert_contract_grants_exactly_what_the_routes_use(
+        "menu-reader",
+        |store, event| async move {
+            let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+            handle(&store, &ApiConfig::default(), request)
+                .await
+                .status()
+                .as_u16()
+        },
+        more,
+    )
+    .await;
+}

@@ -575,3 +575,66 @@ async fn api_writes_during_a_5000_product_load_get_their_normal_answers() {
     let menu = store.whole_menu().await.unwrap().products;
     assert_eq!(menu.len(), 5000 + 34 + 16 - 17);
 }
+
+/// Requests beyond one per route that reach other store calls: a duplicate POST, a PUT showing a
+/// field at its read default (reads the stored item), a PUT with an If-Match never given out
+/// (reads the current version).
+type Extra = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    Option<&'static str>,
+);
+const MORE_REQUESTS: [Extra; 3] = [
+    (
+        "POST /products",
+        "",
+        &[("content-type", "application/json")],
+        Some(
+            r#"{"product_name_str": "apple pie", "product_id_str": "a447", "price_in_cents_int": 4595}"#,
+        ),
+    ),
+    (
+        "PUT /products/{product_name}",
+        "",
+        &[("content-type", "application/json"), ("if-match", "\"2\"")],
+        Some(
+            r#"{"product_name_str": "apple pie", "product_id_str": "a447", "price_in_cents_int": 0}"#,
+        ),
+    ),
+    (
+        "PUT /products/{product_name}",
+        "",
+        &[
+            ("content-type", "application/json"),
+            ("if-match", "\"never\""),
+        ],
+        Some(
+            r#"{"product_name_str": "apple pie", "product_id_str": "a447", "price_in_cents_int": 1}"#,
+        ),
+    ),
+];
+
+/// Every route of `function.json` served (no 404, 405 or 5xx), and the DynamoDB permissions it
+/// grants exactly those the handler's requests needed, as an interceptor on the client recorded
+/// them.
+#[tokio::test]
+async fn its_contract_grants_exactly_the_dynamodb_calls_its_routes_make() {
+    use cafe_menu::testing::{assert_contract_grants_exactly_what_the_routes_use, route_event};
+    let more = MORE_REQUESTS
+        .iter()
+        .map(|(route, query, headers, body)| route_event(route, "apple pie", query, headers, *body))
+        .collect();
+    assert_contract_grants_exactly_what_the_routes_use(
+        "product-writer",
+        |store, event| async move {
+            let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+            handle(&store, &ApiConfig::default(), request)
+                .await
+                .status()
+                .as_u16()
+        },
+        more,
+    )
+    .await;
+}

@@ -141,3 +141,36 @@ async fn bad_url_encoding_preflight_and_wrong_method() {
         (405, Some("method_not_allowed"))
     );
 }
+
+/// Requests beyond one per route that reach other store calls: pages of the specials.
+type Extra = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    Option<&'static str>,
+);
+const MORE_REQUESTS: [Extra; 1] = [("GET /products/on_offer", "limit=2", &[], None)];
+
+/// Every route of `function.json` served (no 404, 405 or 5xx), and the DynamoDB permissions it
+/// grants exactly those the handler's requests needed, as an interceptor on the client recorded
+/// them.
+#[tokio::test]
+async fn its_contract_grants_exactly_the_dynamodb_calls_its_routes_make() {
+    use cafe_menu::testing::{assert_contract_grants_exactly_what_the_routes_use, route_event};
+    let more = MORE_REQUESTS
+        .iter()
+        .map(|(route, query, headers, body)| route_event(route, "apple pie", query, headers, *body))
+        .collect();
+    assert_contract_grants_exactly_what_the_routes_use(
+        "specials-reader",
+        |store, event| async move {
+            let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+            handle(&store, &ApiConfig::default(), request)
+                .await
+                .status()
+                .as_u16()
+        },
+        more,
+    )
+    .await;
+}

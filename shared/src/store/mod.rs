@@ -8,6 +8,8 @@
 //! - `reads`: one product, whole lists, pages; `cursor`: the pages' continuation tokens
 //! - `writes`: insert-only puts, versioned updates and deletes
 
+#[cfg(feature = "testing")]
+pub mod access;
 mod client;
 mod cursor;
 mod error;
