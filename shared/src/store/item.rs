@@ -428,4 +428,108 @@ mod tests {
         item.remove(DESCRIPTION);
         assert!(!holds(&item, &plain));
     }
+
+    /// Sizes as DynamoDB counts them, for each type of value: names and text in UTF-8 bytes,
+    /// numbers one byte per two significant digits plus one, sets their elements, lists and maps
+    /// 3 bytes plus one per element.
+    #[test]
+    fn item_sizes_count_every_type_of_value() {
+        let b = |bytes: &[u8]| aws_sdk_dynamodb::primitives::Blob::new(bytes.to_vec());
+        let cases: [(AttributeValue, usize); 12] = [
+            (s("abc"), 3),
+            (s("é"), 2),
+            (n("12345"), 4),
+            (n("-1.5"), 2),
+            (AttributeValue::B(b(&[1, 2, 3])), 3),
+            (AttributeValue::Bool(true), 1),
+            (AttributeValue::Null(true), 1),
+            (AttributeValue::Ss(vec!["ab".into(), "c".into()]), 3),
+            (AttributeValue::Ns(vec!["12".into(), "345".into()]), 5),
+            (AttributeValue::Bs(vec![b(&[1]), b(&[2, 3])]), 3),
+            (
+                AttributeValue::L(vec![s("ab"), n("1")]),
+                3 + (1 + 2) + (1 + 2),
+            ),
+            (
+                AttributeValue::M(Item::from([("kk".into(), s("v"))])),
+                3 + (1 + 2 + 1),
+            ),
+        ];
+        for (value, size) in cases {
+            let item = Item::from([("a".to_owned(), value.clone())]);
+            assert_eq!(size_bytes(&item), 1 + size, "{value:?}");
+        }
+        let two = Item::from([("ab".to_owned(), s("xyz")), ("c".to_owned(), n("7"))]);
+        assert_eq!(size_bytes(&two), 2 + 3 + 1 + 2);
+    }
+
+    #[test]
+    fn write_units_are_one_per_started_kilobyte_at_least_one() {
+        let of_size = |bytes: usize| Item::from([("a".to_owned(), s(&"x".repeat(bytes - 1)))]);
+        assert_eq!(write_units(&Item::new()), 1.0);
+        assert_eq!(write_units(&of_size(1)), 1.0);
+        assert_eq!(write_units(&of_size(1024)), 1.0);
+        assert_eq!(write_units(&of_size(1025)), 2.0);
+        assert_eq!(write_units(&of_size(3000)), 3.0);
+    }
+
+    #[test]
+    fn a_change_sets_what_the_product_owns_but_the_absent_defaults() {
+        let names =
+            |change: &Change| -> Vec<&str> { change.names.iter().map(|(_, a)| *a).collect() };
+        let mut plain = product();
+        plain.special = false;
+        let change = Change::of(&plain, 3, &[PRICE]);
+        assert_eq!(names(&change), [DESCRIPTION, ID, TAGS, VERSION, SPECIAL]);
+        assert!(change.expression.ends_with(" REMOVE #special"));
+        assert_eq!(change.values.len(), 4);
+        assert!(change.values.values().any(|v| *v == n("3")));
+
+        let change = Change::of(&product(), 3, &[]);
+        assert_eq!(
+            names(&change),
+            [DESCRIPTION, PRICE, ID, SPECIAL, TAGS, VERSION]
+        );
+        assert!(!change.expression.contains("REMOVE"));
+        assert_eq!(
+            change.expression,
+            "SET #a0 = :a0, #a1 = :a1, #a2 = :a2, #a3 = :a3, #a4 = :a4, #a5 = :a5"
+        );
+    }
+
+    #[test]
+    fn prices_are_read_from_whole_numbers_of_any_form() {
+        let price_of = |value: AttributeValue| {
+            let item = Item::from([("product_name".into(), s("p")), (PRICE.into(), value)]);
+            from_item(&item).unwrap().product.price_in_cents
+        };
+        assert_eq!(price_of(n("250")), 250);
+        assert_eq!(price_of(n("250.0")), 250);
+        assert_eq!(price_of(n("2.5E2")), 250);
+        // Beyond f64's exact integers: read as the integer it is.
+        assert_eq!(price_of(n("9007199254740993")), 9_007_199_254_740_993);
+        assert_eq!(price_of(n("2.5")), 0);
+        assert_eq!(price_of(s("250")), 250);
+        assert_eq!(price_of(s("2.5")), 0);
+        assert_eq!(price_of(s("cheap")), 0);
+        assert_eq!(price_of(AttributeValue::Bool(true)), 0);
+    }
+
+    #[test]
+    fn tags_of_other_shapes_are_read_as_text() {
+        let tags_of = |value: AttributeValue| {
+            let item = Item::from([("product_name".into(), s("p")), (TAGS.into(), value)]);
+            from_item(&item).unwrap().product.tags
+        };
+        assert_eq!(
+            tags_of(AttributeValue::L(vec![
+                s("a"),
+                n("5"),
+                AttributeValue::Bool(true)
+            ])),
+            ["a", "5"]
+        );
+        assert_eq!(tags_of(s("one")), ["one"]);
+        assert!(tags_of(n("1")).is_empty());
+    }
 }
