@@ -621,4 +621,122 @@ mod tests {
         let names: Vec<_> = items.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["A", "a", "b", "C"]);
     }
+
+    #[test]
+    fn size_counts_text_numbers_tags_and_the_special_as_dynamodb_does() {
+        let p = Product {
+            name: "abc".into(),
+            id: "x1".into(),
+            price_in_cents: 4595,
+            description: "hé".into(),
+            tags: vec!["a".into(), "bc".into()],
+            special: true,
+        };
+        // 3 + 2 + (2 digit pairs + 1) + 3 bytes + (3 + 2 + 3) + (1 digit pair + 1)
+        assert_eq!(p.size_bytes(), 3 + 2 + 3 + 3 + 8 + 2);
+        let plain = Product {
+            tags: Vec::new(),
+            special: false,
+            price_in_cents: 100_000,
+            ..p.clone()
+        };
+        assert_eq!(plain.size_bytes(), 3 + 2 + 4 + 3 + 3);
+        let odd_digits = Product {
+            price_in_cents: 123,
+            ..plain.clone()
+        };
+        assert_eq!(odd_digits.size_bytes(), 3 + 2 + 3 + 3 + 3);
+    }
+
+    #[test]
+    fn a_product_of_exactly_the_size_limit_is_valid_one_byte_more_is_not() {
+        let base = validate(&with(DESCRIPTION, json!("")))
+            .unwrap()
+            .size_bytes();
+        let fits = "x".repeat(MAX_PRODUCT_BYTES - base);
+        assert_eq!(
+            validate(&with(DESCRIPTION, json!(fits)))
+                .unwrap()
+                .size_bytes(),
+            MAX_PRODUCT_BYTES
+        );
+        let over = "x".repeat(MAX_PRODUCT_BYTES - base + 1);
+        let p = problems(with(DESCRIPTION, json!(over)));
+        assert_eq!(p[0].field, "(product)");
+        assert!(
+            p[0].problem
+                .starts_with(&format!("is {} bytes", MAX_PRODUCT_BYTES + 1)),
+            "{}",
+            p[0].problem
+        );
+    }
+
+    #[test]
+    fn names_of_exactly_the_limit_are_valid_typed_and_stored() {
+        validate(&with(NAME, json!("a".repeat(MAX_NAME_CHARS)))).unwrap();
+        assert_eq!(
+            fields(with(NAME, json!("a".repeat(MAX_NAME_CHARS + 1)))),
+            [NAME]
+        );
+        // Typed 512, stored 512 (one U+0958 becomes two): valid; typed 512, stored 513: not.
+        let stored_512 = format!("{}\u{958}", "a".repeat(MAX_NAME_CHARS - 2));
+        validate(&with(NAME, json!(stored_512))).unwrap();
+        let stored_513 = format!("{}\u{958}", "a".repeat(MAX_NAME_CHARS - 1));
+        let p = problems(with(NAME, json!(stored_513)));
+        assert!(
+            p[0].problem.contains("513 characters in Unicode NFC"),
+            "{}",
+            p[0]
+        );
+    }
+
+    #[test]
+    fn edit_distances() {
+        for (a, b, distance) in [
+            ("kitten", "sitting", 3),
+            ("", "abc", 3),
+            ("abc", "", 3),
+            ("abc", "abc", 0),
+            ("ab", "ba", 2),
+            ("flaw", "lawn", 2),
+            ("price_in_cent_int", PRICE, 1),
+        ] {
+            assert_eq!(edit_distance(a, b), distance, "{a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn a_suggestion_for_a_field_up_to_three_edits_away() {
+        let hint = |key: &str| problems(with(key, json!(1)))[0].problem.clone();
+        assert_eq!(
+            hint("product_id_strXYZ"),
+            "is not a product field (did you mean product_id_str?)"
+        );
+        assert_eq!(
+            hint("product_id_strWXYZ"),
+            format!(
+                "is not a product field (known fields: {})",
+                KNOWN_FIELDS.join(", ")
+            )
+        );
+    }
+
+    #[test]
+    fn values_quoted_in_messages_are_cut_after_40_characters() {
+        let message = |value: Value| problems(with(SPECIAL, value))[0].problem.clone();
+        // 38 characters and its quotes: 40, whole.
+        let forty = "x".repeat(38);
+        assert_eq!(
+            message(json!(forty)),
+            format!("must be 1 on a special and absent otherwise, found \"{forty}\"")
+        );
+        let long = "y".repeat(60);
+        assert_eq!(
+            message(json!(long)),
+            format!(
+                "must be 1 on a special and absent otherwise, found \"{}…",
+                "y".repeat(39)
+            )
+        );
+    }
 }

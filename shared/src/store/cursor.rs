@@ -185,4 +185,60 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn the_bounds_of_a_special_key_are_dynamodbs() {
+        let accepted = |special: &str| {
+            let token = URL_SAFE_NO_PAD.encode(format!("s{special}:x"));
+            decode(&token, List::Specials).is_some()
+        };
+        let at_length = |len: usize| format!("1{}", "0".repeat(len - 1));
+        for good in [
+            at_length(MAX_SPECIAL_LEN),
+            format!("{}000", "1".repeat(38)),
+            format!("0.{}1", "0".repeat(40)),
+            "9.99e125".into(),
+            "1e-130".into(),
+            "-1e-130".into(),
+            "1E+2".into(),
+            "0".into(),
+            "-0".into(),
+        ] {
+            assert!(accepted(&good), "{good}");
+        }
+        for bad in [
+            format!("{}0", at_length(MAX_SPECIAL_LEN)),
+            "1".repeat(39),
+            "1e126".into(),
+            "-1e126".into(),
+            "9e-131".into(),
+            "1e".into(),
+            "e5".into(),
+            "1.".into(),
+            "".into(),
+        ] {
+            assert!(!accepted(&bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_longest_token_decodes_one_byte_more_does_not() {
+        let longest = encode(&Item::from([
+            (NAME.into(), AttributeValue::S("x".repeat(MAX_NAME_BYTES))),
+            (
+                SPECIAL.into(),
+                AttributeValue::N(format!("-1{}", "0".repeat(MAX_SPECIAL_LEN - 2))),
+            ),
+        ]))
+        .unwrap();
+        assert!(longest.len() <= MAX_TOKEN_LEN);
+        assert!(decode(&longest, List::Specials).is_some());
+        let padded = format!("{longest}{}", "=".repeat(MAX_TOKEN_LEN - longest.len()));
+        assert!(decode(&padded, List::Specials).is_some());
+        assert_eq!(decode(&format!("{padded}="), List::Specials), None);
+        // A name of exactly the key's limit decodes; one byte more does not.
+        let name = |len: usize| URL_SAFE_NO_PAD.encode(format!("m{}", "n".repeat(len)));
+        assert!(decode(&name(MAX_NAME_BYTES), List::Menu).is_some());
+        assert_eq!(decode(&name(MAX_NAME_BYTES + 1), List::Menu), None);
+    }
 }
