@@ -6,7 +6,6 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use cafe_menu::load::{LoadCounts, LoadOutcome};
 use cafe_menu::{menu_file, LoadReport, MenuFileSource};
 use serde_json::json;
 
@@ -36,20 +35,7 @@ fn main() -> ExitCode {
             "seconds": started.elapsed().as_secs_f64(),
         }),
         Err(rejection) => {
-            let report = LoadReport {
-                source,
-                outcome: LoadOutcome::Rejected,
-                counts: LoadCounts {
-                    records: rejection.records,
-                    rejected: rejection.rejected_records(),
-                    ..LoadCounts::default()
-                },
-                reason: Some(rejection.reason),
-                conflicts: Vec::new(),
-                problems: rejection.problems,
-                duplicates: rejection.duplicates,
-                duration_ms: 0,
-            };
+            let report = LoadReport::rejected(source, *rejection, 0);
             let report_bytes = serde_json::to_vec_pretty(&report)
                 .expect("reports serialize")
                 .len();
@@ -57,7 +43,9 @@ fn main() -> ExitCode {
                 "outcome": "rejected",
                 "records": report.counts.records,
                 "rejected": report.counts.rejected,
+                "problem_count": report.problem_count,
                 "problems_listed": report.problems.len(),
+                "duplicate_name_count": report.duplicate_name_count,
                 "duplicates_listed": report.duplicates.len(),
                 "report_bytes": report_bytes,
                 "seconds": started.elapsed().as_secs_f64(),
