@@ -2,19 +2,19 @@
 //! loader does (checked whole, insert-only), and prints the load report.
 //!
 //!   load-menu FILE [--table NAME] [--endpoint URL] [--create-table]
-//!                  [--strategy transactions|puts] [--concurrency N]
+//!                  [--concurrency N]
 //!   load-menu --create-table [--table NAME] [--endpoint URL]   (only create the table)
 //!
 //! Exit status: 0 loaded, 2 rejected (nothing written), 1 failed (run it again: it resumes).
 
 use std::process::ExitCode;
 
-use aws_sdk_dynamodb::config::Credentials;
+use aws_sdk_dynamodb::config::{Credentials, SharedCredentialsProvider};
 use cafe_menu::load::LoadOutcome;
-use cafe_menu::{load_menu_file, LoadOptions, MenuFileSource, MenuStore};
+use cafe_menu::{load_menu_file, LoadOptions, MenuFileSource, MenuStore, Workload};
 
 const USAGE: &str = "usage: load-menu FILE [--table NAME] [--endpoint URL] [--create-table] \
-                     [--strategy transactions|puts] [--concurrency N]";
+                     [--concurrency N]";
 
 struct Args {
     /// None: only create the table.
@@ -28,17 +28,16 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
     let mut file = None;
-    let mut table = cafe_menu::config::table_name();
+    let mut table = std::env::var("TABLE_NAME").unwrap_or_else(|_| "FoodProducts".into());
     let mut endpoint = None;
     let mut create_table = false;
-    let mut options = LoadOptions::from_env()?;
+    let mut options = LoadOptions::default();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
             "--table" => table = value("--table")?,
             "--endpoint" => endpoint = Some(value("--endpoint")?),
             "--create-table" => create_table = true,
-            "--strategy" => options.strategy = value("--strategy")?.parse()?,
             "--concurrency" => {
                 options.concurrency = value("--concurrency")?
                     .parse()
@@ -81,20 +80,17 @@ async fn main() -> ExitCode {
             return ExitCode::from(66);
         }
     };
-    let sdk = cafe_menu::config::aws_config().await;
-    let mut config = aws_sdk_dynamodb::config::Builder::from(&sdk);
+    let mut sdk = cafe_menu::config::aws().await.into_builder();
     if let Some(endpoint) = &args.endpoint {
-        config = config.endpoint_url(endpoint);
+        sdk.set_endpoint_url(Some(endpoint.clone()));
         if std::env::var("AWS_ACCESS_KEY_ID").is_err() {
             // A local emulator accepts any credentials.
-            config = config
-                .credentials_provider(Credentials::new("local", "local", None, None, "local"));
+            sdk.set_credentials_provider(Some(SharedCredentialsProvider::new(Credentials::new(
+                "local", "local", None, None, "local",
+            ))));
         }
     }
-    let store = MenuStore::new(
-        aws_sdk_dynamodb::Client::from_conf(config.build()),
-        args.table,
-    );
+    let store = MenuStore::connect(&sdk.build(), args.table, Workload::BulkLoad);
     if args.create_table {
         if let Err(e) = store.create_table_if_missing().await {
             eprintln!("cannot create the table: {e}");

@@ -16,7 +16,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::product::{
-    canonical_name, validate, Problem, Product, KNOWN_FIELDS, MAX_ITEM_BYTES, NAME, TAGS, TOO_LARGE,
+    canonical_name, validate, Problem, Product, KNOWN_FIELDS, MAX_ITEM_BYTES, MAX_PRODUCT_BYTES,
+    NAME, TAGS, TOO_LARGE,
 };
 use read::{Items, Shape};
 
@@ -249,8 +250,9 @@ impl Judge {
                 WHOLE_RECORD,
                 TOO_LARGE,
                 format!(
-                    "has more than {MAX_ITEM_BYTES} bytes of tags; the limit for a table item \
-                     is {MAX_ITEM_BYTES} bytes"
+                    "has more than {MAX_PRODUCT_BYTES} bytes of tags; the limit is \
+                     {MAX_PRODUCT_BYTES} bytes of text and numbers (a table item holds \
+                     {MAX_ITEM_BYTES}, attribute names included)"
                 ),
             )])
         } else {
@@ -772,7 +774,7 @@ mod tests {
         // Tags that could never fit a table item, however the rest of the record is.
         let file = format!(
             r#"[{{"product_name_str": "x", "product_id_str": "1", "price_in_cents_int": 1, "tag_str_arr": [{}]}}]"#,
-            many(r#""""#, MAX_ITEM_BYTES + 1)
+            many(r#""""#, MAX_PRODUCT_BYTES + 1)
         );
         let r = parse(file.as_bytes()).unwrap_err();
         assert_eq!(

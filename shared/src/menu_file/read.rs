@@ -12,7 +12,7 @@ use super::{
     shortened, ITEMS_FIELD, MAX_LISTED_PROBLEMS, QUOTED_VALUES, SHOWN_FIELD_CHARS,
     SHOWN_TOP_LEVEL_FIELDS,
 };
-use crate::product::{KNOWN_FIELDS, MAX_ITEM_BYTES, TAGS};
+use crate::product::{KNOWN_FIELDS, MAX_PRODUCT_BYTES, TAGS};
 
 /// A menu file's top level, as found while its records were read.
 pub(super) enum Shape {
@@ -200,7 +200,7 @@ pub(super) struct Record {
     /// Problems left out of `value`: unknown fields and tags that are not strings past the first
     /// ones, each of a kind `value` still shows.
     pub unread_problems: usize,
-    /// Its tags alone are more than a table item can hold: it is not kept whole.
+    /// Its tags alone are more than a product can hold: they are not kept.
     pub tags_too_large: bool,
 }
 
@@ -353,7 +353,7 @@ impl<'de> Visitor<'de> for Quote<'_> {
     }
 }
 
-/// `tag_str_arr` as far as its checks need: its strings while they fit a table item, the first
+/// `tag_str_arr` as far as its checks need: its strings while they fit a product, the first
 /// [`MAX_LISTED_PROBLEMS`] other values as their kind.
 struct Tags {
     value: Value,
@@ -401,10 +401,10 @@ impl<'de> Visitor<'de> for TagsSeed {
                 break;
             };
             match tag.unwrap_or(Value::Null) {
-                // Each tag takes its length and one byte more in a table item.
+                // Each tag takes its length and one byte more (`Product::size_bytes`).
                 Value::String(tag) => {
                     item_bytes += tag.len() + 1;
-                    if item_bytes > MAX_ITEM_BYTES {
+                    if item_bytes > MAX_PRODUCT_BYTES {
                         too_large = true;
                         tags = Vec::new();
                     } else if !too_large {
