@@ -365,13 +365,23 @@ impl Judge {
             "{}; nothing was written (fix the file and upload it again)",
             reasons.join(" and ")
         );
-        if self.problem_count > self.problems.len()
-            || self.duplicate_name_count > self.duplicates.len()
-        {
-            reason.push_str(&format!(
-                "; the report lists the first {MAX_LISTED_PROBLEMS} problems and the first \
-                 {MAX_LISTED_DUPLICATES} repeated names, and counts them all"
+        let mut cut = Vec::new();
+        if self.problem_count > self.problems.len() {
+            cut.push(format!(
+                "the first {} of {} problems (all counted by kind in problem_totals)",
+                self.problems.len(),
+                self.problem_count
             ));
+        }
+        if self.duplicate_name_count > self.duplicates.len() {
+            cut.push(format!(
+                "the first {} of {} repeated names",
+                self.duplicates.len(),
+                self.duplicate_name_count
+            ));
+        }
+        if !cut.is_empty() {
+            reason.push_str(&format!("; the report lists {}", cut.join(" and ")));
         }
         let mut problem_totals: Vec<ProblemTotal> = self
             .records_by_kind
@@ -643,7 +653,10 @@ mod tests {
             r.reason
         );
         assert!(
-            r.reason.contains("lists the first 100 problems"),
+            r.reason.ends_with(
+                "; the report lists the first 100 of 12500 problems (all counted by kind in \
+                 problem_totals)"
+            ),
             "{}",
             r.reason
         );
@@ -685,6 +698,9 @@ mod tests {
         assert!(r
             .reason
             .starts_with("301 product name(s) used by more than one record"));
+        assert!(r
+            .reason
+            .ends_with("; the report lists the first 100 of 301 repeated names"));
 
         let file = file_of(10_000, |i| {
             format!(
