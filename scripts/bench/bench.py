@@ -4,6 +4,10 @@ several runs, median and spread), printed as one table and written to docs/bench
 Runs under scripts/with-test-services.sh (a private DynamoDB Local and S3 server).
 
     BENCH_RUNS=3 make bench        (BENCH_QUICK=1 for a short smoke run)
+
+One section alone, printed and not written to docs/benchmarks.md (`judging` needs no services):
+
+    python3 scripts/bench/bench.py judging
 """
 import json
 import os
@@ -12,23 +16,23 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-
-import boto3
-from botocore.config import Config
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import runtime_api  # noqa: E402
 
-ENDPOINT = os.environ["MENU_TEST_DYNAMODB_ENDPOINT"]
-S3_ENDPOINT = os.environ["MENU_TEST_S3_ENDPOINT"]
+# Set by scripts/with-test-services.sh; every section but `judging` needs them.
+ENDPOINT = os.environ.get("MENU_TEST_DYNAMODB_ENDPOINT", "")
+S3_ENDPOINT = os.environ.get("MENU_TEST_S3_ENDPOINT", "")
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 RUNS = int(os.environ.get("BENCH_RUNS", "2" if QUICK else "3"))
 WORK = ROOT / "target/bench"
 WORK.mkdir(parents=True, exist_ok=True)
-RELEASE = ROOT / "target/release"
+TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+RELEASE = TARGET / "release"
 PY = sys.executable
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1",
            "AWS_DEFAULT_REGION": "us-east-1",
@@ -112,7 +116,7 @@ def build():
 
 
 def bench_binary(name):
-    deps = sorted((ROOT / "target/release/deps").glob(f"{name}-*"), key=lambda p: p.stat().st_mtime)
+    deps = sorted((RELEASE / "deps").glob(f"{name}-*"), key=lambda p: p.stat().st_mtime)
     return str([p for p in deps if os.access(p, os.X_OK) and p.suffix == ""][-1])
 
 
@@ -209,6 +213,9 @@ def bench_reads():
 
 # ------------------------------------------------------------------------------------ cold start
 def bench_cold_start():
+    import boto3
+    from botocore.config import Config
+
     log("== cold start (Runtime API protocol, local server)")
     table = new_table("cold")
     subprocess.run([str(RELEASE / "load-menu"), str(ROOT / "data/sample-menu/all_products.json"), "--endpoint",
@@ -273,6 +280,93 @@ def bench_package():
         rows.append(("Package", f"{z.stem} arm64 zip", f"{size:.2f} MB", "5 MB", "goal", f"{5 / size:.1f}×"))
 
 
+# ------------------------------------------------------------------------------------ menu file judging
+JUDGING_BOUND_MB = 128  # half the bulk loader's 256 MB
+CAFE_ITEMS = ["apple pie slice", "blueberry muffin", "chocolate chip cupcake", "plain bagel",
+              "strawberry jelly doughnut", "cinnamon roll", "lemon drizzle cake", "banana bread"]
+
+
+def cafe_record(i, name=None):
+    """A café product of about 200 bytes in the website's form."""
+    record = {"product_name_str": name or f"{CAFE_ITEMS[i % len(CAFE_ITEMS)]} {i:06d}",
+              "product_id_str": f"a{i % 1000:03d}", "price_in_cents_int": 150 + i % 700,
+              "description_str": "Baked this morning, served warm.",
+              "tag_str_arr": ["bakery", "on offer"] if i % 5 else ["bakery", "whole pie"]}
+    if i % 10 == 0:
+        record["special_int"] = 1
+    return record
+
+
+def one_bad_field(i):
+    """A café product with one field wrong, a different one from record to record."""
+    record = cafe_record(i)
+    kind = i % 5
+    if kind == 0:
+        record["price_in_cents_int"] = -record["price_in_cents_int"]
+    elif kind == 1:
+        del record["product_id_str"]
+    elif kind == 2:
+        record["special_int"] = 2
+    elif kind == 3:
+        record["colour_str"] = "golden"
+    else:
+        record["tag_str_arr"] = "bakery"
+    return record
+
+
+def judging_files(directory, size=20_000_000):
+    """Menu files of `size` bytes (just under the loader's 20 MiB limit): `[{},{},...]`, café
+    products with one bad field each, good café products with unique names, and café products
+    that all share one name."""
+    def array_of(make):
+        parts, total, i = [], 2, 0
+        while True:
+            text = make(i)
+            if total + len(text.encode()) + 1 > size:
+                break
+            parts.append(text)
+            total += len(text.encode()) + 1
+            i += 1
+        return "[" + ",".join(parts) + "]", i
+    files = {}
+    def dumps(record):
+        return json.dumps(record, ensure_ascii=False)
+    for what, make in [("empty records `{}`", lambda i: "{}"),
+                       ("records with one bad field each", lambda i: dumps(one_bad_field(i))),
+                       ("good café products", lambda i: dumps(cafe_record(i))),
+                       ("café products all named alike", lambda i: dumps(cafe_record(i, "blueberry muffin")))]:
+        text, count = array_of(make)
+        path = directory / f"judging-{len(files)}.json"
+        path.write_text(text)
+        files[f"{len(text.encode()) / 1e6:.0f} MB, {count:,} {what}"] = path
+    return files
+
+
+def bench_judging():
+    log("== menu file judging: peak RSS")
+    subprocess.run(["cargo", "build", "--release", "-p", "cafe-menu", "--example", "judge_menu_file"], cwd=ROOT,
+                   check=True)
+    judge = str(RELEASE / "examples/judge_menu_file")
+    section = "Menu file judging: peak RSS"
+    with tempfile.TemporaryDirectory() as directory:
+        for what, path in judging_files(pathlib.Path(directory)).items():
+            peaks, seconds, summary = [], [], None
+            for _ in range(RUNS):
+                summary, peak = peak_rss_mb([judge, str(path)])
+                peaks.append(peak)
+                seconds.append(summary["seconds"])
+            _, peak_text = spread(peaks, "{:.1f}")
+            _, seconds_text = spread(seconds, "{:.1f}")
+            rows.append((section, f"{what}: {summary['outcome']}, peak RSS (judged in {seconds_text} s)",
+                         f"{peak_text} MB", f"{JUDGING_BOUND_MB} MB", "bound",
+                         f"{JUDGING_BOUND_MB / statistics.median(peaks):.1f}×"))
+            log(f"  {what}: {summary} peak {peak_text} MB")
+            if summary["outcome"] == "rejected":
+                kb = summary["report_bytes"] / 1024
+                rows.append((section, f"{what}: load report (pretty JSON)", f"{kb:.1f} KB", "1024 KB", "bound",
+                             f"{1024 / kb:.0f}×"))
+
+
 def machine():
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     mem = next((int(line.split()[1]) // 1024 // 1024 for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
@@ -320,6 +414,11 @@ How each is measured:
   RSS is the process's VmHWM after the response. The baseline is the same menu job in Python with
   boto3 under `awslambdaric`, driven by the same server. "Warmed" sets `WARM_CONNECTION=1`, which
   makes init open the DynamoDB connection with a 1-item read.
+- **Menu file judging**: the check the bulk loader runs on a whole menu file before it writes anything
+  (`shared/examples/judge_menu_file.rs`: parse, validate every record, find repeated names, build the
+  report of a rejected file), run under GNU `time` on generated files of 20 MB (the loader accepts up
+  to 20 MiB), beside half the loader's 256 MB of memory. The report figure is its pretty JSON, as
+  written to S3.
 - **Package**: `make package` zips (`sam build`, arm64, LTO, strip, panic=abort).
 
 Reproduce: `make bench` (`BENCH_RUNS=5 make bench` for more runs, `BENCH_QUICK=1 make bench` for a smoke run).
@@ -327,11 +426,21 @@ Reproduce: `make bench` (`BENCH_RUNS=5 make bench` for more runs, `BENCH_QUICK=1
     log(f"written to {doc.relative_to(ROOT)}")
 
 
+SECTIONS = {"bulk-load": bench_bulk_load, "reads": bench_reads, "judging": bench_judging,
+            "cold-start": bench_cold_start, "package": bench_package}
+
 if __name__ == "__main__":
     started = time.time()
-    build()
-    bench_bulk_load()
-    bench_reads()
-    bench_cold_start()
-    bench_package()
-    write_report(started)
+    only = sys.argv[1:]
+    unknown = [name for name in only if name not in SECTIONS]
+    if unknown:
+        raise SystemExit(f"unknown section(s) {unknown}; the sections are {list(SECTIONS)}")
+    if only:
+        for name in only:
+            SECTIONS[name]()
+        print("\n".join(" | ".join(r) for r in rows))
+    else:
+        build()
+        for section in SECTIONS.values():
+            section()
+        write_report(started)
