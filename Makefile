@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .tools/venv/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools test lint unit template-check e2e run stop upload package events fmt bench fuzz-api soak fuzz
+.PHONY: help tools test lint unit template-check e2e run stop upload package events fmt bench fuzz-api soak fuzz mutants
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -66,3 +66,13 @@ soak: tools ## 60 s of wrk against the local API with a bulk load running (SOAK_
 
 fuzz: ## cargo fuzz, every target for FUZZ_SECONDS (60) each (installs cargo-fuzz into .tools/)
 	scripts/fuzz.sh
+
+# The domain and the write path: what `make mutants` mutates (docs/testing.md has the score).
+MUTATED := shared/src/product.rs 'shared/src/menu_file/*.rs' shared/src/store/item.rs \
+	shared/src/store/cursor.rs shared/src/store/writes.rs
+
+mutants: ## mutation testing of the domain and the write path against the unit tests (~45 min; installs cargo-mutants into .tools/)
+	@test -x .tools/cargo/bin/cargo-mutants || cargo install --root .tools/cargo cargo-mutants --locked
+	PATH="$$PWD/.tools/cargo/bin:$$PATH" cargo mutants -p cafe-menu $(foreach f,$(MUTATED),-f $(f)) \
+	  --jobs 1 --timeout 60 --build-timeout 600 --output .local -- --lib
+	@echo "missed (each one killed by a test or explained in docs/testing.md): .local/mutants.out/missed.txt"
