@@ -242,8 +242,10 @@ const {{ chromium }} = require('playwright-core');
         offer, everything = result.get("offer", []), result.get("all", [])
         _, _, specials = request("GET", system.base + "/products/on_offer")
         expected = [card_text(item) for item in specials["product_item_arr"]]
-        check(len(offer) >= 6 and offer == expected and all("[sale]" in c for c in offer),
-              f"{len(offer)} special cards rendered, each as the page renders the API's special, with its sale badge")
+        # Every special, as the page renders the API's answer (schemathesis adds specials of its
+        # own, without the "on offer" tag, so only the café's carry the sale badge).
+        check(len(offer) >= 6 and offer == expected and sum("[sale]" in c for c in offer) >= 6,
+              f"{len(offer)} special cards rendered, each as the page renders the API's special, the café's with their sale badge")
         if offer != expected:
             print(f"       rendered {offer}\n       expected {expected}")
         check(len(everything) >= 26 and all("undefined" not in c for c in everything), f"{len(everything)} menu cards, none with 'undefined'")
