@@ -74,5 +74,5 @@ MUTATED := shared/src/product.rs 'shared/src/menu_file/*.rs' shared/src/store/it
 mutants: ## mutation testing of the domain and the write path against the unit tests (~45 min; installs cargo-mutants into .tools/)
 	@test -x .tools/cargo/bin/cargo-mutants || cargo install --root .tools/cargo cargo-mutants --locked
 	PATH="$$PWD/.tools/cargo/bin:$$PATH" cargo mutants -p cafe-menu $(foreach f,$(MUTATED),-f $(f)) \
-	  --jobs 1 --timeout 60 --build-timeout 600 --output .local -- --lib
+	  --jobs 1 --timeout 60 --build-timeout 600 --cargo-arg=--lib --output .local
 	@echo "missed (each one killed by a test or explained in docs/testing.md): .local/mutants.out/missed.txt"

@@ -839,6 +839,15 @@ mod tests {
     }
 
     #[test]
+    fn a_report_names_every_unexpected_top_level_field_when_it_can() {
+        let r = parse(br#"{"f0": 1, "f1": 2, "f2": 3, "f3": 4, "f4": 5}"#).unwrap_err();
+        assert_eq!(
+            r.reason,
+            r#"unexpected top-level field(s) ["f0", "f1", "f2", "f3", "f4"]: a menu file is {"product_item_arr": [...]} or a JSON array of products"#
+        );
+    }
+
+    #[test]
     fn what_is_kept_of_every_name_stays_small() {
         assert_eq!(std::mem::size_of::<(Box<str>, Seen)>(), 32);
     }
