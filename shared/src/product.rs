@@ -824,4 +824,12 @@ mod tests {
             )
         );
     }
+
+    #[test]
+    fn a_problem_reads_as_its_field_then_what_is_wrong() {
+        assert_eq!(
+            Problem::new(PRICE, "is required").to_string(),
+            "price_in_cents_int: is required"
+        );
+    }
 }
