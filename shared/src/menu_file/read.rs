@@ -455,3 +455,28 @@ impl<'de> Visitor<'de> for TagsSeed {
         Ok(Self::not_an_array(Value::Null))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record's unknown fields are kept (as nulls) up to the number a report lists; the rest
+    /// are only counted, so that a record of thousands of fields is held in bounded memory.
+    #[test]
+    fn a_records_unknown_fields_are_kept_up_to_the_listed_number_then_counted() {
+        for (unknown, kept) in [
+            (MAX_LISTED_PROBLEMS, MAX_LISTED_PROBLEMS),
+            (1000, MAX_LISTED_PROBLEMS),
+        ] {
+            let fields: Vec<String> = (0..unknown).map(|i| format!(r#""u{i}": [1, 2]"#)).collect();
+            let text = format!(r#"{{"product_name_str": "p", {}}}"#, fields.join(", "));
+            let read = record(&text).unwrap();
+            let object = read.value.as_object().unwrap();
+            assert_eq!(object.len(), 1 + kept, "{unknown} unknown fields");
+            assert_eq!(read.unread_problems, unknown - kept);
+            // A repeated unknown field is one field.
+            let again = r#"{"u0": 1, "u0": 2, "product_name_str": "p"}"#;
+            assert_eq!(record(again).unwrap().value.as_object().unwrap().len(), 2);
+        }
+    }
+}
