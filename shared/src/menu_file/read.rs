@@ -479,4 +479,24 @@ mod tests {
             assert_eq!(record(again).unwrap().value.as_object().unwrap().len(), 2);
         }
     }
+
+    /// A known field's value is kept as it is, whatever its type, up to `QUOTED_VALUES` values:
+    /// what a message needs to quote it, never a whole large value.
+    #[test]
+    fn a_known_fields_value_is_kept_as_it_is_up_to_the_quoted_values() {
+        let text = r#"{"product_name_str": true, "product_id_str": 1.5, "description_str": "caf\u00e9",
+            "special_int": {"a": [null, -3, 18446744073709551615]}, "version_int": null}"#;
+        assert_eq!(
+            record(text).unwrap().value,
+            serde_json::json!({"product_name_str": true, "product_id_str": 1.5,
+                "description_str": "café", "special_int": {"a": [null, -3, 18446744073709551615u64]},
+                "version_int": null})
+        );
+        let many: Vec<String> = (0..1000).map(|i| i.to_string()).collect();
+        let text = format!(r#"{{"price_in_cents_int": [{}]}}"#, many.join(","));
+        let read = record(&text).unwrap();
+        let kept = read.value["price_in_cents_int"].as_array().unwrap().len();
+        // The array itself is one value; its first elements take the rest.
+        assert_eq!(kept, QUOTED_VALUES - 1);
+    }
 }
