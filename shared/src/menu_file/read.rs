@@ -499,4 +499,20 @@ mod tests {
         // The array itself is one value; its first elements take the rest.
         assert_eq!(kept, QUOTED_VALUES - 1);
     }
+
+    /// Tags past what a product can hold are not kept, nor is anything after them: the record is
+    /// too large, and that is all its report says of its tags.
+    #[test]
+    fn tags_past_a_products_size_are_dropped_with_everything_after_them() {
+        let big = "t".repeat(MAX_PRODUCT_BYTES / 2);
+        let text = format!(r#"{{"tag_str_arr": ["{big}", 1, "{big}", 2, "x", true]}}"#);
+        let read = record(&text).unwrap();
+        assert!(read.tags_too_large);
+        assert_eq!(read.value["tag_str_arr"], serde_json::json!([]));
+        assert_eq!(read.unread_problems, 0);
+        // Below the limit, the strings and the first other values are kept.
+        let read = record(r#"{"tag_str_arr": ["a", 1, "b"]}"#).unwrap();
+        assert!(!read.tags_too_large);
+        assert_eq!(read.value["tag_str_arr"], serde_json::json!(["a", 1, "b"]));
+    }
 }
