@@ -514,5 +514,14 @@ mod tests {
         let read = record(r#"{"tag_str_arr": ["a", 1, "b"]}"#).unwrap();
         assert!(!read.tags_too_large);
         assert_eq!(read.value["tag_str_arr"], serde_json::json!(["a", 1, "b"]));
+        // Past the listed number of other values, they are only counted.
+        let numbers: Vec<String> = (0..150).map(|i| i.to_string()).collect();
+        let read = record(&format!(
+            r#"{{"tag_str_arr": ["a", {}]}}"#,
+            numbers.join(",")
+        ))
+        .unwrap();
+        let kept = read.value["tag_str_arr"].as_array().unwrap().len();
+        assert_eq!((kept, read.unread_problems), (1 + MAX_LISTED_PROBLEMS, 50));
     }
 }
