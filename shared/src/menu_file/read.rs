@@ -524,4 +524,21 @@ mod tests {
         let kept = read.value["tag_str_arr"].as_array().unwrap().len();
         assert_eq!((kept, read.unread_problems), (1 + MAX_LISTED_PROBLEMS, 50));
     }
+
+    /// Each tag takes its length and one byte more, as `Product::size_bytes` counts it: tags of
+    /// exactly a product's size are kept, one byte more is too large.
+    #[test]
+    fn tags_of_exactly_a_products_size_are_kept() {
+        let tags = |a: usize, b: usize| {
+            let text = format!(
+                r#"{{"tag_str_arr": ["{}", "{}"]}}"#,
+                "a".repeat(a),
+                "b".repeat(b)
+            );
+            record(&text).unwrap().tags_too_large
+        };
+        let half = MAX_PRODUCT_BYTES / 2;
+        assert!(!tags(half - 1, half - 1));
+        assert!(tags(half - 1, half));
+    }
 }
