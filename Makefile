@@ -41,7 +41,7 @@ stop: ## stop a `make run` from another shell
 
 upload: ## load a menu file through S3 and the bulk loader while `make run` runs: make upload FILE=menu.json
 	@test -n "$(FILE)" || { echo "usage: make upload FILE=path/to/menu.json"; exit 2; }
-	@$(VENV)/python scripts/local_s3.py upload "$(FILE)"
+	@"$${CARGO_TARGET_DIR:-target}/debug/cafe-menu" upload "$(FILE)"
 
 package: ## sam build (arm64, offline) and each function's zip size
 	scripts/package.sh

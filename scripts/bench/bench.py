@@ -67,7 +67,7 @@ def peak_rss_mb(command, env=None):
 def new_table(hint):
     table_counter[0] += 1
     name = f"bench_{hint}_{table_counter[0]}"
-    subprocess.run([str(RELEASE / "load-menu"), "--create-table", "--endpoint", ENDPOINT, "--table", name],
+    subprocess.run([str(RELEASE / "cafe-menu"), "create-table", "--endpoint", ENDPOINT, "--table", name],
                    check=True, capture_output=True, env=dict(os.environ, **AWS_ENV))
     return name
 
@@ -105,7 +105,7 @@ def row(section, what, ours, baseline, baseline_name, unit, higher_is_better=Tru
 
 
 def build():
-    log("== building release binaries (functions, load-menu, bench tools)")
+    log("== building release binaries (functions, cafe-menu, bench tools)")
     subprocess.run(["cargo", "build", "--release", "--workspace", "--bins"], cwd=ROOT, check=True)
     subprocess.run(["cargo", "bench", "-p", "cafe-menu", "--no-run"], cwd=ROOT, check=True,
                    stderr=subprocess.DEVNULL)
@@ -133,7 +133,7 @@ def bench_bulk_load():
     for n in sizes:
         ours, ours_puts, boto, ceiling, rss = [], [], [], [], []
         for _ in range(RUNS if n < 50_000 else max(2, RUNS - 1)):
-            report, peak = peak_rss_mb([str(RELEASE / "load-menu"), str(files[n]), "--endpoint", ENDPOINT,
+            report, peak = peak_rss_mb([str(RELEASE / "cafe-menu"), "--json", "load", str(files[n]), "--endpoint", ENDPOINT,
                                         "--table", new_table("ours")], AWS_ENV)
             ours.append(n / (report["duration_ms"] / 1000))
             rss.append(peak)
@@ -141,7 +141,7 @@ def bench_bulk_load():
             boto.append(n / result["seconds"])
             result = run_json([raw, ENDPOINT, new_table("raw"), str(files[n]), str(best)])
             ceiling.append(n / result["seconds"])
-            report, _ = peak_rss_mb([str(RELEASE / "load-menu"), str(files[n]), "--endpoint", ENDPOINT, "--table",
+            report, _ = peak_rss_mb([str(RELEASE / "cafe-menu"), "--json", "load", str(files[n]), "--endpoint", ENDPOINT, "--table",
                                      new_table("puts"), "--strategy", "puts"], AWS_ENV)
             ours_puts.append(n / (report["duration_ms"] / 1000))
         row("Bulk load", f"{n:,} products, items/s (never overwrites)", ours, boto, "boto3 batch_writer() (overwrites)", "items/s")
@@ -155,10 +155,10 @@ def bench_reads():
     log("== reads")
     reader = bench_binary("read_latency")
     cafe = new_table("cafe")
-    subprocess.run([str(RELEASE / "load-menu"), str(ROOT / "data/sample-menu/all_products.json"), "--endpoint",
+    subprocess.run([str(RELEASE / "cafe-menu"), "load", str(ROOT / "data/sample-menu/all_products.json"), "--endpoint",
                     ENDPOINT, "--table", cafe], check=True, capture_output=True, env=dict(os.environ, **AWS_ENV))
     big = new_table("big")
-    subprocess.run([str(RELEASE / "load-menu"), str(WORK / "menu-5000.json"), "--endpoint", ENDPOINT, "--table",
+    subprocess.run([str(RELEASE / "cafe-menu"), "load", str(WORK / "menu-5000.json"), "--endpoint", ENDPOINT, "--table",
                     big], check=True, capture_output=True, env=dict(os.environ, **AWS_ENV))
     rcu = {}
     for table, size, iterations in [(cafe, 26, 30 if QUICK else 200), (big, 5_000, 5 if QUICK else 30)]:
@@ -211,7 +211,7 @@ def bench_reads():
 def bench_cold_start():
     log("== cold start (Runtime API protocol, local server)")
     table = new_table("cold")
-    subprocess.run([str(RELEASE / "load-menu"), str(ROOT / "data/sample-menu/all_products.json"), "--endpoint",
+    subprocess.run([str(RELEASE / "cafe-menu"), "load", str(ROOT / "data/sample-menu/all_products.json"), "--endpoint",
                     ENDPOINT, "--table", table], check=True, capture_output=True, env=dict(os.environ, **AWS_ENV))
     s3 = boto3.client("s3", endpoint_url=S3_ENDPOINT, region_name="us-east-1", aws_access_key_id="b",
                       aws_secret_access_key="b", config=Config(s3={"addressing_style": "path"}))
@@ -301,7 +301,7 @@ competes with the client for the CPU, so read the ratios, not the absolute figur
 {table}
 How each is measured:
 - **Bulk load**: a generated menu file (150-byte descriptions, 10 % specials) into a fresh table.
-  Ours is the `load-menu` CLI (the bulk loader's own load code: parse, validate the whole file,
+  Ours is `cafe-menu load` (the bulk loader's own load code: parse, validate the whole file,
   insert-only writes), timed by its report (parse + validate + write); default strategy
   `TransactWriteItems` of 100 conditional puts, 16 in flight; the "conditional puts" row is the
   other strategy. boto3 `batch_writer()` is the café's earlier script (no conditions: it

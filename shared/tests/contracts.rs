@@ -95,7 +95,7 @@ fn the_table_facts_match_the_store_schema() {
     assert_eq!(facts["specials_index_key"], schema::SPECIALS_INDEX_KEY);
     assert_eq!(facts["default_table_name"], schema::DEFAULT_TABLE_NAME);
     // The types are those create_table_if_missing declares.
-    let store = read("shared/src/store/mod.rs");
+    let store = read("shared/src/store/table.rs");
     assert!(store.contains("string_key(schema::HASH_KEY, ScalarAttributeType::S)"));
     assert!(store.contains("schema::SPECIALS_INDEX_KEY,\n                ScalarAttributeType::N"));
     assert_eq!(

@@ -1,0 +1,147 @@
+//! The commands that go to the menu table directly, through the shared crate (the only code that
+//! touches DynamoDB): `load` (a migration: a menu file loaded as the bulk loader loads it),
+//! `create-table` (for a local run) and `check-table` (before adopting an existing table).
+
+use std::path::Path;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::config::Credentials;
+use cafe_menu::load::LoadOutcome;
+use cafe_menu::{load_menu_file, LoadOptions, MenuFileSource, MenuStore};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::error::{CliError, Result};
+use crate::output::print_json;
+use crate::report::Report;
+use crate::target::Table;
+
+/// A store on the table: `endpoint` for a local DynamoDB (any credentials do there, unless some
+/// are set), else AWS with the standard chain.
+pub async fn store(table: &Table, sdk: Option<&aws_config::SdkConfig>) -> MenuStore {
+    let sdk = match sdk {
+        Some(sdk) => sdk.clone(),
+        None => cafe_menu::config::aws_config().await,
+    };
+    let mut config = aws_sdk_dynamodb::config::Builder::from(&sdk);
+    if let Some(endpoint) = &table.endpoint {
+        config = config.endpoint_url(endpoint);
+        if sdk.credentials_provider().is_none() || std::env::var("AWS_ACCESS_KEY_ID").is_err() {
+            config = config
+                .credentials_provider(Credentials::new("local", "local", None, None, "local"));
+        }
+    }
+    MenuStore::new(
+        aws_sdk_dynamodb::Client::from_conf(config.build()),
+        table.name.clone(),
+    )
+}
+
+fn where_(table: &Table) -> String {
+    match &table.endpoint {
+        Some(endpoint) => format!("table {} at {endpoint}", table.name),
+        None => format!("table {}", table.name),
+    }
+}
+
+pub async fn load(
+    store: &MenuStore,
+    table: &Table,
+    file: &Path,
+    options: &LoadOptions,
+    json: bool,
+) -> Result<()> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| CliError::NoInput(format!("cannot read {}: {e}", file.display())))?;
+    let source = MenuFileSource {
+        key: file.display().to_string(),
+        size_bytes: bytes.len() as u64,
+        ..MenuFileSource::default()
+    };
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("the template is valid"),
+    );
+    spinner.set_message(format!(
+        "loading {} ({} bytes) into {}",
+        file.display(),
+        bytes.len(),
+        where_(table)
+    ));
+    spinner.enable_steady_tick(Duration::from_millis(100));
+    let loaded = load_menu_file(store, &bytes, source, options).await;
+    spinner.finish_and_clear();
+    let report = loaded.map_err(|e| {
+        let cause = std::error::Error::source(&e)
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        CliError::failed(format!(
+            "the load failed: {e}{cause}; run it again to finish it (a load never overwrites, so \
+             what this one wrote is found unchanged)"
+        ))
+    })?;
+    let raw = serde_json::to_value(&report).expect("reports serialize");
+    if json {
+        print_json(&raw);
+    } else {
+        let readable: Report = serde_json::from_value(raw).expect("a report reads back");
+        println!("{}", readable.render(&file.display().to_string()));
+    }
+    match report.outcome {
+        LoadOutcome::Loaded => Ok(()),
+        LoadOutcome::Rejected => Err(CliError::Rejected(format!(
+            "{} was rejected: nothing was written",
+            file.display()
+        ))),
+    }
+}
+
+pub async fn create(store: &MenuStore, table: &Table, json: bool) -> Result<()> {
+    store
+        .create_table_if_missing()
+        .await
+        .map_err(|e| table_failure(table, "cannot create the table", e))?;
+    if json {
+        print_json(&serde_json::json!({"table": table.name, "ready": true}));
+    } else {
+        println!("{} is ready", where_(table));
+    }
+    Ok(())
+}
+
+pub async fn check(store: &MenuStore, table: &Table, json: bool) -> Result<()> {
+    let problems = store
+        .check_table()
+        .await
+        .map_err(|e| table_failure(table, "cannot describe the table", e))?;
+    if json {
+        print_json(&serde_json::json!({"table": table.name, "problems": problems}));
+    } else if problems.is_empty() {
+        println!(
+            "{}: as the functions expect (hash key product_name, a string; special_GSI on \
+             special, a number, every attribute projected, active)",
+            where_(table)
+        );
+    } else {
+        println!("{}: not as the functions expect:", where_(table));
+        for p in &problems {
+            println!("  {}: {}", p.part, p.problem);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::failed(format!(
+            "{} problem{} with {}",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            table.name
+        )))
+    }
+}
+
+fn table_failure(table: &Table, what: &str, e: cafe_menu::StoreError) -> CliError {
+    let cause = std::error::Error::source(&e)
+        .map(|s| format!(": {s}"))
+        .unwrap_or_default();
+    CliError::failed(format!("{what} ({}): {e}{cause}", where_(table)))
+}
