@@ -10,7 +10,7 @@ export SAM_CLI_TELEMETRY := 0
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-tools: ## install DynamoDB Local and the Python tools (SAM CLI, cfn-lint, cargo-lambda, moto) into .tools/
+tools: ## install DynamoDB Local and the Python tools (SAM CLI, cfn-lint, checkov, cargo-lambda, moto) into .tools/
 	@scripts/install-dynamodb-local.sh
 	@scripts/install-python-tools.sh
 
@@ -23,9 +23,12 @@ lint: ## cargo fmt --check and clippy with warnings as errors
 unit: tools ## Rust tests beside a private DynamoDB Local and S3 server (stopped afterwards)
 	scripts/with-test-services.sh cargo test --workspace
 
-template-check: tools ## cfn-lint, sam validate --lint, and template.yaml against the code's contracts
-	$(VENV)/cfn-lint template.yaml
+template-check: tools ## cfn-lint (+ informational and serverless rules), sam validate --lint, checkov, template.yaml against the code's contracts
+	$(VENV)/cfn-lint --include-checks I -- template.yaml
+	$(VENV)/cfn-lint -a cfn_lint_serverless.rules -- template.yaml
 	$(VENV)/sam validate --lint --region us-east-1
+	CKV_SKIP_PACKAGE_UPDATE_CHECK=true .tools/checkov/bin/checkov -f template.yaml --framework cloudformation \
+	  --skip-download --quiet --compact
 	$(VENV)/python scripts/check-template.py
 	$(VENV)/python scripts/check-local-router.py
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Holds template.yaml to the functions' contracts (functions/*/function.json) and to the table
-facts (shared/table.json), which Rust tests hold to the code. Reads the template with cfn-lint's
+facts (shared/table.json), which Rust tests hold to the code; and to what operations rely on: the
+table adoptable (ExistingTableName), tracing, retained evidence, alarms with a runbook line. Reads the template with cfn-lint's
 own YAML loader (it knows !Ref, !Sub, !GetAtt). Run with the project's venv:
 
     .tools/venv/bin/python scripts/check-template.py
@@ -64,10 +65,32 @@ check(table.get("DeletionPolicy") == "Retain" and table.get("UpdateReplacePolicy
       "the table survives a stack delete")
 check(template["Parameters"]["MenuTableName"]["Default"] == table_facts["default_table_name"],
       "default table name")
+# An existing table can be adopted instead (ExistingTableName): the table is created only when
+# none is named, and every reference to it chooses between the two.
+check(table.get("Condition") == "CreateTable", "the table is created only when none is adopted")
+check(template["Parameters"]["ExistingTableName"]["Default"] == "", "creating the table is the default")
+check(plain(template["Conditions"]["CreateTable"]) == {"Fn::Equals": [{"Ref": "ExistingTableName"}, ""]},
+      "CreateTable means no ExistingTableName")
+ADOPTED_ARN = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${ExistingTableName}"
+TABLE_ARN = {"Fn::If": ["CreateTable", {"Fn::GetAtt": ["MenuTable", "Arn"]}, {"Fn::Sub": ADOPTED_ARN}]}
+TABLE_NAME = {"Fn::If": ["CreateTable", {"Ref": "MenuTable"}, {"Ref": "ExistingTableName"}]}
+index_suffix = "/index/" + table_facts["specials_index"]
+SPECIALS_INDEX_ARN = {"Fn::If": ["CreateTable", {"Fn::Sub": "${MenuTable.Arn}" + index_suffix},
+                                 {"Fn::Sub": ADOPTED_ARN + index_suffix}]}
+for name, resource in resources.items():
+    if name != "MenuTable":
+        for ref in ('{"Ref": "MenuTable"}', '{"Fn::GetAtt": ["MenuTable", "Arn"]}', "${MenuTable.Arn}"):
+            uses = text(resource).count(ref)
+            guarded = text(resource).count('"Fn::If": ["CreateTable", ' + ref) + \
+                text(resource).count('"Fn::If": ["CreateTable", {"Fn::Sub": "' + ref)
+            check(uses == guarded, f"{name} refers to MenuTable only under CreateTable ({ref})")
 
 # --- the functions ---------------------------------------------------------------------------
 check(globals_fn.get("Runtime") == "provided.al2023", "runtime provided.al2023")
 check(globals_fn.get("Architectures") == ["arm64"], "arm64")
+check(globals_fn.get("Tracing") == "Active", "X-Ray tracing is active")
+check(plain(globals_fn.get("Environment", {}).get("Variables", {}).get("TABLE_NAME")) == TABLE_NAME,
+      "TABLE_NAME is the created or the adopted table")
 global_env = set(globals_fn.get("Environment", {}).get("Variables", {}))
 functions = {name: r for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
 check(set(functions) == {c["resource"] for c in contracts.values()},
@@ -103,12 +126,26 @@ for crate, contract in contracts.items():
             if event["Properties"].get("Auth", {}).get("Authorizer") == "AWS_IAM":
                 iam_routes.add(route)
             check(plain(event["Properties"]["ApiId"]) == {"Ref": "MenuApi"}, f"{route} is on MenuApi")
-        elif event["Type"] == "S3":
-            trigger = contract.get("s3_trigger")
-            check(trigger is not None, f"{name} has an S3 trigger in its contract")
-            rules = {r["Name"]: plain(r["Value"]) for r in event["Properties"]["Filter"]["S3Key"]["Rules"]}
-            check(rules.get("prefix") == {"Ref": trigger["prefix_parameter"]}, f"{name} fires on the upload prefix only")
-            check(rules.get("suffix") == trigger["suffix"], f"{name} fires on .json only")
+        else:
+            check(False, f"{name}: {event['Type']} events are not expected (S3 triggers are the bucket's)")
+    # S3 triggers are written on the bucket (NotificationConfiguration) with a permission of our
+    # own naming the bucket: SAM's S3 event would let any bucket of the account invoke.
+    trigger = contract.get("s3_trigger")
+    notifications = [n for n in resources["UploadBucket"]["Properties"].get("NotificationConfiguration", {})
+                     .get("LambdaConfigurations", []) if plain(n["Function"]) == {"Fn::GetAtt": [name, "Arn"]}]
+    check(bool(notifications) == (trigger is not None), f"{name}: the bucket triggers it iff its contract says so")
+    for n in notifications:
+        rules = {r["Name"]: plain(r["Value"]) for r in n["Filter"]["S3Key"]["Rules"]}
+        check(rules.get("prefix") == {"Ref": trigger["prefix_parameter"]}, f"{name} fires on the upload prefix only")
+        check(rules.get("suffix") == trigger["suffix"], f"{name} fires on .json only")
+        check(n["Event"] == "s3:ObjectCreated:*", f"{name} fires on new objects")
+        permissions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
+                       and plain(r["Properties"]["FunctionName"]) == {"Ref": name}]
+        check(len(permissions) == 1 and permissions[0]["Principal"] == "s3.amazonaws.com"
+              and plain(permissions[0].get("SourceAccount")) == {"Ref": "AWS::AccountId"}
+              and plain(permissions[0].get("SourceArn")) == {"Fn::Sub": "arn:${AWS::Partition}:s3:::"
+                                                              + resources["UploadBucket"]["Properties"]["BucketName"]["Fn::Sub"]},
+              f"{name}: S3 may invoke it for the upload bucket only, in this account")
     check(routes == set(contract["routes"]), f"{name} routes {sorted(routes)} == contract {contract['routes']}")
     check(iam_routes == set(contract.get("iam_authorized_routes", [])), f"{name} IAM-authorized routes")
     template_routes |= routes
@@ -128,8 +165,8 @@ for crate, contract in contracts.items():
     wanted = {c["action"] for c in contract["calls"]}
     check(set(granted) == wanted, f"{name}: granted {sorted(granted)} == calls {sorted(wanted)}")
     targets = {
-        "table": lambda r: r == '{"Fn::GetAtt": ["MenuTable", "Arn"]}',
-        "specials_index": lambda r: "MenuTable.Arn}/index/" + table_facts["specials_index"] in r,
+        "table": lambda r: r == text(TABLE_ARN),
+        "specials_index": lambda r: r == text(SPECIALS_INDEX_ARN),
         "uploads": lambda r: "${UploadPrefix}*" in r,
         "reports": lambda r: "${ReportPrefix}*" in r,
     }
@@ -159,6 +196,40 @@ outputs = template["Outputs"]
 for output in ["ApiUrl", "UploadBucketName", "UploadPrefix", "MenuTableName"]:
     check(output in outputs, f"output {output}")
 check(not text(outputs["ApiUrl"]["Value"]).rstrip('"}').endswith("/"), "ApiUrl has no trailing slash")
+
+# --- operations: evidence kept, alarms that say what to do ------------------------------------
+check(loader.get("ReservedConcurrentExecutions") is not None, "menu files load a few at a time")
+for name, resource in resources.items():
+    if resource["Type"] in ("AWS::Logs::LogGroup", "AWS::SQS::Queue", "AWS::DynamoDB::Table", "AWS::S3::Bucket"):
+        check(resource.get("DeletionPolicy") == "Retain" and resource.get("UpdateReplacePolicy") == "Retain",
+              f"{name} is kept when the stack is deleted or it is replaced")
+alarms = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+for name, alarm in alarms.items():
+    check(len(alarm.get("AlarmDescription", "")) > 80 and "Runbook:" in alarm["AlarmDescription"],
+          f"{name} says what to do (a runbook line)")
+    check(plain(alarm.get("AlarmActions")) == [{"Ref": "AlarmTopic"}], f"{name} notifies AlarmTopic")
+    check(alarm.get("TreatMissingData") in ("notBreaching", "breaching", "ignore", "missing"),
+          f"{name} chooses how missing data counts")
+watched = {(a["Namespace"], a["MetricName"]) for a in alarms.values() if "Namespace" in a}
+watched |= {(m["MetricStat"]["Metric"]["Namespace"], m["MetricStat"]["Metric"]["MetricName"])
+            for a in alarms.values() for m in a.get("Metrics", []) if "MetricStat" in m}
+for metric in [("AWS/SQS", "ApproximateNumberOfMessagesVisible"), ("AWS/Lambda", "Errors"),
+               ("AWS/Lambda", "Throttles"), ("AWS/ApiGateway", "5xx"), ("AWS/ApiGateway", "Latency"),
+               ("AWS/DynamoDB", "ReadThrottleEvents"), ("AWS/DynamoDB", "WriteThrottleEvents")]:
+    check(metric in watched, f"an alarm watches {metric}")
+# The alarm on rejected files watches the metric the loader writes (shared/src/metrics.rs).
+metrics_rs = (ROOT / "shared/src/metrics.rs").read_text()
+for namespace, metric in watched:
+    if not namespace.startswith("AWS/"):
+        check(f'pub const NAMESPACE: &str = "{namespace}";' in metrics_rs or any(
+                  f.get("Properties", {}).get("MetricTransformations", [{}])[0].get("MetricName") == metric
+                  for f in resources.values() if f["Type"] == "AWS::Logs::MetricFilter"),
+              f"{namespace} is the namespace the functions write")
+        check(f'"{metric}"' in metrics_rs or any(
+                  f["Properties"]["MetricTransformations"][0]["MetricName"] == metric
+                  for f in resources.values() if f["Type"] == "AWS::Logs::MetricFilter"),
+              f"{namespace}/{metric} is written by the code or a metric filter")
+check(("CafeMenu", "MenuFilesRejected") in watched, "an alarm watches rejected menu files")
 
 print(f"template check: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

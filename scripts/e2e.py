@@ -6,6 +6,7 @@ keeps the data; the café website's calls in a real browser (headless Chromium, 
 and, after the stop, no process left behind. Prints 'N passed, N failed'."""
 import gzip
 import json
+import urllib.parse
 import os
 import pathlib
 import shlex
@@ -130,6 +131,30 @@ def check_routes(base):
     check(status == 200 and body["price_in_cents_int"] == 395 and headers.get("etag") == '"2"', f"PUT with If-Match: 200 ({status})")
     status, _, _ = request("PUT", base + "/products/e2e%20scone", dearer, dict(json_headers, **{"if-match": '"1"'}))
     check(status == 412, f"PUT with a stale If-Match: 412 ({status})")
+    status, headers, body = request("GET", base + "/products/e2e%20scone")
+    check(status == 200 and body["version_int"] == 2 and headers.get("etag") == '"2"',
+          f"GET /products/{{name}}: the product at version 2 ({status})")
+    status, _, _ = request("GET", base + "/products/e2e%20scone", headers={"if-none-match": '"2"'})
+    check(status == 304, f"GET /products/{{name}} with its version in If-None-Match: 304 ({status})")
+    status, _, body = request("GET", base + "/products/no%20such%20thing")
+    check(status == 404 and body["error"]["code"] == "product_not_found", f"GET an unknown product: 404 ({status})")
+    # A name that needs every kind of encoding, through the local gateway's router.
+    odd = {**scone, "product_name_str": "crème brûlée / 2+1 100%"}
+    odd_path = "/products/" + urllib.parse.quote(odd["product_name_str"], safe="")
+    status, headers, _ = request("POST", base + "/products", odd, json_headers)
+    check(status == 201 and headers.get("location") == odd_path, f"POST an oddly named product: 201 at {headers.get('location')}")
+    status, _, body = request("GET", base + odd_path)
+    check(status == 200 and body.get("product_name_str") == odd["product_name_str"], f"GET it by its encoded name ({status})")
+    status, _, _ = request("DELETE", base + odd_path)
+    check(status == 428, f"DELETE without If-Match: 428 ({status})")
+    status, _, _ = request("DELETE", base + odd_path, headers={"if-match": '"7"'})
+    check(status == 412, f"DELETE with a stale If-Match: 412 ({status})")
+    status, _, _ = request("DELETE", base + odd_path, headers={"if-match": '"1"'})
+    check(status == 204, f"DELETE with its version: 204 ({status})")
+    status, _, _ = request("GET", base + odd_path)
+    check(status == 404, f"a removed product is gone ({status})")
+    status, headers, body = request("HEAD", base + "/products")
+    check(status == 200 and headers.get("etag") and not body, f"HEAD /products: headers, no body ({status})")
     status, headers, _ = request("OPTIONS", base + "/products", headers={"origin": "http://example.org", "access-control-request-method": "POST"})
     check(status == 204 and "POST" in headers.get("access-control-allow-methods", ""), f"preflight: 204 ({status})")
 

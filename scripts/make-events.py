@@ -152,6 +152,29 @@ def api_events():
     write("product-writer", "preflight", http("OPTIONS", "/products", post, headers={
         "access-control-request-method": "POST", "access-control-request-headers": "content-type"}))
     write("product-writer", "get-on-writer", http("GET", "/products", post))
+    one, remove = "GET /products/{product_name}", "DELETE /products/{product_name}"
+    write("menu-reader", "get-product", http("GET", path, one, path_parameters={"product_name": name}))
+    write("menu-reader", "head-product", http("HEAD", path, "HEAD /products/{product_name}",
+          path_parameters={"product_name": name}))
+    write("menu-reader", "head-menu", http("HEAD", "/products", "HEAD /products"))
+    # API Gateway decodes the path parameter; the raw path keeps the encoding.
+    odd = "crème brûlée / 2+1 100%"
+    write("menu-reader", "get-product-encoded",
+          http("GET", "/products/" + urllib.parse.quote(odd, safe=""), one,
+               path_parameters={"product_name": odd}))
+    write("menu-reader", "get-unknown-product", http("GET", "/products/rye%20bread", one,
+          path_parameters={"product_name": "rye bread"}))
+    write("product-writer", "delete-product", http("DELETE", path, remove,
+          headers={"if-match": "\"1\""}, path_parameters={"product_name": name}))
+    write("product-writer", "delete-without-if-match", http("DELETE", path, remove,
+          path_parameters={"product_name": name}))
+    write("product-writer", "delete-stale-version", http("DELETE", path, remove,
+          headers={"if-match": "\"99\""}, path_parameters={"product_name": name}))
+    write("product-writer", "delete-unknown-product", http("DELETE", "/products/rye%20bread", remove,
+          headers={"if-match": "\"1\""}, path_parameters={"product_name": "rye bread"}))
+    write("product-writer", "preflight-product", http("OPTIONS", path,
+          "OPTIONS /products/{product_name}", headers={"access-control-request-method": "DELETE",
+          "access-control-request-headers": "if-match"}))
 
 
 def s3_events():

@@ -172,10 +172,7 @@ pub enum Command {
         file: PathBuf,
         #[command(flatten)]
         table: DirectTable,
-        /// transactions or puts
-        #[arg(long, value_name = "STRATEGY")]
-        strategy: Option<String>,
-        /// Requests in flight at once
+        /// Conditional puts in flight at once (default 32)
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
         concurrency: Option<u16>,
     },

@@ -16,6 +16,7 @@ mod upload;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use cafe_menu::Workload;
 use clap::Parser;
 
 use cmd::{AddArgs, Cli, Command, DirectTable, OnOff};
@@ -56,25 +57,21 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Load {
             file,
             table,
-            strategy,
             concurrency,
         } => {
-            let mut options = cafe_menu::LoadOptions::from_env().map_err(CliError::Usage)?;
-            if let Some(strategy) = strategy {
-                options.strategy = strategy.parse().map_err(CliError::Usage)?;
-            }
+            let mut options = cafe_menu::LoadOptions::default();
             if let Some(n) = concurrency {
                 options.concurrency = n.into();
             }
-            let (table, store) = direct_table(&cli.target, &table).await?;
+            let (table, store) = direct_table(&cli.target, &table, Workload::BulkLoad).await?;
             table::load(&store, &table, &file, &options, json).await
         }
         Command::CreateTable { table } => {
-            let (table, store) = direct_table(&cli.target, &table).await?;
+            let (table, store) = direct_table(&cli.target, &table, Workload::Requests).await?;
             table::create(&store, &table, json).await
         }
         Command::CheckTable { table } => {
-            let (table, store) = direct_table(&cli.target, &table).await?;
+            let (table, store) = direct_table(&cli.target, &table, Workload::Requests).await?;
             table::check(&store, &table, json).await
         }
         Command::Upload {
@@ -151,19 +148,17 @@ async fn add_body(api: &api::MenuApi, add: AddArgs) -> Result<serde_json::Value>
 async fn direct_table(
     args: &cmd::TargetArgs,
     direct: &DirectTable,
+    workload: Workload,
 ) -> Result<(target::Table, cafe_menu::MenuStore)> {
     if let Some(endpoint) = &direct.endpoint {
         let table = target::Table {
-            name: args
-                .table
-                .clone()
-                .unwrap_or_else(cafe_menu::config::table_name),
+            name: args.table.clone().unwrap_or_else(target::default_table),
             endpoint: Some(endpoint.clone()),
         };
-        let store = table::store(&table, None).await;
+        let store = table::store(&table, None, workload).await;
         return Ok((table, store));
     }
     let target = Target::resolve(args).await?;
-    let store = table::store(&target.table, Some(&target.sdk)).await;
+    let store = table::store(&target.table, Some(&target.sdk), workload).await;
     Ok((target.table, store))
 }

@@ -5,9 +5,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::config::Credentials;
-use cafe_menu::load::LoadOutcome;
-use cafe_menu::{load_menu_file, LoadOptions, MenuFileSource, MenuStore};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use cafe_menu::load::{load_menu_file_with_progress, LoadOutcome, LoadProgress};
+use cafe_menu::{LoadOptions, MenuFileSource, MenuStore, Workload};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::{CliError, Result};
@@ -17,23 +18,25 @@ use crate::target::Table;
 
 /// A store on the table: `endpoint` for a local DynamoDB (any credentials do there, unless some
 /// are set), else AWS with the standard chain.
-pub async fn store(table: &Table, sdk: Option<&aws_config::SdkConfig>) -> MenuStore {
+pub async fn store(
+    table: &Table,
+    sdk: Option<&aws_config::SdkConfig>,
+    workload: Workload,
+) -> MenuStore {
     let sdk = match sdk {
         Some(sdk) => sdk.clone(),
-        None => cafe_menu::config::aws_config().await,
+        None => cafe_menu::config::aws().await,
     };
-    let mut config = aws_sdk_dynamodb::config::Builder::from(&sdk);
+    let mut sdk = sdk.into_builder();
     if let Some(endpoint) = &table.endpoint {
-        config = config.endpoint_url(endpoint);
-        if sdk.credentials_provider().is_none() || std::env::var("AWS_ACCESS_KEY_ID").is_err() {
-            config = config
-                .credentials_provider(Credentials::new("local", "local", None, None, "local"));
+        sdk.set_endpoint_url(Some(endpoint.clone()));
+        if std::env::var("AWS_ACCESS_KEY_ID").is_err() {
+            sdk.set_credentials_provider(Some(SharedCredentialsProvider::new(Credentials::new(
+                "local", "local", None, None, "local",
+            ))));
         }
     }
-    MenuStore::new(
-        aws_sdk_dynamodb::Client::from_conf(config.build()),
-        table.name.clone(),
-    )
+    MenuStore::connect(&sdk.build(), table.name.clone(), workload)
 }
 
 fn where_(table: &Table) -> String {
@@ -57,19 +60,29 @@ pub async fn load(
         size_bytes: bytes.len() as u64,
         ..MenuFileSource::default()
     };
-    let spinner = ProgressBar::new_spinner();
-    spinner.set_style(
+    // A spinner while the file is checked, a bar once products are written.
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("the template is valid"),
     );
-    spinner.set_message(format!(
-        "loading {} ({} bytes) into {}",
+    bar.set_message(format!(
+        "checking {} ({} bytes) for {}",
         file.display(),
         bytes.len(),
         where_(table)
     ));
-    spinner.enable_steady_tick(Duration::from_millis(100));
-    let loaded = load_menu_file(store, &bytes, source, options).await;
-    spinner.finish_and_clear();
+    bar.enable_steady_tick(Duration::from_millis(100));
+    let writing = ProgressStyle::with_template("{bar:30} {pos}/{len} products written ({elapsed})")
+        .expect("the template is valid");
+    let progress = |p: LoadProgress| {
+        if bar.length() != Some(p.total as u64) {
+            bar.set_style(writing.clone());
+            bar.set_length(p.total as u64);
+        }
+        bar.set_position(p.written as u64);
+    };
+    let loaded = load_menu_file_with_progress(store, &bytes, source, options, &progress).await;
+    bar.finish_and_clear();
     let report = loaded.map_err(|e| {
         let cause = std::error::Error::source(&e)
             .map(|s| format!(" ({s})"))

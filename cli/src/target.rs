@@ -60,10 +60,7 @@ impl Target {
                 upload_prefix: args.upload_prefix.clone(),
                 report_prefix: args.report_prefix.clone(),
                 table: Table {
-                    name: args
-                        .table
-                        .clone()
-                        .unwrap_or_else(cafe_menu::config::table_name),
+                    name: args.table.clone().unwrap_or_else(default_table),
                     endpoint: None,
                 },
                 sdk,
@@ -72,6 +69,14 @@ impl Target {
         }
         from_local_run(args).await
     }
+}
+
+/// `TABLE_NAME` (as the functions read it), else FoodProducts.
+pub fn default_table() -> String {
+    std::env::var("TABLE_NAME")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| cafe_menu::store::schema::DEFAULT_TABLE_NAME.to_owned())
 }
 
 /// The AWS configuration from the standard chain (environment, profile, SSO cache, instance
@@ -197,7 +202,7 @@ async fn from_local_run(args: &TargetArgs) -> Result<Target> {
         table: Table {
             name: match &args.table {
                 Some(table) => table.clone(),
-                None => value("TABLE").unwrap_or_else(|_| cafe_menu::config::table_name()),
+                None => value("TABLE").unwrap_or_else(|_| default_table()),
             },
             endpoint: Some(loopback("DYNAMODB_PORT")?),
         },

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use cafe_menu::menu_file;
-use cafe_menu::product::{validate, MAX_ITEM_BYTES};
+use cafe_menu::product::{validate, MAX_PRODUCT_BYTES};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
             let mut names = HashSet::new();
             for product in &products {
                 assert!(names.insert(product.name.clone()), "a duplicate passed");
-                assert!(product.item_size_bytes() <= MAX_ITEM_BYTES);
+                assert!(product.size_bytes() <= MAX_PRODUCT_BYTES);
                 let wire = serde_json::to_value(product.to_wire()).unwrap();
                 assert_eq!(&validate(&wire).unwrap(), product, "the wire form round-trips");
             }

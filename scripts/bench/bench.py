@@ -131,7 +131,7 @@ def bench_bulk_load():
             best, best_rate = concurrency, rate
     log(f"  raw ceiling: best concurrency {best}")
     for n in sizes:
-        ours, ours_puts, boto, ceiling, rss = [], [], [], [], []
+        ours, boto, ceiling, rss = [], [], [], []
         for _ in range(RUNS if n < 50_000 else max(2, RUNS - 1)):
             report, peak = peak_rss_mb([str(RELEASE / "cafe-menu"), "--json", "load", str(files[n]), "--endpoint", ENDPOINT,
                                         "--table", new_table("ours")], AWS_ENV)
@@ -141,12 +141,8 @@ def bench_bulk_load():
             boto.append(n / result["seconds"])
             result = run_json([raw, ENDPOINT, new_table("raw"), str(files[n]), str(best)])
             ceiling.append(n / result["seconds"])
-            report, _ = peak_rss_mb([str(RELEASE / "cafe-menu"), "--json", "load", str(files[n]), "--endpoint", ENDPOINT, "--table",
-                                     new_table("puts"), "--strategy", "puts"], AWS_ENV)
-            ours_puts.append(n / (report["duration_ms"] / 1000))
         row("Bulk load", f"{n:,} products, items/s (never overwrites)", ours, boto, "boto3 batch_writer() (overwrites)", "items/s")
         row("Bulk load", f"{n:,} products, vs the raw ceiling", ours, ceiling, f"BatchWriteItem ×{best}, unconditional", "items/s")
-        row("Bulk load", f"{n:,} products, conditional puts strategy", ours_puts, boto, "boto3 batch_writer()", "items/s")
         row("Bulk load", f"{n:,} products, loader peak RSS", rss, None, "", "MB", fmt="{:.1f}")
 
 
@@ -302,9 +298,8 @@ competes with the client for the CPU, so read the ratios, not the absolute figur
 How each is measured:
 - **Bulk load**: a generated menu file (150-byte descriptions, 10 % specials) into a fresh table.
   Ours is `cafe-menu load` (the bulk loader's own load code: parse, validate the whole file,
-  insert-only writes), timed by its report (parse + validate + write); default strategy
-  `TransactWriteItems` of 100 conditional puts, 16 in flight; the "conditional puts" row is the
-  other strategy. boto3 `batch_writer()` is the café's earlier script (no conditions: it
+  insert-only writes), timed by its report (parse + validate + write): conditional puts, 32 in
+  flight (the only strategy now). boto3 `batch_writer()` is the café's earlier script (no conditions: it
   overwrites). The raw ceiling is unconditional `BatchWriteItem` of 25 from Rust at the best of
   4/8/16/32 in flight (`shared/benches/raw_batch_write.rs`). Peak RSS is the loader process's
   (GNU `time`'s maximum resident set size), with the whole file in memory.

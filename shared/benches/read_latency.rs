@@ -9,7 +9,6 @@
 use std::time::Instant;
 
 use cafe_menu::api::{self, ApiConfig};
-use cafe_menu::MenuStore;
 
 #[tokio::main]
 async fn main() {
@@ -26,8 +25,7 @@ async fn main() {
         }
     };
     let iterations: usize = iterations.parse().expect("iterations");
-    let client = cafe_menu::testing::client_for(endpoint);
-    let store = MenuStore::new(client, table);
+    let store = cafe_menu::testing::store_at(endpoint, table, cafe_menu::Workload::Requests);
     let config = ApiConfig::default();
     let path = if route == "menu" {
         "/products"
@@ -57,7 +55,7 @@ async fn main() {
             continue;
         }
         let response = if route == "menu" {
-            api::menu_reader(&store, &config, &request).await
+            api::menu_reader(&store, &config, &request, None).await
         } else {
             api::specials_reader(&store, &config, &request).await
         };

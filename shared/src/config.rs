@@ -1,39 +1,313 @@
-//! Configuration read once per process, at init.
+//! Each function's settings, read once in its `main` into one value that is passed down. `main`
+//! hands in the environment as a lookup (`|name| std::env::var(name).ok()`); nothing else in the
+//! crate reads it. A bad value stops the start with a message that names the variable.
 
 use std::time::Duration;
 
 use aws_config::meta::region::RegionProviderChain;
-use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 
-/// The AWS configuration from the environment (region, credentials, `AWS_ENDPOINT_URL*`), with
-/// timeouts short enough that a stuck call fails inside the Lambda's own timeout.
-pub async fn aws_config() -> SdkConfig {
+use crate::load::LoadOptions;
+use crate::store::schema::DEFAULT_TABLE_NAME;
+
+/// Where settings come from: the process environment in `main`, a map in tests.
+pub type Vars<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// A setting that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+/// The HTTP functions' settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiConfig {
+    /// `TABLE_NAME` (default `FoodProducts`).
+    pub table_name: String,
+    /// `ALLOWED_ORIGINS`: the website's origin(s), comma-separated; `*` (the default) for any.
+    pub allowed_origins: Vec<String>,
+    /// `CACHE_MAX_AGE_SECONDS` (default 30): how long browsers may reuse a list.
+    pub cache_max_age_seconds: u32,
+    /// `WARM_CONNECTION` (`1` or `0`, default `0`): open the table's connection at init.
+    pub warm_connection: bool,
+    /// `AWS_LAMBDA_FUNCTION_NAME` (set by Lambda and `cargo lambda watch`): the `function`
+    /// dimension of the metrics.
+    pub function_name: String,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            table_name: DEFAULT_TABLE_NAME.to_owned(),
+            allowed_origins: vec!["*".to_owned()],
+            cache_max_age_seconds: 30,
+            warm_connection: false,
+            function_name: "cafe-menu-api".to_owned(),
+        }
+    }
+}
+
+impl ApiConfig {
+    /// Every variable [`ApiConfig::from_vars`] reads (a test holds the two together).
+    pub const VARIABLES: [&'static str; 4] = [
+        "TABLE_NAME",
+        "ALLOWED_ORIGINS",
+        "CACHE_MAX_AGE_SECONDS",
+        "WARM_CONNECTION",
+    ];
+
+    pub fn from_vars(vars: Vars) -> Result<Self, ConfigError> {
+        let default = Self::default();
+        let allowed_origins: Vec<String> = text(vars, "ALLOWED_ORIGINS")
+            .map(|origins| {
+                origins
+                    .split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or(default.allowed_origins);
+        if allowed_origins.is_empty() {
+            return Err(ConfigError {
+                variable: "ALLOWED_ORIGINS",
+                problem: "names no origin: give the website's origin, or *".to_owned(),
+            });
+        }
+        Ok(Self {
+            table_name: text(vars, "TABLE_NAME").unwrap_or(default.table_name),
+            allowed_origins,
+            cache_max_age_seconds: number(vars, "CACHE_MAX_AGE_SECONDS", 0, 31_536_000)?
+                .unwrap_or(default.cache_max_age_seconds),
+            warm_connection: flag(vars, "WARM_CONNECTION")?.unwrap_or(default.warm_connection),
+            function_name: text(vars, "AWS_LAMBDA_FUNCTION_NAME").unwrap_or(default.function_name),
+        })
+    }
+}
+
+/// The bulk loader's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoaderConfig {
+    /// `TABLE_NAME` (default `FoodProducts`).
+    pub table_name: String,
+    /// `LOAD_CONCURRENCY` (writes in flight) and `MAX_MENU_FILE_BYTES`.
+    pub load: LoadOptions,
+    /// `UPLOAD_PREFIX` (default `uploads/`): where menu files arrive.
+    pub upload_prefix: String,
+    /// `REPORT_PREFIX` (default `reports/`): where load reports go.
+    pub report_prefix: String,
+    /// Path-style S3 addressing, for a local S3 server (`AWS_ENDPOINT_URL_S3` or
+    /// `AWS_ENDPOINT_URL` set).
+    pub s3_path_style: bool,
+    /// `AWS_LAMBDA_FUNCTION_NAME`: the `function` dimension of the metrics.
+    pub function_name: String,
+}
+
+impl LoaderConfig {
+    /// Every variable [`LoaderConfig::from_vars`] reads, besides the SDK's own `AWS_*` ones (a
+    /// test holds the two together).
+    pub const VARIABLES: [&'static str; 5] = [
+        "TABLE_NAME",
+        "LOAD_CONCURRENCY",
+        "MAX_MENU_FILE_BYTES",
+        "UPLOAD_PREFIX",
+        "REPORT_PREFIX",
+    ];
+
+    pub fn from_vars(vars: Vars) -> Result<Self, ConfigError> {
+        let default = LoadOptions::default();
+        let upload_prefix = text(vars, "UPLOAD_PREFIX").unwrap_or_else(|| "uploads/".into());
+        let report_prefix = text(vars, "REPORT_PREFIX").unwrap_or_else(|| "reports/".into());
+        if upload_prefix == report_prefix {
+            return Err(ConfigError {
+                variable: "REPORT_PREFIX",
+                problem: format!(
+                    "is UPLOAD_PREFIX too ({report_prefix:?}): reports would trigger the loader"
+                ),
+            });
+        }
+        Ok(Self {
+            table_name: text(vars, "TABLE_NAME").unwrap_or_else(|| DEFAULT_TABLE_NAME.into()),
+            load: LoadOptions {
+                concurrency: number(vars, "LOAD_CONCURRENCY", 1, 1024)?
+                    .unwrap_or(default.concurrency),
+                max_file_bytes: number(vars, "MAX_MENU_FILE_BYTES", 1, u64::MAX)?
+                    .unwrap_or(default.max_file_bytes),
+            },
+            upload_prefix,
+            report_prefix,
+            s3_path_style: text(vars, "AWS_ENDPOINT_URL_S3")
+                .or_else(|| text(vars, "AWS_ENDPOINT_URL"))
+                .is_some(),
+            function_name: text(vars, "AWS_LAMBDA_FUNCTION_NAME")
+                .unwrap_or_else(|| "bulk-loader".to_owned()),
+        })
+    }
+}
+
+/// The AWS configuration the SDK finds (region, credentials, `AWS_ENDPOINT_URL*` for local
+/// endpoints), with timeouts short enough that a stuck call fails inside the Lambda's own.
+pub async fn aws() -> SdkConfig {
     let region = RegionProviderChain::default_provider().or_else("us-east-1");
     aws_config::defaults(BehaviorVersion::latest())
         .region(region)
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(2))
-                .operation_attempt_timeout(Duration::from_secs(5))
-                .operation_timeout(Duration::from_secs(12))
+                .operation_attempt_timeout(Duration::from_secs(10))
+                .operation_timeout(Duration::from_secs(30))
                 .build(),
         )
         .load()
         .await
 }
 
-/// An environment variable, or its default when unset or empty.
-pub fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| default.to_owned())
+/// A variable's value; unset and empty are the same.
+fn text(vars: Vars, name: &str) -> Option<String> {
+    vars(name).filter(|v| !v.trim().is_empty())
 }
 
-/// The menu table's name: `TABLE_NAME`, default `FoodProducts`.
-pub fn table_name() -> String {
-    env_or("TABLE_NAME", crate::store::schema::DEFAULT_TABLE_NAME)
+fn number<T>(vars: Vars, name: &'static str, min: T, max: T) -> Result<Option<T>, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    let Some(value) = text(vars, name) else {
+        return Ok(None);
+    };
+    match value.trim().parse::<T>() {
+        Ok(n) if n >= min && n <= max => Ok(Some(n)),
+        _ => Err(ConfigError {
+            variable: name,
+            problem: format!("must be a whole number from {min} to {max}, found {value:?}"),
+        }),
+    }
+}
+
+fn flag(vars: Vars, name: &'static str) -> Result<Option<bool>, ConfigError> {
+    match text(vars, name).as_deref().map(str::trim) {
+        None => Ok(None),
+        Some("1" | "true") => Ok(Some(true)),
+        Some("0" | "false") => Ok(Some(false)),
+        Some(other) => Err(ConfigError {
+            variable: name,
+            problem: format!("must be 1 or 0, found {other:?}"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    /// The names a `from_vars` asks for, `AWS_*` aside.
+    fn names_read(from_vars: impl Fn(Vars)) -> Vec<String> {
+        let asked = std::cell::RefCell::new(Vec::new());
+        from_vars(&|name| {
+            asked.borrow_mut().push(name.to_owned());
+            None
+        });
+        let mut asked: Vec<String> = asked
+            .into_inner()
+            .into_iter()
+            .filter(|n| !n.starts_with("AWS_"))
+            .collect();
+        asked.sort();
+        asked.dedup();
+        asked
+    }
+
+    #[test]
+    fn each_config_reads_exactly_the_variables_it_lists() {
+        let sorted = |names: &[&str]| {
+            let mut names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            names.sort();
+            names
+        };
+        assert_eq!(
+            names_read(|vars| drop(ApiConfig::from_vars(vars))),
+            sorted(&ApiConfig::VARIABLES)
+        );
+        assert_eq!(
+            names_read(|vars| drop(LoaderConfig::from_vars(vars))),
+            sorted(&LoaderConfig::VARIABLES)
+        );
+    }
+
+    #[test]
+    fn unset_variables_take_their_defaults() {
+        assert_eq!(
+            ApiConfig::from_vars(&vars(&[])).unwrap(),
+            ApiConfig::default()
+        );
+        let loader = LoaderConfig::from_vars(&vars(&[])).unwrap();
+        assert_eq!(loader.load, LoadOptions::default());
+        assert_eq!(loader.upload_prefix, "uploads/");
+        assert!(!loader.s3_path_style);
+    }
+
+    #[test]
+    fn values_are_read() {
+        let api = ApiConfig::from_vars(&vars(&[
+            ("TABLE_NAME", "Menu2"),
+            ("ALLOWED_ORIGINS", "https://a.example/, https://b.example"),
+            ("CACHE_MAX_AGE_SECONDS", "5"),
+            ("WARM_CONNECTION", "1"),
+        ]))
+        .unwrap();
+        assert_eq!(api.table_name, "Menu2");
+        assert_eq!(
+            api.allowed_origins,
+            ["https://a.example", "https://b.example"]
+        );
+        assert_eq!(api.cache_max_age_seconds, 5);
+        assert!(api.warm_connection);
+        let loader = LoaderConfig::from_vars(&vars(&[
+            ("LOAD_CONCURRENCY", "8"),
+            ("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9100"),
+        ]))
+        .unwrap();
+        assert_eq!(loader.load.concurrency, 8);
+        assert!(loader.s3_path_style);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        for (name, value) in [
+            ("CACHE_MAX_AGE_SECONDS", "thirty"),
+            ("CACHE_MAX_AGE_SECONDS", "-1"),
+            ("WARM_CONNECTION", "yes"),
+            ("ALLOWED_ORIGINS", ","),
+        ] {
+            let err = ApiConfig::from_vars(&vars(&[(name, value)])).unwrap_err();
+            assert_eq!(err.variable, name, "{err}");
+            assert!(err.to_string().starts_with(name), "{err}");
+        }
+        for (name, value) in [
+            ("LOAD_CONCURRENCY", "0"),
+            ("LOAD_CONCURRENCY", "lots"),
+            ("MAX_MENU_FILE_BYTES", "-5"),
+        ] {
+            let err = LoaderConfig::from_vars(&vars(&[(name, value)])).unwrap_err();
+            assert_eq!(err.variable, name, "{err}");
+        }
+        let err =
+            LoaderConfig::from_vars(&vars(&[("UPLOAD_PREFIX", "in/"), ("REPORT_PREFIX", "in/")]))
+                .unwrap_err();
+        assert_eq!(err.variable, "REPORT_PREFIX");
+    }
 }

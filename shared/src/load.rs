@@ -7,7 +7,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::menu_file::{self, DuplicateName, RecordProblem};
-use crate::store::{InsertOutcome, MenuStore, StoreError, WriteStrategy};
+use crate::store::{InsertOutcome, MenuStore, StoreError};
 
 /// Where a menu file came from, as the report names it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -23,49 +23,24 @@ pub struct MenuFileSource {
 }
 
 /// How a load writes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoadOptions {
-    pub strategy: WriteStrategy,
-    /// Requests in flight at once.
+    /// Conditional puts in flight at once.
     pub concurrency: usize,
     /// Largest menu file accepted.
     pub max_file_bytes: u64,
 }
 
 impl Default for LoadOptions {
-    /// Transactions, 16 in flight: on DynamoDB Local, 5,000 products load at ~4,400 items/s this
-    /// way against ~2,600 with conditional puts at the same concurrency (`make bench`).
+    /// 32 puts in flight: on AWS a conditional `PutItem` takes ~8 ms from Lambda, so 32 in
+    /// flight make ~4,000 writes/s, what a new on-demand table serves at once, while the loader's
+    /// memory holds 32 small requests. (DynamoDB Local, on this machine's 2 cores, peaks lower:
+    /// `make bench` shows both.)
     fn default() -> Self {
         Self {
-            strategy: WriteStrategy::Transactions,
-            concurrency: 16,
+            concurrency: 32,
             max_file_bytes: 20 * 1024 * 1024,
         }
-    }
-}
-
-impl LoadOptions {
-    /// `LOAD_WRITE_STRATEGY` (`transactions` | `puts`), `LOAD_CONCURRENCY`, `MAX_MENU_FILE_BYTES`.
-    pub fn from_env() -> Result<Self, String> {
-        let defaults = Self::default();
-        let number = |name: &str, default: u64| -> Result<u64, String> {
-            match std::env::var(name) {
-                Ok(v) if !v.is_empty() => {
-                    v.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                        format!("{name} must be a positive whole number, found {v:?}")
-                    })
-                }
-                _ => Ok(default),
-            }
-        };
-        Ok(Self {
-            strategy: match std::env::var("LOAD_WRITE_STRATEGY") {
-                Ok(v) if !v.is_empty() => v.parse()?,
-                _ => defaults.strategy,
-            },
-            concurrency: number("LOAD_CONCURRENCY", defaults.concurrency as u64)? as usize,
-            max_file_bytes: number("MAX_MENU_FILE_BYTES", defaults.max_file_bytes)?,
-        })
     }
 }
 
@@ -78,13 +53,18 @@ pub enum LoadOutcome {
     Rejected,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LoadCounts {
     pub records: usize,
     pub inserted: usize,
     pub unchanged: usize,
     pub conflicts: usize,
     pub rejected: usize,
+    /// Write units the load cost on AWS: those DynamoDB reported for the products written, plus
+    /// one per KB of the stored item for each put refused because the name was taken (AWS
+    /// charges a failed condition but does not report it). A re-delivered file costs one per
+    /// product of up to 1 KB, and writes nothing.
+    pub write_units: f64,
 }
 
 /// A product the file wanted to add whose name is on the menu with different details.
@@ -133,6 +113,24 @@ pub async fn load_menu_file(
     source: MenuFileSource,
     options: &LoadOptions,
 ) -> Result<LoadReport, StoreError> {
+    load_menu_file_with_progress(store, bytes, source, options, &|_| {}).await
+}
+
+/// How far a load's writing has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadProgress {
+    pub written: usize,
+    pub total: usize,
+}
+
+/// [`load_menu_file`], telling `progress` after each product is settled (for a progress bar).
+pub async fn load_menu_file_with_progress(
+    store: &MenuStore,
+    bytes: &[u8],
+    source: MenuFileSource,
+    options: &LoadOptions,
+    progress: &(dyn Fn(LoadProgress) + Sync),
+) -> Result<LoadReport, StoreError> {
     let started = Instant::now();
     if bytes.len() as u64 > options.max_file_bytes {
         return Ok(LoadReport::refused(
@@ -163,15 +161,22 @@ pub async fn load_menu_file(
             })
         }
     };
-    let outcomes = store
-        .insert_many(&products, options.strategy, options.concurrency)
+    let written = std::sync::atomic::AtomicUsize::new(0);
+    let total = products.len();
+    let done = || {
+        let written = written.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        progress(LoadProgress { written, total });
+    };
+    let inserted = store
+        .insert_many(&products, options.concurrency, &done)
         .await?;
     let mut counts = LoadCounts {
         records: products.len(),
+        write_units: inserted.write_units_reported + inserted.write_units_of_refused_puts,
         ..LoadCounts::default()
     };
     let mut conflicts = Vec::new();
-    for (index, (product, outcome)) in products.iter().zip(outcomes).enumerate() {
+    for (index, (product, outcome)) in products.iter().zip(inserted.outcomes).enumerate() {
         match outcome {
             InsertOutcome::Inserted => counts.inserted += 1,
             InsertOutcome::Unchanged => counts.unchanged += 1,

@@ -3,11 +3,11 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_dynamodb::Client;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::{Credentials, SharedCredentialsProvider};
 
 use crate::product::{validate, Product};
-use crate::store::MenuStore;
+use crate::store::{MenuStore, Workload};
 
 /// Set by `scripts/with-test-services.sh` (which `make test` uses).
 pub const ENDPOINT_VAR: &str = "MENU_TEST_DYNAMODB_ENDPOINT";
@@ -22,20 +22,31 @@ pub fn endpoint() -> String {
     })
 }
 
-/// A DynamoDB client for the test run's DynamoDB Local.
-pub fn client() -> Client {
-    client_for(&endpoint())
-}
-
-/// A DynamoDB client for a local endpoint (any credentials do).
-pub fn client_for(endpoint: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
+/// The AWS configuration of a local endpoint (any credentials do).
+pub fn sdk_config_for(endpoint: &str) -> SdkConfig {
+    SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-        .build();
-    Client::from_conf(config)
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "test", "test", None, None, "test",
+        )))
+        .build()
+}
+
+/// A store of `table` at a local endpoint, with the client a workload gets in production.
+pub fn store_at(endpoint: &str, table: &str, workload: Workload) -> MenuStore {
+    MenuStore::connect(&sdk_config_for(endpoint), table, workload)
+}
+
+/// A store of `table` on the test run's DynamoDB Local, as the API's functions have it.
+pub fn store_of(table: &str) -> MenuStore {
+    store_at(&endpoint(), table, Workload::Requests)
+}
+
+/// The same table as `store`, with the bulk loader's client (its longer retries).
+pub fn loader_store(store: &MenuStore) -> MenuStore {
+    store_at(&endpoint(), store.table(), Workload::BulkLoad)
 }
 
 /// A unique table name for one test.
@@ -55,7 +66,7 @@ pub fn table_name(hint: &str) -> String {
 
 /// A store on a new, empty table of its own (with `special_GSI`).
 pub async fn fresh_store(hint: &str) -> MenuStore {
-    let store = MenuStore::new(client(), table_name(hint));
+    let store = store_of(&table_name(hint));
     store
         .create_table_if_missing()
         .await
@@ -93,7 +104,7 @@ pub fn product(name: &str) -> Product {
 /// A store whose DynamoDB cannot be reached (nothing listens on the port): every call fails the
 /// way it does when DynamoDB is down.
 pub fn unreachable_store() -> MenuStore {
-    MenuStore::new(client_for("http://127.0.0.1:9"), "FoodProducts")
+    store_at("http://127.0.0.1:9", "FoodProducts", Workload::Requests)
 }
 
 /// A sample event from the project's `events/` folder, as text (`"menu-reader/get-menu"`).
@@ -189,12 +200,9 @@ impl OwnDynamoDbLocal {
         }
     }
 
-    /// A store on it, for `table`.
-    pub fn store(&self, table: &str) -> MenuStore {
-        MenuStore::new(
-            client_for(&format!("http://127.0.0.1:{}", self.port)),
-            table,
-        )
+    /// A store on it, for `table`, with a workload's client.
+    pub fn store(&self, table: &str, workload: Workload) -> MenuStore {
+        store_at(&format!("http://127.0.0.1:{}", self.port), table, workload)
     }
 
     /// Kills it at once (SIGKILL: no chance to finish anything).
@@ -217,14 +225,6 @@ impl Drop for OwnDynamoDbLocal {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-/// The table item a product is stored as (for benchmarks that write without the store's rules,
-/// such as the unconditional `BatchWriteItem` ceiling).
-pub fn item_of(
-    product: &Product,
-) -> std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> {
-    crate::store::item_of(product)
 }
 
 /// A fault injector in front of DynamoDB Local, for the one fault a local emulator cannot
@@ -261,9 +261,9 @@ impl ThrottlingProxy {
         self.seen.load(Ordering::SeqCst)
     }
 
-    /// A store on the proxy.
-    pub fn store(&self, table: &str) -> MenuStore {
-        MenuStore::new(client_for(&self.endpoint), table)
+    /// A store on the proxy, with a workload's client.
+    pub fn store(&self, table: &str, workload: Workload) -> MenuStore {
+        store_at(&self.endpoint, table, workload)
     }
 }
 

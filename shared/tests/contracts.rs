@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use cafe_menu::api::routes;
+use cafe_menu::config::{ApiConfig, LoaderConfig};
 use cafe_menu::store::schema;
 use serde_json::Value;
 
@@ -32,60 +33,12 @@ fn strings(value: &Value) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-/// The source files whose code runs in each function (its own and the shared modules it uses).
-fn sources(function: &str) -> Vec<String> {
-    let shared = |m: &[&str]| {
-        m.iter()
-            .map(|m| format!("shared/src/{m}"))
-            .collect::<Vec<_>>()
-    };
-    let own = |files: &[&str]| {
-        files
-            .iter()
-            .map(|f| format!("functions/{function}/src/{f}"))
-            .collect::<Vec<_>>()
-    };
-    match function {
-        "menu-reader" | "specials-reader" | "product-writer" => [
-            shared(&["config.rs", "api.rs", "store/mod.rs"]),
-            own(&["main.rs"]),
-        ]
-        .concat(),
-        "bulk-loader" => [
-            shared(&["config.rs", "load.rs", "store/mod.rs", "store/many.rs"]),
-            own(&["main.rs", "menu_files.rs"]),
-        ]
-        .concat(),
-        other => panic!("unknown function {other}"),
-    }
-}
-
 const FUNCTIONS: [&str; 4] = [
     "menu-reader",
     "specials-reader",
     "product-writer",
     "bulk-loader",
 ];
-
-/// Names the code reads with `env_or("X", ..)` or `std::env::var("X")`.
-fn env_reads(source: &str) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for pattern in ["env_or(\"", "env::var(\"", "number(\""] {
-        for (at, _) in source.match_indices(pattern) {
-            let rest = &source[at + pattern.len()..];
-            let name: String = rest.chars().take_while(|c| *c != '"').collect();
-            if name
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
-                && !name.starts_with("AWS_")
-                && !name.starts_with("MENU_TEST_")
-            {
-                names.insert(name);
-            }
-        }
-    }
-    names
-}
 
 #[test]
 fn the_table_facts_match_the_store_schema() {
@@ -134,23 +87,25 @@ fn the_functions_serve_exactly_the_apis_routes() {
     }
 }
 
+/// Each function reads its settings through one config type, which lists every variable it reads
+/// (a unit test in `config.rs` holds the list to what `from_vars` asks for); its contract must
+/// list exactly those.
 #[test]
 fn every_environment_variable_a_function_reads_is_in_its_contract() {
     for function in FUNCTIONS {
-        let declared = strings(&contract(function)["environment"]);
-        let mut reads = BTreeSet::new();
-        for file in sources(function) {
-            reads.extend(env_reads(&read(&file)));
-        }
-        let missing: Vec<_> = reads.difference(&declared).collect();
+        let (config, variables): (&str, &[&str]) = match function {
+            "bulk-loader" => ("LoaderConfig::from_vars", &LoaderConfig::VARIABLES),
+            _ => ("ApiConfig::from_vars", &ApiConfig::VARIABLES),
+        };
         assert!(
-            missing.is_empty(),
-            "{function} reads {missing:?} but its function.json does not list them"
+            read(&format!("functions/{function}/src/main.rs")).contains(config),
+            "{function} reads its settings with {config}"
         );
-        let unused: Vec<_> = declared.difference(&reads).collect();
-        assert!(
-            unused.is_empty(),
-            "{function}'s function.json lists {unused:?}, which it never reads"
+        let reads: BTreeSet<String> = variables.iter().map(|v| v.to_string()).collect();
+        assert_eq!(
+            strings(&contract(function)["environment"]),
+            reads,
+            "{function}"
         );
     }
 }
@@ -160,16 +115,17 @@ fn every_environment_variable_a_function_reads_is_in_its_contract() {
 /// these: nothing missing, nothing more.
 #[test]
 fn each_function_is_granted_exactly_the_aws_calls_it_makes() {
-    let store = read("shared/src/store/mod.rs") + &read("shared/src/store/many.rs");
-    let api = read("shared/src/api.rs");
+    let store = read("shared/src/store/reads.rs") + &read("shared/src/store/writes.rs");
+    let api = read("shared/src/api/lists.rs") + &read("shared/src/api/products.rs");
     // Store method → (the SDK call in its body, the IAM action).
     let store_calls = [
         ("whole_menu", ".scan()", "dynamodb:Scan"),
         ("specials", ".scan()", "dynamodb:Scan"),
         ("insert", ".put_item()", "dynamodb:PutItem"),
-        ("update", ".put_item()", "dynamodb:PutItem"),
+        ("update", ".update_item()", "dynamodb:UpdateItem"),
+        ("delete", ".delete_item()", "dynamodb:DeleteItem"),
         ("product", ".get_item()", "dynamodb:GetItem"),
-        ("insert_many", ".transact_write_items()", "dynamodb:PutItem"),
+        ("insert_many", ".put_item()", "dynamodb:PutItem"),
     ];
     for (method, call, _) in store_calls {
         assert!(
@@ -179,9 +135,17 @@ fn each_function_is_granted_exactly_the_aws_calls_it_makes() {
         assert!(store.contains(call), "the store makes no {call}");
     }
     let expected: [(&str, &[&str]); 4] = [
-        ("menu-reader", &["dynamodb:Scan"]),
+        ("menu-reader", &["dynamodb:Scan", "dynamodb:GetItem"]),
         ("specials-reader", &["dynamodb:Scan"]),
-        ("product-writer", &["dynamodb:PutItem", "dynamodb:GetItem"]),
+        (
+            "product-writer",
+            &[
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:GetItem",
+            ],
+        ),
         (
             "bulk-loader",
             &[
@@ -198,6 +162,7 @@ fn each_function_is_granted_exactly_the_aws_calls_it_makes() {
     assert!(
         api.contains("store.insert(")
             && api.contains("store.update(")
+            && api.contains("store.delete(")
             && api.contains(".product(&")
     );
     let loader = read("functions/bulk-loader/src/main.rs")

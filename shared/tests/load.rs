@@ -1,52 +1,32 @@
-//! Loading menu files into a real DynamoDB Local table, with both write strategies.
+//! Loading menu files into a real DynamoDB Local table.
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use cafe_menu::load::LoadOutcome;
-use cafe_menu::store::WriteStrategy;
 use cafe_menu::testing::{fresh_store, product, CAFE_MENU_JSON};
 use cafe_menu::{load_menu_file, LoadOptions, LoadReport, MenuFileSource, MenuStore};
 use serde_json::{json, Value};
 
-const STRATEGIES: [WriteStrategy; 2] =
-    [WriteStrategy::Transactions, WriteStrategy::ConditionalPuts];
-
-fn options(strategy: WriteStrategy) -> LoadOptions {
+fn options() -> LoadOptions {
     LoadOptions {
-        strategy,
         concurrency: 4,
         ..LoadOptions::default()
     }
 }
 
-async fn load(store: &MenuStore, bytes: &[u8], strategy: WriteStrategy) -> LoadReport {
+async fn load(store: &MenuStore, bytes: &[u8]) -> LoadReport {
     let source = MenuFileSource {
         key: "test.json".into(),
         ..MenuFileSource::default()
     };
-    load_menu_file(store, bytes, source, &options(strategy))
+    load_menu_file(store, bytes, source, &options())
         .await
         .expect("the table works")
 }
 
 /// Every item of the table, raw, by name: to check that nothing changed byte for byte.
-async fn table_snapshot(store: &MenuStore) -> HashMap<String, HashMap<String, AttributeValue>> {
-    let out = store
-        .client()
-        .scan()
-        .table_name(store.table())
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        out.last_evaluated_key().is_none(),
-        "test tables fit one page"
-    );
-    out.items()
-        .iter()
-        .map(|i| (i["product_name"].as_s().unwrap().clone(), i.clone()))
-        .collect()
+async fn table_snapshot(store: &MenuStore) -> HashMap<String, Value> {
+    store.raw_items().await.expect("the table works")
 }
 
 fn record(name: &str, price: i64) -> Value {
@@ -56,30 +36,23 @@ fn record(name: &str, price: i64) -> Value {
 
 #[tokio::test]
 async fn the_cafe_menu_loads_once_and_again_is_a_no_op() {
-    for strategy in STRATEGIES {
-        let store = fresh_store("load_cafe").await;
-        let first = load(&store, CAFE_MENU_JSON.as_bytes(), strategy).await;
-        assert_eq!(first.outcome, LoadOutcome::Loaded);
-        assert_eq!(
-            (first.counts.records, first.counts.inserted),
-            (26, 26),
-            "{strategy:?}"
-        );
-        let before = table_snapshot(&store).await;
-        assert_eq!(before.len(), 26);
+    let store = fresh_store("load_cafe").await;
+    let first = load(&store, CAFE_MENU_JSON.as_bytes()).await;
+    assert_eq!(first.outcome, LoadOutcome::Loaded);
+    assert_eq!((first.counts.records, first.counts.inserted), (26, 26));
+    let before = table_snapshot(&store).await;
+    assert_eq!(before.len(), 26);
 
-        let again = load(&store, CAFE_MENU_JSON.as_bytes(), strategy).await;
-        assert_eq!(
-            (
-                again.counts.inserted,
-                again.counts.unchanged,
-                again.counts.conflicts
-            ),
-            (0, 26, 0),
-            "{strategy:?}"
-        );
-        assert_eq!(table_snapshot(&store).await, before);
-    }
+    let again = load(&store, CAFE_MENU_JSON.as_bytes()).await;
+    assert_eq!(
+        (
+            again.counts.inserted,
+            again.counts.unchanged,
+            again.counts.conflicts
+        ),
+        (0, 26, 0)
+    );
+    assert_eq!(table_snapshot(&store).await, before);
 }
 
 #[tokio::test]
@@ -87,12 +60,7 @@ async fn a_name_repeated_26_records_apart_rejects_the_file_and_writes_nothing() 
     let store = fresh_store("load_duplicate").await;
     let mut records: Vec<Value> = (0..30).map(|i| record(&format!("p{i:02}"), 100)).collect();
     records[27] = record("p01", 250);
-    let report = load(
-        &store,
-        json!(records).to_string().as_bytes(),
-        WriteStrategy::Transactions,
-    )
-    .await;
+    let report = load(&store, json!(records).to_string().as_bytes()).await;
     assert_eq!(report.outcome, LoadOutcome::Rejected);
     assert_eq!(report.duplicates.len(), 1);
     assert_eq!(report.duplicates[0].product_name, "p01");
@@ -103,38 +71,35 @@ async fn a_name_repeated_26_records_apart_rejects_the_file_and_writes_nothing() 
 
 #[tokio::test]
 async fn new_identical_and_changed_products_in_one_file() {
-    for strategy in STRATEGIES {
-        let store = fresh_store("load_mixed").await;
-        let existing = json!([record("same", 100), record("changed", 100)]);
-        load(&store, existing.to_string().as_bytes(), strategy).await;
-        let before = table_snapshot(&store).await;
+    let store = fresh_store("load_mixed").await;
+    let existing = json!([record("same", 100), record("changed", 100)]);
+    load(&store, existing.to_string().as_bytes()).await;
+    let before = table_snapshot(&store).await;
 
-        let file = json!([
-            record("new one", 300),
-            record("same", 100),
-            record("changed", 999)
-        ]);
-        let report = load(&store, file.to_string().as_bytes(), strategy).await;
-        assert_eq!(report.outcome, LoadOutcome::Loaded);
-        assert_eq!(
-            (
-                report.counts.inserted,
-                report.counts.unchanged,
-                report.counts.conflicts
-            ),
-            (1, 1, 1),
-            "{strategy:?}"
-        );
-        assert_eq!(report.conflicts[0].record, 3);
-        assert_eq!(report.conflicts[0].product_name, "changed");
-        let after = table_snapshot(&store).await;
-        assert_eq!(
-            after["changed"], before["changed"],
-            "byte for byte untouched"
-        );
-        assert_eq!(after["same"], before["same"]);
-        assert_eq!(after.len(), 3);
-    }
+    let file = json!([
+        record("new one", 300),
+        record("same", 100),
+        record("changed", 999)
+    ]);
+    let report = load(&store, file.to_string().as_bytes()).await;
+    assert_eq!(report.outcome, LoadOutcome::Loaded);
+    assert_eq!(
+        (
+            report.counts.inserted,
+            report.counts.unchanged,
+            report.counts.conflicts
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(report.conflicts[0].record, 3);
+    assert_eq!(report.conflicts[0].product_name, "changed");
+    let after = table_snapshot(&store).await;
+    assert_eq!(
+        after["changed"], before["changed"],
+        "byte for byte untouched"
+    );
+    assert_eq!(after["same"], before["same"]);
+    assert_eq!(after.len(), 3);
 }
 
 #[tokio::test]
@@ -188,7 +153,7 @@ async fn every_bad_file_is_rejected_and_nothing_is_written() {
     );
     files.push(("bad record: lone surrogate".into(), surrogate.into_bytes()));
     for (what, bytes) in files {
-        let report = load(&store, &bytes, WriteStrategy::Transactions).await;
+        let report = load(&store, &bytes).await;
         assert_eq!(report.outcome, LoadOutcome::Rejected, "{what}");
         assert!(report.reason.is_some(), "{what}");
         if what.starts_with("bad record") {
@@ -215,21 +180,16 @@ async fn every_bad_file_is_rejected_and_nothing_is_written() {
 
 #[tokio::test]
 async fn two_concurrent_loads_of_one_file_end_as_one() {
-    for strategy in STRATEGIES {
-        let store = fresh_store("load_concurrent").await;
-        let records: Vec<Value> = (0..400).map(|i| record(&format!("p{i:03}"), i)).collect();
-        let file = json!(records).to_string();
-        let (a, b) = tokio::join!(
-            load(&store, file.as_bytes(), strategy),
-            load(&store, file.as_bytes(), strategy)
-        );
-        assert_eq!(a.counts.inserted + b.counts.inserted, 400, "{strategy:?}");
-        assert_eq!(a.counts.unchanged + b.counts.unchanged, 400, "{strategy:?}");
-        assert_eq!(a.counts.conflicts + b.counts.conflicts, 0);
-        let table = table_snapshot(&store).await;
-        assert_eq!(table.len(), 400);
-        assert!(table.values().all(|i| i["version"].as_n().unwrap() == "1"));
-    }
+    let store = fresh_store("load_concurrent").await;
+    let records: Vec<Value> = (0..400).map(|i| record(&format!("p{i:03}"), i)).collect();
+    let file = json!(records).to_string();
+    let (a, b) = tokio::join!(load(&store, file.as_bytes()), load(&store, file.as_bytes()));
+    assert_eq!(a.counts.inserted + b.counts.inserted, 400);
+    assert_eq!(a.counts.unchanged + b.counts.unchanged, 400);
+    assert_eq!(a.counts.conflicts + b.counts.conflicts, 0);
+    let table = table_snapshot(&store).await;
+    assert_eq!(table.len(), 400);
+    assert!(table.values().all(|i| i["version"]["N"] == "1"));
 }
 
 #[tokio::test]
@@ -240,12 +200,31 @@ async fn a_load_never_overwrites_what_the_product_writer_stored() {
     scone.price_in_cents = 1;
     let before = table_snapshot(&store).await;
     let file = json!([record("scone", 1), record("bun", 2)]);
-    let report = load(
-        &store,
-        file.to_string().as_bytes(),
-        WriteStrategy::ConditionalPuts,
-    )
-    .await;
+    let report = load(&store, file.to_string().as_bytes()).await;
     assert_eq!((report.counts.inserted, report.counts.conflicts), (1, 1));
     assert_eq!(table_snapshot(&store).await["scone"], before["scone"]);
+}
+
+#[tokio::test]
+async fn a_load_reports_its_write_units_and_a_redelivered_file_costs_one_per_product() {
+    let store = fresh_store("load_write_units").await;
+    let first = load(&store, CAFE_MENU_JSON.as_bytes()).await;
+    assert_eq!(first.counts.inserted, 26);
+    // One unit per product of up to 1 KB, and one more for each special (its special_GSI entry),
+    // as DynamoDB reports them.
+    assert_eq!(first.counts.write_units, 26.0 + 6.0, "{:?}", first.counts);
+    let before = table_snapshot(&store).await;
+
+    let again = load(&store, CAFE_MENU_JSON.as_bytes()).await;
+    assert_eq!(again.counts.unchanged, 26);
+    // Every put refused: AWS charges each one a unit (sized on the stored item), reports none.
+    assert_eq!(again.counts.write_units, 26.0, "{:?}", again.counts);
+    assert_eq!(
+        table_snapshot(&store).await,
+        before,
+        "a re-delivered file writes nothing"
+    );
+
+    let report = serde_json::to_value(&again).unwrap();
+    assert_eq!(report["counts"]["write_units"], 26.0);
 }

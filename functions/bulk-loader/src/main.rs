@@ -4,18 +4,23 @@
 mod menu_files;
 
 use aws_lambda_events::event::s3::{S3Event, S3EventRecord};
+use cafe_menu::config::LoaderConfig;
 use cafe_menu::load::LoadOutcome;
+use cafe_menu::metrics::{self, LoadMetrics};
 use cafe_menu::url::decode_form_component;
-use cafe_menu::{load_menu_file, LoadOptions, LoadReport, MenuFileSource, MenuStore};
+use cafe_menu::{load_menu_file, LoadOptions, LoadReport, MenuFileSource, MenuStore, Workload};
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use menu_files::{FetchError, MenuFiles};
 use serde_json::{json, Value};
+use std::time::SystemTime;
 
 /// Everything built once per execution environment.
 struct Loader {
     store: MenuStore,
     files: MenuFiles,
     options: LoadOptions,
+    /// The `function` dimension of the metrics.
+    function_name: String,
 }
 
 /// Loads each menu file of the event. A rejected file is a success (retrying cannot fix it); a
@@ -82,6 +87,7 @@ async fn load_record(loader: &Loader, record: &S3EventRecord) -> Result<Option<V
     };
     let report_key = loader.files.put_report(bucket, &report).await?;
     log_summary(&report, &report_key);
+    print_metrics(&loader.function_name, &report);
     Ok(Some(json!({
         "key": key,
         "outcome": report.outcome,
@@ -113,13 +119,28 @@ fn log_summary(report: &LoadReport, report_key: &str) {
     );
 }
 
-/// The S3 client; path-style addressing when an endpoint is configured (local S3 servers).
-async fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
-    let local = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
-        .iter()
-        .any(|v| std::env::var(v).is_ok_and(|v| !v.is_empty()));
-    let s3_config = aws_sdk_s3::config::Builder::from(config)
-        .force_path_style(local)
+/// The file's figures as one CloudWatch EMF line on stdout, beside the tracing output: Lambda
+/// passes stdout lines as they are to the log group, where CloudWatch extracts the metrics (the
+/// `MenuFilesRejected` alarm watches them).
+fn print_metrics(function: &str, report: &LoadReport) {
+    let c = &report.counts;
+    let load = LoadMetrics {
+        rejected: report.outcome == LoadOutcome::Rejected,
+        inserted: c.inserted as u64,
+        unchanged: c.unchanged as u64,
+        conflicts: c.conflicts as u64,
+        rejected_records: c.rejected as u64,
+        write_units: c.write_units,
+        duration_ms: report.duration_ms,
+    };
+    let line = metrics::load_line(function, &report.source.key, &load, SystemTime::now());
+    println!("{line}");
+}
+
+/// The S3 client; path-style addressing for a local S3 server.
+fn s3_client(sdk: &aws_config::SdkConfig, path_style: bool) -> aws_sdk_s3::Client {
+    let s3_config = aws_sdk_s3::config::Builder::from(sdk)
+        .force_path_style(path_style)
         .build();
     aws_sdk_s3::Client::from_conf(s3_config)
 }
@@ -127,14 +148,18 @@ async fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let config = cafe_menu::config::aws_config().await;
+    // Read once per execution environment; a bad setting stops the start, naming it.
+    let config = LoaderConfig::from_vars(&|name| std::env::var(name).ok())?;
+    let sdk = cafe_menu::config::aws().await;
     let loader = Loader {
-        store: MenuStore::new(
-            aws_sdk_dynamodb::Client::new(&config),
-            cafe_menu::config::table_name(),
+        store: MenuStore::connect(&sdk, &config.table_name, Workload::BulkLoad),
+        files: MenuFiles::new(
+            s3_client(&sdk, config.s3_path_style),
+            config.upload_prefix,
+            config.report_prefix,
         ),
-        files: MenuFiles::new(s3_client(&config).await),
-        options: LoadOptions::from_env()?,
+        options: config.load,
+        function_name: config.function_name,
     };
     run(service_fn(|event| handle(&loader, event))).await
 }

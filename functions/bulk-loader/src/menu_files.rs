@@ -3,11 +3,9 @@
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
-use cafe_menu::config::env_or;
 use cafe_menu::{LoadReport, MenuFileSource};
 
-/// The upload bucket's layout, from `UPLOAD_PREFIX` (where menu files arrive, default
-/// `uploads/`) and `REPORT_PREFIX` (where load reports go, default `reports/`).
+/// The upload bucket and its layout: where menu files arrive and where load reports go.
 #[derive(Clone, Debug)]
 pub struct MenuFiles {
     s3: Client,
@@ -34,11 +32,11 @@ pub enum FetchError {
 }
 
 impl MenuFiles {
-    pub fn new(s3: Client) -> Self {
+    pub fn new(s3: Client, upload_prefix: String, report_prefix: String) -> Self {
         Self {
             s3,
-            upload_prefix: env_or("UPLOAD_PREFIX", "uploads/"),
-            report_prefix: env_or("REPORT_PREFIX", "reports/"),
+            upload_prefix,
+            report_prefix,
         }
     }
 

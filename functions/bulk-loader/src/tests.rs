@@ -49,8 +49,9 @@ async fn bucket(hint: &str) -> String {
 fn loader(store: MenuStore) -> Loader {
     Loader {
         store,
-        files: MenuFiles::new(s3()),
+        files: MenuFiles::new(s3(), "uploads/".into(), "reports/".into()),
         options: LoadOptions::default(),
+        function_name: "bulk-loader".to_owned(),
     }
 }
 
@@ -266,7 +267,7 @@ async fn s3_down_fails_the_invocation_so_that_lambda_retries_it() {
     };
     let store = fresh_store("loader_s3_down").await;
     let down = Loader {
-        files: MenuFiles::new(unreachable_s3),
+        files: MenuFiles::new(unreachable_s3, "uploads/".into(), "reports/".into()),
         ..loader(store.clone())
     };
     assert!(invoke(&down, event.clone()).await.is_err());
@@ -280,7 +281,7 @@ async fn s3_down_fails_the_invocation_so_that_lambda_retries_it() {
 async fn dynamodb_stopped_mid_load_fails_and_the_retry_completes_it() {
     let data = std::env::temp_dir().join(cafe_menu::testing::table_name("drill"));
     let mut dynamodb = OwnDynamoDbLocal::start(&data, 0);
-    let store = dynamodb.store("FoodProducts");
+    let store = dynamodb.store("FoodProducts", cafe_menu::Workload::BulkLoad);
     store.create_table_if_missing().await.unwrap();
 
     const PRODUCTS: usize = 20_000;

@@ -1,12 +1,14 @@
-//! GET /products: the whole café menu, or one page of it.
+//! GET /products: the whole café menu, or one page of it; GET /products/{product_name}: one
+//! product, with the version a change must name.
 
 use cafe_menu::api::{self, ApiConfig, ResponseBody};
-use cafe_menu::MenuStore;
-use lambda_http::{run, service_fn, Body, Error, Request, Response};
+use cafe_menu::{MenuStore, Workload};
+use lambda_http::{run, service_fn, Body, Error, Request, RequestExt, Response};
 
-/// Thin: the request goes to the shared API code, its response comes back.
+/// Thin: API Gateway's decoded path parameter and the request go to the shared API code.
 async fn handle(store: &MenuStore, config: &ApiConfig, request: Request) -> Response<Body> {
-    api::menu_reader(store, config, &request)
+    let params = request.path_parameters();
+    api::menu_reader(store, config, &request, params.first("product_name"))
         .await
         .map(|body| match body {
             ResponseBody::Text(text) => Body::Text(text),
@@ -17,10 +19,11 @@ async fn handle(store: &MenuStore, config: &ApiConfig, request: Request) -> Resp
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
-    // Built once per execution environment, reused by every invocation.
-    let store = MenuStore::from_env().await;
-    let config = ApiConfig::from_env();
-    if std::env::var("WARM_CONNECTION").as_deref() == Ok("1") {
+    // Read once per execution environment; a bad setting stops the start, naming it.
+    let config = ApiConfig::from_vars(&|name| std::env::var(name).ok())?;
+    let sdk = cafe_menu::config::aws().await;
+    let store = MenuStore::connect(&sdk, &config.table_name, Workload::Requests);
+    if config.warm_connection {
         store.warm_up().await;
     }
     run(service_fn(|request| async {

@@ -284,6 +284,7 @@ async fn the_configured_origin_is_sent_on_every_response() {
     let config = ApiConfig {
         allowed_origins: vec!["https://cafe.example.com".into()],
         cache_max_age_seconds: 5,
+        ..ApiConfig::default()
     };
     for name in ["get-menu", "get-menu-bad-limit", "preflight"] {
         let response = handle(&store, &config, event(name)).await;
@@ -299,18 +300,7 @@ async fn the_configured_origin_is_sent_on_every_response() {
 async fn items_written_by_other_tools_still_render() {
     let store = cafe_store("menu_odd").await;
     store
-        .client()
-        .put_item()
-        .table_name(store.table())
-        .item(
-            "product_name",
-            aws_sdk_dynamodb::types::AttributeValue::S("mystery muffin".into()),
-        )
-        .item(
-            "product_id",
-            aws_sdk_dynamodb::types::AttributeValue::S("z9".into()),
-        )
-        .send()
+        .put_raw_item(json!({"product_name": {"S": "mystery muffin"}, "product_id": {"S": "z9"}}))
         .await
         .unwrap();
     let (status, _, body) = call(&store, event("get-menu")).await;
@@ -347,7 +337,7 @@ async fn dynamodb_down_is_a_503_with_a_generic_message() {
 async fn dynamodb_killed_during_a_read_is_a_clean_503_and_the_next_read_after_restart_works() {
     let data = std::env::temp_dir().join(cafe_menu::testing::table_name("read_drill"));
     let mut dynamodb = cafe_menu::testing::OwnDynamoDbLocal::start(&data, 0);
-    let store = dynamodb.store("FoodProducts");
+    let store = dynamodb.store("FoodProducts", cafe_menu::Workload::Requests);
     store.create_table_if_missing().await.unwrap();
     // ~3 MB: several Scan pages, so that the kill lands in the middle of the read.
     let products: Vec<cafe_menu::Product> = (0..300)
@@ -387,4 +377,127 @@ async fn dynamodb_killed_during_a_read_is_a_clean_503_and_the_next_read_after_re
     assert_eq!(body["product_item_arr"].as_array().unwrap().len(), 300);
     drop(dynamodb);
     let _ = std::fs::remove_dir_all(data);
+}
+
+/// A `GET /products/{product_name}` for `name`: the path URL-encoded as a client sends it, the
+/// parameter decoded as API Gateway passes it (or still encoded, as `cargo lambda watch` does).
+fn get_product(name: &str, parameter_encoded: bool) -> Request {
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    edited("get-product", |e| {
+        e["rawPath"] = json!(format!("/products/{encoded}"));
+        e["requestContext"]["http"]["path"] = e["rawPath"].clone();
+        e["pathParameters"]["product_name"] =
+            json!(if parameter_encoded { &encoded } else { name });
+    })
+}
+
+#[tokio::test]
+async fn one_product_in_the_websites_form_with_its_version() {
+    let store = cafe_store("one_product").await;
+    store
+        .insert(&cafe_menu::Product {
+            special: true,
+            ..product("cheese scone")
+        })
+        .await
+        .unwrap();
+    let (status, response, body) = call(&store, event("get-product")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(header(&response, "etag"), "\"1\"");
+    assert!(header(&response, "cache-control").contains("max-age=30"));
+    assert_eq!(header(&response, "access-control-allow-origin"), "*");
+    assert_eq!(body["product_name_str"], "cheese scone");
+    assert_eq!(body["version_int"], 1);
+    assert_eq!(body["special_int"], 1);
+    assert!(body["tag_str_arr"].is_array());
+
+    // The version the caller has: 304, no body.
+    let fresh = edited("get-product", |e| {
+        e["headers"]["if-none-match"] = json!("\"1\"");
+    });
+    let (status, response, body) = call(&store, fresh).await;
+    assert_eq!((status, body), (304, Value::Null));
+    assert_eq!(header(&response, "etag"), "\"1\"");
+    // An older one: the product again.
+    let stale = edited("get-product", |e| {
+        e["headers"]["if-none-match"] = json!("\"0\"");
+    });
+    assert_eq!(call(&store, stale).await.0, 200);
+
+    // HEAD: the headers, no body.
+    let (status, response, body) = call(&store, event("head-product")).await;
+    assert_eq!((status, body), (200, Value::Null));
+    assert_eq!(header(&response, "etag"), "\"1\"");
+}
+
+#[tokio::test]
+async fn an_unknown_product_is_a_404_in_the_json_error_shape() {
+    let store = cafe_store("one_unknown").await;
+    let (status, response, body) = call(&store, event("get-unknown-product")).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["code"], "product_not_found");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("rye bread"));
+    assert_eq!(header(&response, "cache-control"), "no-store");
+}
+
+#[tokio::test]
+async fn names_with_spaces_slashes_pluses_percents_and_accents_work_url_encoded() {
+    let store = fresh_store("one_odd_names").await;
+    let names = [
+        "apple pie slice",
+        "half/half",
+        "2+1 deal",
+        "100% rye",
+        "crème brûlée",
+        "crème brûlée / 2+1 100%",
+    ];
+    insert_all(
+        &store,
+        &names.iter().map(|n| product(n)).collect::<Vec<_>>(),
+    )
+    .await;
+    for name in names {
+        for parameter_encoded in [false, true] {
+            let (status, _, body) = call(&store, get_product(name, parameter_encoded)).await;
+            assert_eq!(status, 200, "{name} ({parameter_encoded}): {body}");
+            assert_eq!(body["product_name_str"], name);
+        }
+    }
+    let (status, _, body) = call(&store, event("get-product-encoded")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["product_name_str"], "crème brûlée / 2+1 100%");
+}
+
+#[tokio::test]
+async fn a_name_typed_with_a_combining_accent_reads_the_same_product() {
+    let store = fresh_store("one_nfc").await;
+    store.insert(&product("café")).await.unwrap();
+    let (status, _, body) = call(&store, get_product("cafe\u{301}", false)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["product_name_str"], "café");
+}
+
+#[tokio::test]
+async fn head_of_the_menu_is_its_headers_without_a_body() {
+    let store = cafe_store("menu_head").await;
+    let (_, get, _) = call(&store, event("get-menu")).await;
+    let (status, head, body) = call(&store, event("head-menu")).await;
+    assert_eq!((status, body), (200, Value::Null));
+    assert_eq!(header(&head, "etag"), header(&get, "etag"));
+    assert_eq!(
+        header(&head, "cache-control"),
+        header(&get, "cache-control")
+    );
 }

@@ -1,25 +1,28 @@
-//! POST /products adds a product (never overwriting); PUT /products/{product_name} changes one,
-//! guarded by the version the client read (If-Match).
+//! POST /products adds a product (never overwriting); PUT and DELETE /products/{product_name}
+//! change or remove one, guarded by the version the client read (If-Match).
 
-use cafe_menu::api::{self, ApiConfig};
-use cafe_menu::MenuStore;
+use cafe_menu::api::{self, ApiConfig, ResponseBody};
+use cafe_menu::{MenuStore, Workload};
 use lambda_http::{run, service_fn, Body, Error, Request, RequestExt, Response};
 
 /// Thin: API Gateway's decoded path parameter and the request go to the shared API code.
 async fn handle(store: &MenuStore, config: &ApiConfig, request: Request) -> Response<Body> {
     let params = request.path_parameters();
-    let name = params.first("product_name");
-    api::product_writer(store, config, &request, name)
+    api::product_writer(store, config, &request, params.first("product_name"))
         .await
-        .map(Body::from)
+        .map(|body| match body {
+            ResponseBody::Text(text) => Body::Text(text),
+            ResponseBody::Gzip(bytes) => Body::Binary(bytes),
+        })
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
-    // Built once per execution environment, reused by every invocation.
-    let store = MenuStore::from_env().await;
-    let config = ApiConfig::from_env();
+    // Read once per execution environment; a bad setting stops the start, naming it.
+    let config = ApiConfig::from_vars(&|name| std::env::var(name).ok())?;
+    let sdk = cafe_menu::config::aws().await;
+    let store = MenuStore::connect(&sdk, &config.table_name, Workload::Requests);
     run(service_fn(|request| async {
         Ok::<_, Error>(handle(&store, &config, request).await)
     }))

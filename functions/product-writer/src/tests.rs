@@ -272,3 +272,306 @@ async fn a_name_typed_with_a_combining_accent_is_the_same_product() {
     assert_eq!(menu.len(), 1);
     assert_eq!((menu[0].product.price_in_cents, menu[0].version), (395, 2));
 }
+
+/// A sample event with its `If-Match` set (or removed).
+fn if_match(name: &str, tag: Option<&str>) -> Request {
+    let mut e = event_json(&format!("product-writer/{name}"));
+    match tag {
+        Some(tag) => e["headers"]["if-match"] = json!(tag),
+        None => {
+            e["headers"].as_object_mut().unwrap().remove("if-match");
+        }
+    }
+    lambda_http::request::from_str(&e.to_string()).unwrap()
+}
+
+#[tokio::test]
+async fn a_product_is_removed_at_the_version_that_was_read() {
+    let store = fresh_store("writer_delete").await;
+    assert_eq!(call(&store, event("post-product")).await.status, 201);
+    assert_eq!(store.specials().await.unwrap().products.len(), 1);
+
+    let a = call(&store, event("delete-without-if-match")).await;
+    assert_eq!((a.status, a.code()), (428, "precondition_required"));
+    let a = call(&store, if_match("delete-product", Some("*"))).await;
+    assert_eq!((a.status, a.code()), (428, "precondition_required"));
+    let a = call(&store, event("delete-stale-version")).await;
+    assert_eq!((a.status, a.code()), (412, "version_mismatch"));
+    assert!(a.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("version 1"));
+    let a = call(
+        &store,
+        if_match("delete-product", Some("\"not a version\"")),
+    )
+    .await;
+    assert_eq!((a.status, a.code()), (412, "version_mismatch"));
+    let a = call(&store, event("delete-unknown-product")).await;
+    assert_eq!((a.status, a.code()), (404, "product_not_found"));
+    assert!(store.product("cheese scone").await.unwrap().is_some());
+
+    let a = call(&store, event("delete-product")).await;
+    assert_eq!(a.status, 204, "{}", a.body);
+    assert_eq!(a.body, Value::Null);
+    assert_eq!(a.header("access-control-allow-origin"), "*");
+    // Gone from the table, the menu and special_GSI.
+    assert!(store.product("cheese scone").await.unwrap().is_none());
+    assert!(store.whole_menu().await.unwrap().products.is_empty());
+    assert!(store.specials().await.unwrap().products.is_empty());
+    // Removing it again: there is nothing at that version.
+    let a = call(&store, event("delete-product")).await;
+    assert_eq!((a.status, a.code()), (404, "product_not_found"));
+}
+
+#[tokio::test]
+async fn an_item_another_tool_wrote_is_removed_with_version_0() {
+    let store = fresh_store("writer_delete_v0").await;
+    store
+        .put_raw_item(json!({"product_name": {"S": "cheese scone"}, "product_id": {"S": "z1"}}))
+        .await
+        .unwrap();
+    let a = call(&store, event("delete-product")).await;
+    assert_eq!((a.status, a.code()), (412, "version_mismatch"));
+    let a = call(&store, if_match("delete-product", Some("\"0\""))).await;
+    assert_eq!(a.status, 204, "{}", a.body);
+    assert!(store.product("cheese scone").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_preflight_of_a_products_path_allows_delete_and_if_match() {
+    let store = fresh_store("writer_preflight_one").await;
+    let a = call(&store, event("preflight-product")).await;
+    assert_eq!(a.status, 204);
+    assert!(a.header("access-control-allow-methods").contains("DELETE"));
+    assert!(a
+        .header("access-control-allow-headers")
+        .contains("if-match"));
+}
+
+#[tokio::test]
+async fn a_change_keeps_the_attributes_other_tools_keep_on_the_item() {
+    let store = fresh_store("writer_put_foreign").await;
+    store
+        .put_raw_item(json!({
+            "product_name": {"S": "cheese scone"}, "product_id": {"S": "a501"},
+            "price_in_cents": {"N": "350"}, "description": {"S": "A warm cheddar scone."},
+            "tags": {"L": [{"S": "scones"}]}, "special": {"N": "1"},
+            "calories": {"N": "420"}, "allergens": {"SS": ["gluten", "milk"]}
+        }))
+        .await
+        .unwrap();
+    let a = call(&store, if_match("put-product", Some("\"0\""))).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.header("etag"), "\"1\"");
+    let item = &store.raw_items().await.unwrap()["cheese scone"];
+    assert_eq!(item["price_in_cents"], json!({"N": "395"}));
+    assert_eq!(item["version"], json!({"N": "1"}));
+    assert_eq!(item["calories"], json!({"N": "420"}));
+    assert_eq!(item["allergens"], json!({"SS": ["gluten", "milk"]}));
+
+    // Taking it off the specials removes `special` (the index stays sparse), nothing else.
+    let mut plain = event_json("product-writer/put-product");
+    let mut body: Value = serde_json::from_str(plain["body"].as_str().unwrap()).unwrap();
+    body.as_object_mut().unwrap().remove("special_int");
+    plain["body"] = json!(body.to_string());
+    plain["headers"]["if-match"] = json!("\"1\"");
+    let a = call(
+        &store,
+        lambda_http::request::from_str(&plain.to_string()).unwrap(),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let item = &store.raw_items().await.unwrap()["cheese scone"];
+    assert!(item.get("special").is_none(), "{item}");
+    assert_eq!(item["calories"], json!({"N": "420"}));
+    assert!(store.specials().await.unwrap().products.is_empty());
+}
+
+#[tokio::test]
+async fn sending_back_a_read_default_never_stores_an_invented_value() {
+    let store = fresh_store("writer_put_defaults").await;
+    // Another tool's item: no price, no description, no tags. Read leniently, it shows 0, "", [].
+    store
+        .put_raw_item(json!({"product_name": {"S": "cheese scone"}, "product_id": {"S": "a501"}}))
+        .await
+        .unwrap();
+    let read = store.product("cheese scone").await.unwrap().unwrap();
+    assert_eq!(read.product.price_in_cents, 0);
+    // A client sends back what it read, with a new id: only the id is its choice.
+    let mut sent = event_json("product-writer/put-product");
+    sent["body"] = json!(json!({
+        "product_name_str": "cheese scone", "product_id_str": "a502",
+        "price_in_cents_int": 0, "description_str": "", "tag_str_arr": []
+    })
+    .to_string());
+    sent["headers"]["if-match"] = json!("\"0\"");
+    let a = call(
+        &store,
+        lambda_http::request::from_str(&sent.to_string()).unwrap(),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let item = &store.raw_items().await.unwrap()["cheese scone"];
+    assert_eq!(item["product_id"], json!({"S": "a502"}));
+    for absent in ["price_in_cents", "description", "tags"] {
+        assert!(item.get(absent).is_none(), "{absent} was invented: {item}");
+    }
+    // A price the client chose is stored, 0 included when the item had a price.
+    let mut priced = sent.clone();
+    priced["body"] = json!(json!({
+        "product_name_str": "cheese scone", "product_id_str": "a502", "price_in_cents_int": 250
+    })
+    .to_string());
+    priced["headers"]["if-match"] = json!("\"1\"");
+    assert_eq!(
+        call(
+            &store,
+            lambda_http::request::from_str(&priced.to_string()).unwrap()
+        )
+        .await
+        .status,
+        200
+    );
+    sent["headers"]["if-match"] = json!("\"2\"");
+    assert_eq!(
+        call(
+            &store,
+            lambda_http::request::from_str(&sent.to_string()).unwrap()
+        )
+        .await
+        .status,
+        200
+    );
+    let item = &store.raw_items().await.unwrap()["cheese scone"];
+    assert_eq!(item["price_in_cents"], json!({"N": "0"}));
+}
+
+#[tokio::test]
+async fn a_version_that_cannot_be_incremented_is_a_412_not_a_failure() {
+    let store = fresh_store("writer_put_overflow").await;
+    assert_eq!(call(&store, event("post-product")).await.status, 201);
+    let a = call(
+        &store,
+        if_match("put-product", Some("\"18446744073709551615\"")),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (412, "version_mismatch"),
+        "{}",
+        a.body
+    );
+    let a = call(
+        &store,
+        if_match("put-product", Some("\"18446744073709551616\"")),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (412, "version_mismatch"),
+        "{}",
+        a.body
+    );
+    // A product another tool left at the highest version.
+    store
+        .put_raw_item(json!({"product_name": {"S": "cheese scone"}, "product_id": {"S": "a501"},
+                              "price_in_cents": {"N": "350"}, "version": {"N": "18446744073709551615"}}))
+        .await
+        .unwrap();
+    let a = call(
+        &store,
+        if_match("put-product", Some("\"18446744073709551615\"")),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (412, "version_exhausted"),
+        "{}",
+        a.body
+    );
+    assert!(a.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("cannot be changed"));
+}
+
+#[tokio::test]
+async fn api_writes_during_a_5000_product_load_get_their_normal_answers() {
+    use cafe_menu::load::{load_menu_file_with_progress, LoadOutcome, LoadProgress};
+    use cafe_menu::testing::{insert_all, loader_store, product};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let store = fresh_store("writer_during_load").await;
+    let existing: Vec<_> = (0..34).map(|i| product(&format!("api {i:02}"))).collect();
+    insert_all(&store, &existing).await;
+    let records: Vec<Value> = (0..5000)
+        .map(|i| {
+            json!({"product_name_str": format!("load {i:04}"), "product_id_str": "l1",
+                        "price_in_cents_int": i, "tag_str_arr": ["load"]})
+        })
+        .collect();
+    let file = json!(records).to_string();
+
+    // The requests start once the load has written 500 products: keyed to the load, not a clock.
+    let started = tokio::sync::Notify::new();
+    let written = AtomicUsize::new(0);
+    let progress = |p: LoadProgress| {
+        written.store(p.written, Ordering::SeqCst);
+        if p.written == 500 {
+            started.notify_one();
+        }
+    };
+    let loader = loader_store(&store);
+    let options = cafe_menu::LoadOptions::default();
+    let load = load_menu_file_with_progress(
+        &loader,
+        file.as_bytes(),
+        cafe_menu::MenuFileSource::default(),
+        &options,
+        &progress,
+    );
+    let requests = async {
+        started.notified().await;
+        let posts = (0..16).map(|i| renamed("post-product", &format!("new {i:02}")));
+        let puts = (0..17).map(|i| {
+            let mut r = renamed("put-product", &format!("api {i:02}"));
+            r.headers_mut().insert("if-match", "\"1\"".parse().unwrap());
+            r
+        });
+        let deletes = (17..34).map(|i| {
+            let name = format!("api {i:02}");
+            let mut e = event_json("product-writer/delete-product");
+            e["rawPath"] = json!(format!("/products/{}", name.replace(' ', "%20")));
+            e["pathParameters"]["product_name"] = json!(name);
+            lambda_http::request::from_str(&e.to_string()).unwrap()
+        });
+        let answers = join_all(
+            posts
+                .chain(puts)
+                .chain(deletes)
+                .map(|request| call(&store, request)),
+        )
+        .await;
+        (answers, written.load(Ordering::SeqCst))
+    };
+    let (report, (answers, written_when_answered)) = tokio::join!(load, requests);
+    let report = report.expect("the load completes");
+    assert_eq!(report.outcome, LoadOutcome::Loaded);
+    assert_eq!(report.counts.inserted, 5000);
+    assert_eq!(answers.len(), 50);
+    for a in &answers {
+        assert!(
+            [200, 201, 204].contains(&a.status),
+            "{} {}",
+            a.status,
+            a.body
+        );
+    }
+    assert!(
+        written_when_answered < 5000,
+        "the requests ran beside the load ({written_when_answered} products written when they were answered)"
+    );
+    let menu = store.whole_menu().await.unwrap().products;
+    assert_eq!(menu.len(), 5000 + 34 + 16 - 17);
+}

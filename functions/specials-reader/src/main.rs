@@ -1,7 +1,7 @@
 //! GET /products/on_offer: the specials, read from the sparse special_GSI.
 
 use cafe_menu::api::{self, ApiConfig, ResponseBody};
-use cafe_menu::MenuStore;
+use cafe_menu::{MenuStore, Workload};
 use lambda_http::{run, service_fn, Body, Error, Request, Response};
 
 /// Thin: the request goes to the shared API code, its response comes back.
@@ -17,9 +17,10 @@ async fn handle(store: &MenuStore, config: &ApiConfig, request: Request) -> Resp
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
-    // Built once per execution environment, reused by every invocation.
-    let store = MenuStore::from_env().await;
-    let config = ApiConfig::from_env();
+    // Read once per execution environment; a bad setting stops the start, naming it.
+    let config = ApiConfig::from_vars(&|name| std::env::var(name).ok())?;
+    let sdk = cafe_menu::config::aws().await;
+    let store = MenuStore::connect(&sdk, &config.table_name, Workload::Requests);
     run(service_fn(|request| async {
         Ok::<_, Error>(handle(&store, &config, request).await)
     }))

@@ -12,6 +12,9 @@ use crate::product::Product;
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
 pub(crate) const NAME: &str = "product_name";
+pub(crate) const ID: &str = "product_id";
+pub(crate) const PRICE: &str = "price_in_cents";
+pub(crate) const DESCRIPTION: &str = "description";
 pub(crate) const TAGS: &str = "tags";
 pub(crate) const SPECIAL: &str = "special";
 pub(crate) const VERSION: &str = "version";
@@ -51,6 +54,117 @@ pub(crate) fn to_item(product: &Product, version: u64) -> Item {
     serde_dynamo::to_item(item).expect("a product always maps to an item")
 }
 
+/// The item's size as DynamoDB counts it: attribute names plus values (strings as UTF-8, numbers
+/// about one byte per two digits plus one, lists and maps 3 bytes plus 1 per element).
+pub(crate) fn size_bytes(item: &Item) -> usize {
+    item.iter()
+        .map(|(name, value)| name.len() + value_size(value))
+        .sum()
+}
+
+fn value_size(value: &AttributeValue) -> usize {
+    match value {
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::N(n) => number_size(n),
+        AttributeValue::B(b) => b.as_ref().len(),
+        AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+        AttributeValue::Ss(v) => v.iter().map(String::len).sum(),
+        AttributeValue::Ns(v) => v.iter().map(|n| number_size(n)).sum(),
+        AttributeValue::Bs(v) => v.iter().map(|b| b.as_ref().len()).sum(),
+        AttributeValue::L(v) => 3 + v.iter().map(|e| 1 + value_size(e)).sum::<usize>(),
+        AttributeValue::M(m) => {
+            3 + m
+                .iter()
+                .map(|(k, e)| 1 + k.len() + value_size(e))
+                .sum::<usize>()
+        }
+        _ => 0,
+    }
+}
+
+fn number_size(number: &str) -> usize {
+    let digits = number.bytes().filter(u8::is_ascii_digit).count();
+    digits.div_ceil(2) + 1
+}
+
+/// Write units a write of this item costs on AWS: one per KB, at least one.
+pub(crate) fn write_units(item: &Item) -> f64 {
+    size_bytes(item).div_ceil(1024).max(1) as f64
+}
+
+/// Whether a product shows a value that a lenient read also shows for a missing attribute.
+pub(crate) fn shows_defaults(product: &Product) -> bool {
+    !defaulted_attributes(product).is_empty()
+}
+
+/// The attributes whose value in `product` is what a lenient read shows when they are missing.
+fn defaulted_attributes(product: &Product) -> Vec<&'static str> {
+    let mut attributes = Vec::new();
+    if product.price_in_cents == 0 {
+        attributes.push(PRICE);
+    }
+    if product.description.is_empty() {
+        attributes.push(DESCRIPTION);
+    }
+    if product.tags.is_empty() {
+        attributes.push(TAGS);
+    }
+    attributes
+}
+
+/// Of the attributes `product` shows at their read default, those the stored item lacks: a
+/// client sending them back did not choose them, so they stay absent.
+pub(crate) fn defaults_absent_from(stored: &Item, product: &Product) -> Vec<&'static str> {
+    defaulted_attributes(product)
+        .into_iter()
+        .filter(|attribute| !stored.contains_key(*attribute))
+        .collect()
+}
+
+/// An `UpdateItem` that sets the attributes a product owns (all but `absent`), the new version,
+/// and `special` only on specials (removed otherwise: the index stays sparse). Attributes of
+/// other tools are not named, so they stay as they are.
+pub(crate) struct Change {
+    pub expression: String,
+    pub names: Vec<(String, &'static str)>,
+    pub values: HashMap<String, AttributeValue>,
+}
+
+impl Change {
+    pub(crate) fn of(product: &Product, version: u64, absent: &[&str]) -> Self {
+        let mut item = to_item(product, version);
+        item.remove(NAME);
+        let mut change = Change {
+            expression: String::new(),
+            names: Vec::new(),
+            values: HashMap::new(),
+        };
+        let mut set = Vec::new();
+        let mut attributes: Vec<(String, AttributeValue)> = item
+            .into_iter()
+            .filter(|(attribute, _)| !absent.contains(&attribute.as_str()))
+            .collect();
+        attributes.sort_by(|a, b| a.0.cmp(&b.0));
+        for (i, (attribute, value)) in attributes.into_iter().enumerate() {
+            let Some(known) = OWNED.iter().find(|a| **a == attribute) else {
+                continue;
+            };
+            set.push(format!("#a{i} = :a{i}"));
+            change.names.push((format!("#a{i}"), known));
+            change.values.insert(format!(":a{i}"), value);
+        }
+        change.expression = format!("SET {}", set.join(", "));
+        if !product.special {
+            change.expression.push_str(" REMOVE #special");
+            change.names.push(("#special".to_owned(), SPECIAL));
+        }
+        change
+    }
+}
+
+/// The attributes a product owns on its item (the key aside); anything else is another tool's.
+const OWNED: [&str; 6] = [ID, PRICE, DESCRIPTION, TAGS, SPECIAL, VERSION];
+
 /// Reads any item of the table as a product the website can render; `None` only for an item
 /// without a string `product_name`, which DynamoDB's key schema makes impossible.
 pub(crate) fn from_item(item: &Item) -> Option<StoredProduct> {
@@ -85,10 +199,10 @@ pub(crate) fn from_item(item: &Item) -> Option<StoredProduct> {
             String::new()
         }
     };
-    let id = text("product_id");
-    let description = text("description");
+    let id = text(ID);
+    let description = text(DESCRIPTION);
 
-    let price_in_cents = match fields.get("price_in_cents") {
+    let price_in_cents = match fields.get(PRICE) {
         Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or_default(),
         Some(Value::Number(n)) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
             n.as_f64().unwrap_or_default() as i64

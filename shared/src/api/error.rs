@@ -1,0 +1,150 @@
+//! Everything a caller can get wrong, and what can fail on our side: one error type for the API,
+//! one JSON shape for it, and the one place where an error becomes a status ([`ApiError::status`]).
+
+use http::StatusCode;
+use serde_json::{json, Value};
+
+use super::request::MAX_BODY_BYTES;
+use super::response::MAX_RESPONSE_BODY_BYTES;
+use crate::product::Problem;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("no route for {method} {path}")]
+    NoRoute { method: String, path: String },
+    #[error("{path} does not accept {method}; it accepts {allowed}")]
+    MethodNotAllowed {
+        method: String,
+        path: String,
+        allowed: &'static str,
+    },
+    /// A bad query parameter or path segment.
+    #[error("{0}")]
+    BadQuery(String),
+    #[error("the request body must be JSON: send Content-Type: application/json")]
+    NotJson,
+    #[error("the request body is {size} bytes; the limit is {MAX_BODY_BYTES} bytes")]
+    TooLarge { size: usize },
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("the product is not valid: {} problem(s), listed in details", .0.len())]
+    InvalidProduct(Vec<Problem>),
+    #[error("the product name in the body ({body:?}) is not the one in the path ({path:?})")]
+    NameMismatch { path: String, body: String },
+    #[error(
+        "send If-Match with the product's ETag (its version_int in quotes, e.g. \"1\") to {action} it"
+    )]
+    PreconditionRequired { action: &'static str },
+    /// A read whose answer is more than one Lambda response can carry.
+    #[error(
+        "this answer would be {bytes} bytes, more than one response can carry \
+         ({MAX_RESPONSE_BODY_BYTES} bytes): {advice}"
+    )]
+    ResponseTooLarge { bytes: usize, advice: &'static str },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ApiError {
+    /// The one place where errors become statuses.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::BadQuery(_)
+            | ApiError::MalformedJson(_)
+            | ApiError::InvalidProduct(_)
+            | ApiError::NameMismatch { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PreconditionRequired { .. } => StatusCode::PRECONDITION_REQUIRED,
+            // Not the caller's mistake: the menu outgrew a response (the message says what to do).
+            ApiError::ResponseTooLarge { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Store(e) => match e {
+                StoreError::AlreadyExists { .. } => StatusCode::CONFLICT,
+                StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+                StoreError::VersionMismatch { .. } | StoreError::VersionExhausted { .. } => {
+                    StatusCode::PRECONDITION_FAILED
+                }
+                StoreError::BadCursor => StatusCode::BAD_REQUEST,
+                StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                StoreError::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::NoRoute { .. } => "not_found",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+            ApiError::BadQuery(_) => "bad_query",
+            ApiError::NotJson => "unsupported_media_type",
+            ApiError::TooLarge { .. } => "body_too_large",
+            ApiError::MalformedJson(_) => "malformed_json",
+            ApiError::InvalidProduct(_) => "invalid_product",
+            ApiError::NameMismatch { .. } => "name_mismatch",
+            ApiError::PreconditionRequired { .. } => "precondition_required",
+            ApiError::ResponseTooLarge { .. } => "response_too_large",
+            ApiError::Store(e) => match e {
+                StoreError::AlreadyExists { .. } => "product_exists",
+                StoreError::NotFound { .. } => "product_not_found",
+                StoreError::VersionMismatch { .. } => "version_mismatch",
+                StoreError::VersionExhausted { .. } => "version_exhausted",
+                StoreError::BadCursor => "bad_cursor",
+                StoreError::Unavailable(_) => "unavailable",
+                StoreError::Failed(_) => "internal",
+            },
+        }
+    }
+
+    /// What the caller reads: never internals. Our own failures get a generic message; their
+    /// detail goes to the log.
+    fn message(&self) -> String {
+        match self {
+            ApiError::Store(StoreError::Unavailable(_)) => {
+                "The menu is unavailable right now; try again in a moment.".to_owned()
+            }
+            ApiError::Store(StoreError::Failed(_)) => {
+                "Something went wrong on our side; it has been logged.".to_owned()
+            }
+            ApiError::Store(StoreError::VersionMismatch { name, current }) => format!(
+                "product {name:?} has changed since you read it (it is now version {current}): \
+                 read it again, then retry with If-Match: \"{current}\""
+            ),
+            ApiError::Store(StoreError::VersionExhausted { name, current }) => format!(
+                "product {name:?} is at version {current}, the highest a version can be: it \
+                 cannot be changed through the API any more; remove it and add it again"
+            ),
+            ApiError::Store(StoreError::BadCursor) => {
+                "the cursor is not one this list gave out: start again without it".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn details(&self) -> Vec<Value> {
+        match self {
+            ApiError::InvalidProduct(problems) => problems
+                .iter()
+                .map(|p| json!({"field": p.field, "problem": p.problem}))
+                .collect(),
+            ApiError::NameMismatch { .. } => {
+                vec![
+                    json!({"field": "product_name_str", "problem": "must match the name in the path"}),
+                ]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The JSON body every error answers with: `{"error": {"code", "message", "details"?}}`.
+    pub(crate) fn body(&self) -> String {
+        let details = self.details();
+        let mut body = json!({"code": self.code(), "message": self.message()});
+        if !details.is_empty() {
+            body["details"] = Value::Array(details);
+        }
+        json!({ "error": body }).to_string()
+    }
+}

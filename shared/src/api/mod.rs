@@ -1,0 +1,258 @@
+//! The menu's HTTP API, in plain `http` types (no Lambda types). Each function's handler passes
+//! its request to one entry point here ([`menu_reader`], [`specials_reader`],
+//! [`product_writer`]) and returns the response. Where things happen:
+//!
+//! - [`request`]: what a request asks for (page query, product body, name in the path)
+//! - [`conditional`]: `ETag`s, `If-None-Match` and `If-Match`
+//! - [`lists`] and [`products`]: the handler of each route, one call into the store each
+//! - [`response`]: how answers are encoded (JSON, gzip, size limit, caching headers)
+//! - [`error`]: every error, and the one place where an error becomes a status
+//! - [`cors`]: CORS headers and preflights
+//!
+//! The entry points below only pick the handler of a request's path and method, and write the
+//! request's one log line.
+
+mod conditional;
+mod cors;
+pub mod error;
+mod lists;
+mod products;
+pub mod request;
+pub mod response;
+
+use std::time::{Instant, SystemTime};
+
+use http::{Method, Request, Response};
+
+pub use crate::config::ApiConfig;
+pub use error::ApiError;
+pub use response::ResponseBody;
+
+use crate::metrics::{self, ReadMetrics};
+use crate::store::MenuStore;
+use lists::List;
+
+/// The routes of the API, as API Gateway names them (`template.yaml` declares exactly these).
+pub mod routes {
+    pub const MENU: &str = "GET /products";
+    pub const SPECIALS: &str = "GET /products/on_offer";
+    pub const PRODUCT: &str = "GET /products/{product_name}";
+    pub const ADD_PRODUCT: &str = "POST /products";
+    pub const CHANGE_PRODUCT: &str = "PUT /products/{product_name}";
+    pub const REMOVE_PRODUCT: &str = "DELETE /products/{product_name}";
+    /// The headers of a read, without its body.
+    pub const HEADS: [&str; 3] = [
+        "HEAD /products",
+        "HEAD /products/on_offer",
+        "HEAD /products/{product_name}",
+    ];
+    /// CORS preflights, one per path.
+    pub const PREFLIGHTS: [&str; 3] = [
+        "OPTIONS /products",
+        "OPTIONS /products/on_offer",
+        "OPTIONS /products/{product_name}",
+    ];
+    pub const ALL: [&str; 12] = [
+        MENU,
+        SPECIALS,
+        PRODUCT,
+        ADD_PRODUCT,
+        CHANGE_PRODUCT,
+        REMOVE_PRODUCT,
+        HEADS[0],
+        HEADS[1],
+        HEADS[2],
+        PREFLIGHTS[0],
+        PREFLIGHTS[1],
+        PREFLIGHTS[2],
+    ];
+}
+
+/// The readers' methods; `HEAD` answers the headers of a `GET`.
+const READ_METHODS: &str = "GET, HEAD, OPTIONS";
+
+/// `GET /products` (the whole menu, or a page of it) and `GET /products/{product_name}` (one
+/// product). `path_name` is API Gateway's decoded `{product_name}` when the event has one.
+pub async fn menu_reader<B: AsRef<[u8]>>(
+    store: &MenuStore,
+    config: &ApiConfig,
+    request: &Request<B>,
+    path_name: Option<&str>,
+) -> Response<ResponseBody> {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let (route, outcome) = match request::product_name(request, path_name) {
+        Err(e) => (routes::PRODUCT, Err(e)),
+        Ok(None) if !request.uri().path().ends_with("/products") => {
+            (routes::MENU, Err(no_route(request)))
+        }
+        Ok(None) => (
+            routes::MENU,
+            match method {
+                Method::GET | Method::HEAD => lists::read(store, config, request, List::Menu).await,
+                Method::OPTIONS => Ok(Handled::preflight()),
+                _ => Err(not_allowed(request, READ_METHODS)),
+            },
+        ),
+        Ok(Some(name)) => (
+            routes::PRODUCT,
+            match method {
+                Method::GET | Method::HEAD => products::show(store, config, request, &name).await,
+                Method::OPTIONS => Ok(Handled::preflight()),
+                _ => Err(not_allowed(request, READ_METHODS)),
+            },
+        ),
+    };
+    finish(config, request, route, started, outcome)
+}
+
+/// `GET /products/on_offer`: the specials, or a page of them.
+pub async fn specials_reader<B: AsRef<[u8]>>(
+    store: &MenuStore,
+    config: &ApiConfig,
+    request: &Request<B>,
+) -> Response<ResponseBody> {
+    let started = Instant::now();
+    let outcome = if !request.uri().path().ends_with("/products/on_offer") {
+        Err(no_route(request))
+    } else {
+        match *request.method() {
+            Method::GET | Method::HEAD => lists::read(store, config, request, List::Specials).await,
+            Method::OPTIONS => Ok(Handled::preflight()),
+            _ => Err(not_allowed(request, READ_METHODS)),
+        }
+    };
+    finish(config, request, routes::SPECIALS, started, outcome)
+}
+
+/// `POST /products` adds a product; `PUT` and `DELETE /products/{product_name}` change or
+/// remove one at the version the caller read.
+pub async fn product_writer<B: AsRef<[u8]>>(
+    store: &MenuStore,
+    config: &ApiConfig,
+    request: &Request<B>,
+    path_name: Option<&str>,
+) -> Response<ResponseBody> {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let (route, outcome) = match request::product_name(request, path_name) {
+        Err(e) => (routes::CHANGE_PRODUCT, Err(e)),
+        Ok(None) if !request.uri().path().ends_with("/products") => {
+            (routes::ADD_PRODUCT, Err(no_route(request)))
+        }
+        Ok(None) => (
+            routes::ADD_PRODUCT,
+            match method {
+                Method::POST => products::add(store, request).await,
+                Method::OPTIONS => Ok(Handled::preflight()),
+                _ => Err(not_allowed(request, "POST, OPTIONS")),
+            },
+        ),
+        Ok(Some(name)) => match method {
+            Method::PUT => (
+                routes::CHANGE_PRODUCT,
+                products::change(store, request, &name).await,
+            ),
+            Method::DELETE => (
+                routes::REMOVE_PRODUCT,
+                products::remove(store, request, &name).await,
+            ),
+            Method::OPTIONS => (routes::CHANGE_PRODUCT, Ok(Handled::preflight())),
+            _ => (
+                routes::CHANGE_PRODUCT,
+                Err(not_allowed(request, "PUT, DELETE, OPTIONS")),
+            ),
+        },
+    };
+    finish(config, request, route, started, outcome)
+}
+
+/// A handled request: its response, and what a read returned (for the log).
+pub(crate) struct Handled {
+    response: Response<ResponseBody>,
+    read: Option<ReadStats>,
+}
+
+impl Handled {
+    fn preflight() -> Self {
+        Self::write(cors::preflight())
+    }
+
+    fn write(response: Response<ResponseBody>) -> Self {
+        Self {
+            response,
+            read: None,
+        }
+    }
+}
+
+/// What a read returned: items, and the read units DynamoDB reported for them.
+pub(crate) struct ReadStats {
+    items: usize,
+    consumed_capacity: f64,
+}
+
+fn no_route<B>(request: &Request<B>) -> ApiError {
+    ApiError::NoRoute {
+        method: request.method().to_string(),
+        path: request.uri().path().to_owned(),
+    }
+}
+
+fn not_allowed<B>(request: &Request<B>, allowed: &'static str) -> ApiError {
+    ApiError::MethodNotAllowed {
+        method: request.method().to_string(),
+        path: request.uri().path().to_owned(),
+        allowed,
+    }
+}
+
+/// The response, errors in their JSON shape, CORS on every answer, one structured log line per
+/// request, and for a read its metrics as a CloudWatch EMF line on stdout.
+fn finish<B>(
+    config: &ApiConfig,
+    request: &Request<B>,
+    route: &'static str,
+    started: Instant,
+    outcome: Result<Handled, ApiError>,
+) -> Response<ResponseBody> {
+    let (response, read) = match outcome {
+        Ok(handled) => (handled.response, handled.read),
+        Err(e) => (response::error_response(&e), None),
+    };
+    let response = cors::with_cors(config, request, response);
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let status = response.status().as_u16();
+    match read {
+        Some(read) => {
+            tracing::info!(
+                route,
+                status,
+                latency_ms,
+                items = read.items,
+                consumed_capacity = read.consumed_capacity,
+                "request"
+            );
+            let metrics = ReadMetrics {
+                route,
+                items: read.items as u64,
+                read_units: read.consumed_capacity,
+                cache_hit: false,
+            };
+            println!(
+                "{}",
+                metrics::read_line(&config.function_name, &metrics, SystemTime::now())
+            );
+        }
+        None => tracing::info!(route, status, latency_ms, "request"),
+    }
+    response
+}
+
+/// For the test helpers: a query's `limit` and `cursor`, or what is wrong with it.
+#[cfg(feature = "testing")]
+pub(crate) fn parse_page_query(query: &str) -> Result<(Option<usize>, Option<String>), String> {
+    request::PageQuery::parse(Some(query))
+        .map(|q| (q.limit, q.cursor))
+        .map_err(|e| e.to_string())
+}

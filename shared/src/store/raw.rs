@@ -1,0 +1,165 @@
+//! For tests and benchmarks only (feature `testing`): items as another tool writes them, in
+//! DynamoDB JSON (`{"product_name": {"S": "scone"}, "price_in_cents": {"N": "250"}}`, the form
+//! `aws dynamodb put-item --item` takes), and the table's items as they are stored. The store
+//! keeps its client to itself; these are the only doors to raw items.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::AttributeValue;
+use base64::Engine;
+use serde_json::{Map, Value};
+
+use super::item::{self, Item};
+use super::{MenuStore, StoreError};
+use crate::product::Product;
+
+impl MenuStore {
+    /// Writes an item exactly as given (no condition, no checks), as another tool would.
+    pub async fn put_raw_item(&self, item: Value) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item_from_json(&item)))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+
+    /// Every item of the table in DynamoDB JSON, by product name.
+    pub async fn raw_items(&self) -> Result<HashMap<String, Value>, StoreError> {
+        let mut items = HashMap::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            for raw in out.items() {
+                if let Some(AttributeValue::S(name)) = raw.get(item::NAME) {
+                    items.insert(name.clone(), item_to_json(raw));
+                }
+            }
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    /// The raw ceiling of insert-only writes that the benchmarks compare the loader with:
+    /// conditional `PutItem`s (`attribute_not_exists`), `concurrency` in flight, with nothing
+    /// else (no stored item on failure, no capacity, no outcome per product).
+    pub async fn raw_conditional_puts(
+        &self,
+        products: &[Product],
+        concurrency: usize,
+    ) -> Result<(), StoreError> {
+        use futures_util::{stream, StreamExt, TryStreamExt};
+        stream::iter(products)
+            .map(|p| async move {
+                let put = self
+                    .client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(item::to_item(p, 1)))
+                    .condition_expression("attribute_not_exists(product_name)")
+                    .send()
+                    .await;
+                match put {
+                    Err(e)
+                        if e.as_service_error()
+                            .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+                    {
+                        Ok(())
+                    }
+                    other => other.map(|_| ()).map_err(StoreError::from_sdk),
+                }
+            })
+            .buffer_unordered(concurrency.max(1))
+            .try_collect::<Vec<()>>()
+            .await?;
+        Ok(())
+    }
+}
+
+fn item_from_json(item: &Value) -> Item {
+    item.as_object()
+        .expect("an item is a JSON object of attributes")
+        .iter()
+        .map(|(name, value)| (name.clone(), value_from_json(value)))
+        .collect()
+}
+
+fn value_from_json(value: &Value) -> AttributeValue {
+    let (kind, inner) = value
+        .as_object()
+        .and_then(|o| o.iter().next())
+        .expect("a value is {\"TYPE\": ...}");
+    let texts = || -> Vec<String> {
+        inner
+            .as_array()
+            .expect("a set is an array")
+            .iter()
+            .map(|v| v.as_str().expect("set elements are strings").to_owned())
+            .collect()
+    };
+    let blob = |v: &Value| {
+        Blob::new(
+            base64::engine::general_purpose::STANDARD
+                .decode(v.as_str().expect("binary is base64 text"))
+                .expect("binary is base64 text"),
+        )
+    };
+    match kind.as_str() {
+        "S" => AttributeValue::S(inner.as_str().expect("S holds text").to_owned()),
+        "N" => AttributeValue::N(inner.as_str().expect("N holds a number as text").to_owned()),
+        "BOOL" => AttributeValue::Bool(inner.as_bool().expect("BOOL holds a boolean")),
+        "NULL" => AttributeValue::Null(true),
+        "B" => AttributeValue::B(blob(inner)),
+        "SS" => AttributeValue::Ss(texts()),
+        "NS" => AttributeValue::Ns(texts()),
+        "BS" => AttributeValue::Bs(inner.as_array().expect("BS").iter().map(blob).collect()),
+        "L" => AttributeValue::L(
+            inner
+                .as_array()
+                .expect("L holds an array")
+                .iter()
+                .map(value_from_json)
+                .collect(),
+        ),
+        "M" => AttributeValue::M(item_from_json(inner)),
+        other => panic!("unknown DynamoDB JSON type {other:?}"),
+    }
+}
+
+fn item_to_json(item: &Item) -> Value {
+    Value::Object(
+        item.iter()
+            .map(|(name, value)| (name.clone(), value_to_json(value)))
+            .collect::<Map<String, Value>>(),
+    )
+}
+
+fn value_to_json(value: &AttributeValue) -> Value {
+    let b64 = |b: &Blob| Value::from(base64::engine::general_purpose::STANDARD.encode(b.as_ref()));
+    let (kind, inner) = match value {
+        AttributeValue::S(s) => ("S", Value::from(s.as_str())),
+        AttributeValue::N(n) => ("N", Value::from(n.as_str())),
+        AttributeValue::Bool(b) => ("BOOL", Value::from(*b)),
+        AttributeValue::Null(_) => ("NULL", Value::from(true)),
+        AttributeValue::B(b) => ("B", b64(b)),
+        AttributeValue::Ss(v) => ("SS", Value::from(v.clone())),
+        AttributeValue::Ns(v) => ("NS", Value::from(v.clone())),
+        AttributeValue::Bs(v) => ("BS", Value::Array(v.iter().map(b64).collect())),
+        AttributeValue::L(v) => ("L", Value::Array(v.iter().map(value_to_json).collect())),
+        AttributeValue::M(m) => ("M", item_to_json(m)),
+        _ => ("?", Value::Null),
+    };
+    serde_json::json!({ kind: inner })
+}

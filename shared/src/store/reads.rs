@@ -1,0 +1,233 @@
+//! Reading the menu: one product by name, whole lists (a Scan that follows `LastEvaluatedKey`
+//! past each 1 MB page), and single pages for page-at-a-time clients.
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+
+use super::cursor::{self, List};
+use super::item::{self, Item};
+use super::{schema, MenuStore, StoreError, StoredProduct};
+use crate::product::{menu_order, Product};
+
+/// Parallel scan segments for whole-list reads. Two: on DynamoDB Local, 5,000 products read
+/// ~10 % faster than with one, and the café's 26-product menu still costs the same read units
+/// (two half-units instead of one unit); more segments cost a half-unit each on small menus.
+const SCAN_SEGMENTS: i32 = 2;
+
+/// A read of a whole list, with what it cost.
+#[derive(Debug)]
+pub struct MenuRead {
+    pub products: Vec<StoredProduct>,
+    /// Read capacity units DynamoDB reports for the read.
+    pub consumed_capacity: f64,
+    /// Scan requests made (each returns at most 1 MB).
+    pub pages: usize,
+}
+
+/// One page of a list, for clients that read page at a time.
+#[derive(Debug)]
+pub struct MenuPage {
+    pub products: Vec<StoredProduct>,
+    /// Absent on the last page.
+    pub next_cursor: Option<String>,
+    pub consumed_capacity: f64,
+}
+
+impl MenuStore {
+    /// Opens the connection to DynamoDB with a one-item read, so that the first request does
+    /// not pay for it. Failures are ignored: the first request will meet them too.
+    pub async fn warm_up(&self) {
+        let _ = self.menu_page(1, None).await;
+    }
+
+    /// One product by name (strongly consistent), if it is on the menu.
+    pub async fn product(&self, name: &str) -> Result<Option<StoredProduct>, StoreError> {
+        Ok(self.product_read(name).await?.0)
+    }
+
+    /// [`MenuStore::product`], with the read units DynamoDB reports for it.
+    pub async fn product_read(
+        &self,
+        name: &str,
+    ) -> Result<(Option<StoredProduct>, f64), StoreError> {
+        let (item, consumed) = self.get(name).await?;
+        Ok((item.as_ref().and_then(item::from_item), consumed))
+    }
+
+    /// The stored item of a product, as DynamoDB holds it.
+    pub(super) async fn raw_product(&self, name: &str) -> Result<Option<Item>, StoreError> {
+        Ok(self.get(name).await?.0)
+    }
+
+    async fn get(&self, name: &str) -> Result<(Option<Item>, f64), StoreError> {
+        let got = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(schema::HASH_KEY, AttributeValue::S(name.to_owned()))
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        let consumed = got
+            .consumed_capacity()
+            .and_then(|c| c.capacity_units())
+            .unwrap_or(0.0);
+        Ok((got.item, consumed))
+    }
+
+    /// The whole menu, sorted by name.
+    pub async fn whole_menu(&self) -> Result<MenuRead, StoreError> {
+        self.read_all(List::Menu).await
+    }
+
+    /// The specials, sorted by name: a Scan of the sparse `special_GSI` (which holds only
+    /// specials), without those tagged "out of stock". Never a full-table scan.
+    pub async fn specials(&self) -> Result<MenuRead, StoreError> {
+        self.read_all(List::Specials).await
+    }
+
+    /// One page of the menu, in the table's order (a page-at-a-time client cannot be given a
+    /// global sort without reading everything). `limit` is the page size, at least 1.
+    pub async fn menu_page(
+        &self,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<MenuPage, StoreError> {
+        self.read_page(List::Menu, limit, cursor).await
+    }
+
+    /// One page of the specials; see [`MenuStore::menu_page`].
+    pub async fn specials_page(
+        &self,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<MenuPage, StoreError> {
+        self.read_page(List::Specials, limit, cursor).await
+    }
+
+    /// Reads a whole list as `SCAN_SEGMENTS` parallel scan segments, each following its own
+    /// `LastEvaluatedKey` to its end: the same items and capacity as one sequential scan, in a
+    /// fraction of the time once the list spans several 1 MB pages.
+    async fn read_all(&self, list: List) -> Result<MenuRead, StoreError> {
+        let segments = futures_util::future::try_join_all(
+            (0..SCAN_SEGMENTS).map(|segment| self.read_segment(list, segment)),
+        )
+        .await?;
+        let mut read = MenuRead {
+            products: Vec::new(),
+            consumed_capacity: 0.0,
+            pages: 0,
+        };
+        for segment in segments {
+            read.pages += segment.pages;
+            read.consumed_capacity += segment.consumed_capacity;
+            read.products.extend(segment.products);
+        }
+        read.products
+            .sort_by(|a, b| menu_order(&a.product, &b.product));
+        Ok(read)
+    }
+
+    async fn read_segment(&self, list: List, segment: i32) -> Result<MenuRead, StoreError> {
+        let mut read = MenuRead {
+            products: Vec::new(),
+            consumed_capacity: 0.0,
+            pages: 0,
+        };
+        let mut start = None;
+        loop {
+            let page = self
+                .scan(list, None, start, Some((segment, SCAN_SEGMENTS)))
+                .await?;
+            read.pages += 1;
+            read.consumed_capacity += page.consumed_capacity;
+            read.products.extend(page.products);
+            match page.last_key {
+                Some(key) => start = Some(key),
+                None => break,
+            }
+        }
+        Ok(read)
+    }
+
+    async fn read_page(
+        &self,
+        list: List,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<MenuPage, StoreError> {
+        let mut start = match cursor {
+            Some(token) => Some(cursor::decode(token, list).ok_or(StoreError::BadCursor)?),
+            None => None,
+        };
+        let limit = limit.max(1);
+        let mut page = MenuPage {
+            products: Vec::new(),
+            next_cursor: None,
+            consumed_capacity: 0.0,
+        };
+        // `Limit` caps the items DynamoDB evaluates, not those the filter keeps: keep scanning
+        // until the page is full or the list ends.
+        loop {
+            let wanted = limit - page.products.len();
+            let scanned = self.scan(list, Some(wanted), start, None).await?;
+            page.consumed_capacity += scanned.consumed_capacity;
+            page.products.extend(scanned.products);
+            match scanned.last_key {
+                Some(key) if page.products.len() < limit => start = Some(key),
+                Some(key) => {
+                    page.next_cursor = cursor::encode(&key);
+                    break;
+                }
+                None => break,
+            }
+        }
+        Ok(page)
+    }
+
+    async fn scan(
+        &self,
+        list: List,
+        limit: Option<usize>,
+        start: Option<Item>,
+        segment: Option<(i32, i32)>,
+    ) -> Result<ScannedPage, StoreError> {
+        let mut scan = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .set_exclusive_start_key(start)
+            .set_segment(segment.map(|(s, _)| s))
+            .set_total_segments(segment.map(|(_, total)| total))
+            .set_limit(limit.map(|l| l.min(i32::MAX as usize) as i32))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+        if list == List::Specials {
+            scan = scan
+                .index_name(schema::SPECIALS_INDEX)
+                .filter_expression("#special = :one AND NOT contains(#tags, :out_of_stock)")
+                .expression_attribute_names("#special", item::SPECIAL)
+                .expression_attribute_names("#tags", item::TAGS)
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .expression_attribute_values(
+                    ":out_of_stock",
+                    AttributeValue::S(Product::OUT_OF_STOCK.into()),
+                );
+        }
+        let out = scan.send().await.map_err(StoreError::from_sdk)?;
+        Ok(ScannedPage {
+            products: out.items().iter().filter_map(item::from_item).collect(),
+            consumed_capacity: out
+                .consumed_capacity()
+                .and_then(|c| c.capacity_units())
+                .unwrap_or(0.0),
+            last_key: out.last_evaluated_key().cloned().filter(|k| !k.is_empty()),
+        })
+    }
+}
+
+struct ScannedPage {
+    products: Vec<StoredProduct>,
+    consumed_capacity: f64,
+    last_key: Option<Item>,
+}

@@ -1,0 +1,259 @@
+//! Changing the menu: insert-only puts (one product, or many for a load), versioned updates
+//! that touch only the attributes a product owns, and versioned deletes. Every write is
+//! conditional, so nothing is ever overwritten by accident, also against writers racing us.
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConsumedCapacity, ReturnConsumedCapacity, ReturnValue,
+    ReturnValuesOnConditionCheckFailure,
+};
+use futures_util::{stream, StreamExt, TryStreamExt};
+
+use super::item::{self, Item};
+use super::{schema, MenuStore, StoreError, StoredProduct};
+use crate::product::Product;
+
+/// What happened to one product of a load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InsertOutcome {
+    /// It was not on the menu; now it is.
+    Inserted,
+    /// Exactly this product was already on the menu (a re-delivered or re-uploaded file).
+    Unchanged,
+    /// A different product of that name is on the menu; it was left untouched.
+    Conflict,
+}
+
+/// What inserting many products did, one outcome per product in the order given.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InsertMany {
+    pub outcomes: Vec<InsertOutcome>,
+    /// Write units DynamoDB reported for the puts that wrote (`ReturnConsumedCapacity`).
+    pub write_units_reported: f64,
+    /// Write units of the puts whose condition failed: AWS charges them (1 per KB of the stored
+    /// item) but does not report them, so they are counted from the stored item returned.
+    pub write_units_of_refused_puts: f64,
+}
+
+impl MenuStore {
+    /// Adds a product that is not on the menu yet. Never overwrites: an existing name is
+    /// `AlreadyExists`, telling whether the stored item is this very product.
+    pub async fn insert(&self, product: &Product) -> Result<StoredProduct, StoreError> {
+        self.put_new(product)
+            .await?
+            .map_err(|refused| StoreError::AlreadyExists {
+                name: product.name.clone(),
+                identical: refused.identical,
+            })?;
+        Ok(StoredProduct {
+            product: product.clone(),
+            version: 1,
+        })
+    }
+
+    /// Inserts every product whose name is not on the menu yet: one conditional `PutItem` each
+    /// (1 write unit per product of up to 1 KB, its condition failing or not), `concurrency` in
+    /// flight. Throttling is retried by the SDK (the client's retry configuration); any failure
+    /// that outlasts it ends the call (what was written stays written, and a retry finds it
+    /// unchanged). `done` is called after each product.
+    pub async fn insert_many(
+        &self,
+        products: &[Product],
+        concurrency: usize,
+        done: &(dyn Fn() + Sync),
+    ) -> Result<InsertMany, StoreError> {
+        let results: Vec<(InsertOutcome, f64, f64)> = stream::iter(products)
+            .map(|product| async move {
+                let result = self.put_new(product).await.map(|put| match put {
+                    Ok(units) => (InsertOutcome::Inserted, units, 0.0),
+                    Err(refused) if refused.identical => {
+                        (InsertOutcome::Unchanged, 0.0, refused.write_units)
+                    }
+                    Err(refused) => (InsertOutcome::Conflict, 0.0, refused.write_units),
+                });
+                done();
+                result
+            })
+            .buffered(concurrency.max(1))
+            .try_collect()
+            .await?;
+        let mut many = InsertMany::default();
+        for (outcome, reported, refused) in results {
+            many.outcomes.push(outcome);
+            many.write_units_reported += reported;
+            many.write_units_of_refused_puts += refused;
+        }
+        Ok(many)
+    }
+
+    /// One conditional put: `Ok(Ok(write units))` when it wrote, `Ok(Err(refused))` when the
+    /// name was taken.
+    async fn put_new(&self, product: &Product) -> Result<Result<f64, RefusedPut>, StoreError> {
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item::to_item(product, 1)))
+            .condition_expression("attribute_not_exists(#name)")
+            .expression_attribute_names("#name", schema::HASH_KEY)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        match put {
+            Ok(out) => Ok(Ok(write_units(out.consumed_capacity()))),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                let PutItemError::ConditionalCheckFailedException(failed) = e.into_err() else {
+                    unreachable!("checked just above")
+                };
+                let stored = failed.item.unwrap_or_default();
+                Ok(Err(RefusedPut {
+                    identical: item::holds(&stored, product),
+                    write_units: item::write_units(&stored),
+                }))
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Changes a product that is still at `expected_version` (optimistic concurrency: of two
+    /// changes made from the same read, exactly one wins). Only the attributes a product owns
+    /// are set; whatever else other tools keep on the item stays. A field sent with the value a
+    /// lenient read shows for a missing attribute (price 0, no description, no tags) is written
+    /// only if the item has that attribute: a client that sends back what it read never turns a
+    /// missing price into a stored 0.
+    pub async fn update(
+        &self,
+        product: &Product,
+        expected_version: u64,
+    ) -> Result<StoredProduct, StoreError> {
+        let name = &product.name;
+        let Some(next_version) = expected_version.checked_add(1) else {
+            return Err(self.version_refusal(name).await?);
+        };
+        let absent = if item::shows_defaults(product) {
+            match self.raw_product(name).await? {
+                Some(stored) => item::defaults_absent_from(&stored, product),
+                None => return Err(StoreError::NotFound { name: name.clone() }),
+            }
+        } else {
+            Vec::new()
+        };
+        let change = item::Change::of(product, next_version, &absent);
+        let (condition, expected) = version_condition(expected_version);
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(schema::HASH_KEY, AttributeValue::S(name.clone()))
+            .update_expression(change.expression)
+            .set_expression_attribute_values(Some(change.values))
+            .condition_expression(condition)
+            .expression_attribute_names("#name", schema::HASH_KEY)
+            .expression_attribute_names("#version", item::VERSION)
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        for (placeholder, attribute) in change.names {
+            update = update.expression_attribute_names(placeholder, attribute);
+        }
+        if let Some(expected) = expected {
+            update = update.expression_attribute_values(":expected", expected);
+        }
+        match update.send().await {
+            Ok(out) => out
+                .attributes
+                .as_ref()
+                .and_then(item::from_item)
+                .ok_or_else(|| StoreError::NotFound { name: name.clone() }),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                let UpdateItemError::ConditionalCheckFailedException(failed) = e.into_err() else {
+                    unreachable!("checked just above")
+                };
+                Err(refusal(name, failed.item.as_ref()))
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Removes a product that is still at `expected_version`; it leaves both lists and
+    /// `special_GSI` with it. Items written by other tools are version 0.
+    pub async fn delete(&self, name: &str, expected_version: u64) -> Result<(), StoreError> {
+        let (condition, expected) = version_condition(expected_version);
+        let mut delete = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key(schema::HASH_KEY, AttributeValue::S(name.to_owned()))
+            .condition_expression(condition)
+            .expression_attribute_names("#name", schema::HASH_KEY)
+            .expression_attribute_names("#version", item::VERSION)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if let Some(expected) = expected {
+            delete = delete.expression_attribute_values(":expected", expected);
+        }
+        match delete.send().await {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                let DeleteItemError::ConditionalCheckFailedException(failed) = e.into_err() else {
+                    unreachable!("checked just above")
+                };
+                Err(refusal(name, failed.item.as_ref()))
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Why a change at a version we cannot go past is refused, from the item as it is now.
+    async fn version_refusal(&self, name: &str) -> Result<StoreError, StoreError> {
+        let stored = self.raw_product(name).await?;
+        Ok(match stored.as_ref().and_then(item::from_item) {
+            Some(current) if current.version == u64::MAX => StoreError::VersionExhausted {
+                name: name.to_owned(),
+                current: current.version,
+            },
+            _ => refusal(name, stored.as_ref()),
+        })
+    }
+}
+
+/// A put refused because the name is taken.
+struct RefusedPut {
+    identical: bool,
+    write_units: f64,
+}
+
+/// The condition that a change was made from the current version. Items written by other
+/// tools have no version: they count as version 0.
+fn version_condition(expected: u64) -> (&'static str, Option<AttributeValue>) {
+    if expected == 0 {
+        (
+            "attribute_exists(#name) AND attribute_not_exists(#version)",
+            None,
+        )
+    } else {
+        (
+            "attribute_exists(#name) AND #version = :expected",
+            Some(AttributeValue::N(expected.to_string())),
+        )
+    }
+}
+
+/// A failed version condition: the product is gone, or it is at another version.
+fn refusal(name: &str, stored: Option<&Item>) -> StoreError {
+    let name = name.to_owned();
+    match stored.and_then(item::from_item) {
+        None => StoreError::NotFound { name },
+        Some(current) => StoreError::VersionMismatch {
+            name,
+            current: current.version,
+        },
+    }
+}
+
+fn write_units(consumed: Option<&ConsumedCapacity>) -> f64 {
+    consumed.and_then(|c| c.capacity_units()).unwrap_or(0.0)
+}
