@@ -244,9 +244,9 @@ def check_cli(system):
     check(out.returncode == 3 and "changed by someone else" in out.stderr and "$3.95 → $4.25" in out.stderr
           and now["price_in_cents_int"] == 425 and now["version_int"] == version + 1,
           f"412: someone else's change is shown field by field, ours not made ({out.returncode}: {out.stderr.strip()})")
-    out = cli(system, "remove", name, CAFE_MENU_TEST_HOOK_BEFORE_WRITE=behind.replace("set-price", "tag").replace(" 4.25", " late"))
-    check(out.returncode == 3 and "tags" in out.stderr and api_product(base, name) is not None,
-          f"remove after someone else's change: refused (412), the change shown ({out.returncode})")
+    out = cli(system, "remove", name, "--yes", CAFE_MENU_TEST_HOOK_BEFORE_WRITE=behind.replace("set-price", "tag").replace(" 4.25", " late"))
+    check(out.returncode == 3 and "savoury → savoury, late" in out.stderr and api_product(base, name) is not None,
+          f"remove after someone else's change: refused (412), the change shown ({out.returncode} {out.stderr.strip()})")
     out = cli(system, "remove", name)
     check(out.returncode == 64 and "--yes" in out.stderr and api_product(base, name) is not None,
           f"remove without --yes off a terminal: refused, exit 64 ({out.stderr.strip()})")

@@ -73,11 +73,13 @@ pub struct MenuApi {
 }
 
 impl MenuApi {
-    pub fn new(base: &str, signer: Option<Signer>, description: &str) -> Self {
+    /// `timeout`: how long one request may take (API Gateway gives up after 30 s; `make run`
+    /// compiles a function on its first request, which takes longer).
+    pub fn new(base: &str, signer: Option<Signer>, description: &str, timeout: Duration) -> Self {
         let http = reqwest::Client::builder()
             .user_agent(concat!("cafe-menu/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
+            .timeout(timeout)
             .build()
             .expect("the HTTP client builds");
         Self {
@@ -299,7 +301,12 @@ mod tests {
 
     #[test]
     fn names_are_one_path_segment() {
-        let api = MenuApi::new("http://127.0.0.1:9000/", None, "test");
+        let api = MenuApi::new(
+            "http://127.0.0.1:9000/",
+            None,
+            "test",
+            Duration::from_secs(1),
+        );
         assert_eq!(
             api.product_url("crème brûlée / 2"),
             "http://127.0.0.1:9000/products/cr%C3%A8me%20br%C3%BBl%C3%A9e%20%2F%202"

@@ -91,7 +91,12 @@ async fn run(cli: Cli) -> Result<()> {
         }
         command => {
             let target = Target::resolve(&cli.target).await?;
-            let api = api::MenuApi::new(&target.api, target.signer.clone(), &target.description);
+            let api = api::MenuApi::new(
+                &target.api,
+                target.signer.clone(),
+                &target.description,
+                target.request_timeout,
+            );
             product_command(&api, command, json).await
         }
     }

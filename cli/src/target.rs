@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -12,6 +13,9 @@ use aws_credential_types::Credentials;
 use crate::cmd::TargetArgs;
 use crate::error::{CliError, Result};
 use crate::sign::Signer;
+
+/// API Gateway answers within 30 s (its integration timeout).
+const AWS_REQUEST_TIMEOUT: Duration = Duration::from_secs(35);
 
 /// A system to talk to.
 pub struct Target {
@@ -29,6 +33,8 @@ pub struct Target {
     pub sdk: SdkConfig,
     /// A local S3 server, when not AWS's.
     pub s3_endpoint: Option<String>,
+    /// How long one API request may take.
+    pub request_timeout: Duration,
 }
 
 /// The menu table, for the commands that go to DynamoDB directly.
@@ -65,6 +71,7 @@ impl Target {
                 },
                 sdk,
                 s3_endpoint: None,
+                request_timeout: AWS_REQUEST_TIMEOUT,
             });
         }
         from_local_run(args).await
@@ -165,6 +172,7 @@ async fn from_stack(stack: &str, args: &TargetArgs) -> Result<Target> {
         },
         sdk,
         s3_endpoint: None,
+        request_timeout: AWS_REQUEST_TIMEOUT,
     })
 }
 
@@ -208,6 +216,8 @@ async fn from_local_run(args: &TargetArgs) -> Result<Target> {
         },
         sdk: local_sdk_config().await,
         s3_endpoint: Some(loopback("S3_PORT")?),
+        // cargo lambda watch compiles a function on its first request.
+        request_timeout: Duration::from_secs(600),
     })
 }
 
