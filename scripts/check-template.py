@@ -231,5 +231,24 @@ for namespace, metric in watched:
               f"{namespace}/{metric} is written by the code or a metric filter")
 check(("CafeMenu", "MenuFilesRejected") in watched, "an alarm watches rejected menu files")
 
+# --- the public read path: CloudFront in front of the reads, never fresher than promised ------
+policy = resources["MenuCachePolicy"]["Properties"]["CachePolicyConfig"]
+check(plain(policy["MaxTTL"]) == {"Ref": "FreshnessSeconds"}, "CDN TTL capped at the freshness bound")
+check(policy["DefaultTTL"] == 0, "CDN caches nothing the functions do not mark cacheable")
+keys = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+check(keys["EnableAcceptEncodingGzip"] is True, "CDN keeps one copy per coding")
+check(keys["QueryStringsConfig"]["QueryStrings"] == ["limit", "cursor"], "CDN keys pages by limit and cursor only")
+behavior = resources["MenuDistribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+check(set(behavior["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS"}, "writes never go through the CDN")
+check(behavior["Compress"] is True, "CDN compression on")
+check(plain(behavior["CachePolicyId"]) == {"Ref": "MenuCachePolicy"}, "CDN uses the reads' cache policy")
+check("WebsiteApiUrl" in outputs and "MenuDistribution.DomainName" in text(outputs["WebsiteApiUrl"]["Value"]),
+      "the website is pointed at the CDN")
+settings = resources["MenuApi"]["Properties"].get("RouteSettings", {})
+reads = {r for c in contracts.values() for r in c["routes"] if r.split()[0] in ("GET", "HEAD")}
+check(set(settings) == reads, f"every read route has its own throttling ({sorted(set(settings) ^ reads)})")
+fresh = template["Parameters"]["FreshnessSeconds"]
+check(fresh["Default"] <= 10 and fresh["MinValue"] >= 1, "the default freshness bound is a few seconds")
+
 print(f"template check: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -101,11 +101,11 @@ python3 scripts/local_s3.py create-bucket
 
 step "starting the functions behind the API on 127.0.0.1:$API_PORT (cargo lambda watch)"
 cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT" --disable-cors \
-  --env-var TABLE_NAME="$TABLE" --env-var ALLOWED_ORIGINS='*' --env-var CACHE_MAX_AGE_SECONDS=5 \
+  --env-var TABLE_NAME="$TABLE" --env-var ALLOWED_ORIGINS='*' --env-var FRESHNESS_SECONDS=5 \
   --env-var UPLOAD_PREFIX=$UPLOAD_PREFIX --env-var REPORT_PREFIX=$REPORT_PREFIX \
   --env-var AWS_ACCESS_KEY_ID=local --env-var AWS_SECRET_ACCESS_KEY=local --env-var AWS_REGION=us-east-1 \
   --env-var AWS_ENDPOINT_URL_DYNAMODB="$AWS_ENDPOINT_URL_DYNAMODB" --env-var AWS_ENDPOINT_URL_S3="$AWS_ENDPOINT_URL_S3" \
-  --env-var RUST_LOG=info ${CAFE_WATCH_FLAGS:-} >"$STATE/logs/functions.log" 2>&1 &
+  --env-var RUST_LOG=info --concurrency "${FUNCTION_INSTANCES:-4}" ${CAFE_WATCH_FLAGS:-} >"$STATE/logs/functions.log" 2>&1 &
 children+=($!); watch_pid=$!
 wait_for "$API_PORT" "$watch_pid" "cargo lambda watch" "$STATE/logs/functions.log"
 

@@ -1,14 +1,17 @@
 //! Read-handler latency for `make bench`: the menu and specials handlers called in-process, as
 //! the Lambda runtime calls them, against a table already loaded.
 //!
-//!   read_latency ENDPOINT TABLE menu|specials ITERATIONS [gzip]
+//!   read_latency ENDPOINT TABLE menu|specials|page1|scan ITERATIONS [gzip] [cached]
 //!     → prints {"p50_ms": .., "p99_ms": .., "items": N, "rcu": capacity of one read,
 //!               "bytes": body size}
-//!   With `gzip` the request says Accept-Encoding: gzip, as browsers do.
+//!   With `gzip` the request says Accept-Encoding: gzip, as browsers do. With `cached` the
+//!   handler keeps its answer (the function's list cache, as deployed) across the iterations:
+//!   the first one reads the table, the others are answered from the cache. `page1` is a
+//!   one-item page (`?limit=1`), never cached.
 
 use std::time::Instant;
 
-use cafe_menu::api::{self, ApiConfig};
+use cafe_menu::api::{self, ApiConfig, ListCache};
 
 #[tokio::main]
 async fn main() {
@@ -16,21 +19,25 @@ async fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
-    let (endpoint, table, route, iterations, gzip) = match &args[..] {
-        [e, t, r, i] => (e, t, r, i, false),
-        [e, t, r, i, g] if g == "gzip" => (e, t, r, i, true),
-        _ => {
-            eprintln!("usage: read_latency ENDPOINT TABLE menu|specials ITERATIONS [gzip]");
-            std::process::exit(64);
-        }
+    let [endpoint, table, route, iterations, flags @ ..] = &args[..] else {
+        eprintln!(
+            "usage: read_latency ENDPOINT TABLE menu|specials|page1|scan ITERATIONS [gzip] [cached]"
+        );
+        std::process::exit(64);
+    };
+    let gzip = flags.iter().any(|f| f == "gzip");
+    let cache = if flags.iter().any(|f| f == "cached") {
+        ListCache::new(std::time::Duration::from_secs(3600))
+    } else {
+        ListCache::disabled()
     };
     let iterations: usize = iterations.parse().expect("iterations");
     let store = cafe_menu::testing::store_at(endpoint, table, cafe_menu::Workload::Requests);
     let config = ApiConfig::default();
-    let path = if route == "menu" {
-        "/products"
-    } else {
-        "/products/on_offer"
+    let path = match route.as_str() {
+        "specials" => "/products/on_offer",
+        "page1" => "/products?limit=1",
+        _ => "/products",
     };
     let request = http::Request::get(path)
         .header(
@@ -54,10 +61,10 @@ async fn main() {
             latencies.push(started.elapsed().as_secs_f64() * 1000.0);
             continue;
         }
-        let response = if route == "menu" {
-            api::menu_reader(&store, &config, &request, None).await
+        let response = if route == "specials" {
+            api::specials_reader(&store, &config, &cache, &request).await
         } else {
-            api::specials_reader(&store, &config, &request).await
+            api::menu_reader(&store, &config, &cache, &request, None).await
         };
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(response.status(), 200);

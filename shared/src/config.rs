@@ -29,8 +29,9 @@ pub struct ApiConfig {
     pub table_name: String,
     /// `ALLOWED_ORIGINS`: the website's origin(s), comma-separated; `*` (the default) for any.
     pub allowed_origins: Vec<String>,
-    /// `CACHE_MAX_AGE_SECONDS` (default 30): how long browsers may reuse a list.
-    pub cache_max_age_seconds: u32,
+    /// `FRESHNESS_SECONDS` (default 10): the freshness bound, the longest any reader (the
+    /// function's cache, the CDN, a browser) serves an answer after the table changed.
+    pub freshness_seconds: u32,
     /// `WARM_CONNECTION` (`1` or `0`, default `0`): open the table's connection at init.
     pub warm_connection: bool,
     /// `AWS_LAMBDA_FUNCTION_NAME` (set by Lambda and `cargo lambda watch`): the `function`
@@ -43,7 +44,7 @@ impl Default for ApiConfig {
         Self {
             table_name: DEFAULT_TABLE_NAME.to_owned(),
             allowed_origins: vec!["*".to_owned()],
-            cache_max_age_seconds: 30,
+            freshness_seconds: 10,
             warm_connection: false,
             function_name: "cafe-menu-api".to_owned(),
         }
@@ -55,7 +56,7 @@ impl ApiConfig {
     pub const VARIABLES: [&'static str; 4] = [
         "TABLE_NAME",
         "ALLOWED_ORIGINS",
-        "CACHE_MAX_AGE_SECONDS",
+        "FRESHNESS_SECONDS",
         "WARM_CONNECTION",
     ];
 
@@ -79,8 +80,8 @@ impl ApiConfig {
         Ok(Self {
             table_name: text(vars, "TABLE_NAME").unwrap_or(default.table_name),
             allowed_origins,
-            cache_max_age_seconds: number(vars, "CACHE_MAX_AGE_SECONDS", 0, 31_536_000)?
-                .unwrap_or(default.cache_max_age_seconds),
+            freshness_seconds: number(vars, "FRESHNESS_SECONDS", 0, 3600)?
+                .unwrap_or(default.freshness_seconds),
             warm_connection: flag(vars, "WARM_CONNECTION")?.unwrap_or(default.warm_connection),
             function_name: text(vars, "AWS_LAMBDA_FUNCTION_NAME").unwrap_or(default.function_name),
         })
@@ -265,7 +266,7 @@ mod tests {
         let api = ApiConfig::from_vars(&vars(&[
             ("TABLE_NAME", "Menu2"),
             ("ALLOWED_ORIGINS", "https://a.example/, https://b.example"),
-            ("CACHE_MAX_AGE_SECONDS", "5"),
+            ("FRESHNESS_SECONDS", "5"),
             ("WARM_CONNECTION", "1"),
         ]))
         .unwrap();
@@ -274,7 +275,7 @@ mod tests {
             api.allowed_origins,
             ["https://a.example", "https://b.example"]
         );
-        assert_eq!(api.cache_max_age_seconds, 5);
+        assert_eq!(api.freshness_seconds, 5);
         assert!(api.warm_connection);
         let loader = LoaderConfig::from_vars(&vars(&[
             ("LOAD_CONCURRENCY", "8"),
@@ -288,8 +289,8 @@ mod tests {
     #[test]
     fn a_bad_value_names_its_variable() {
         for (name, value) in [
-            ("CACHE_MAX_AGE_SECONDS", "thirty"),
-            ("CACHE_MAX_AGE_SECONDS", "-1"),
+            ("FRESHNESS_SECONDS", "thirty"),
+            ("FRESHNESS_SECONDS", "-1"),
             ("WARM_CONNECTION", "yes"),
             ("ALLOWED_ORIGINS", ","),
         ] {

@@ -163,7 +163,7 @@ fn each_function_is_granted_exactly_the_aws_calls_it_makes() {
         api.contains("store.insert(")
             && api.contains("store.update(")
             && api.contains("store.delete(")
-            && api.contains(".product(&")
+            && api.contains("store.product_read(")
     );
     let loader = read("functions/bulk-loader/src/main.rs")
         + &read("functions/bulk-loader/src/menu_files.rs");

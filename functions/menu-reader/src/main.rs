@@ -1,14 +1,21 @@
 //! GET /products: the whole café menu, or one page of it; GET /products/{product_name}: one
 //! product, with the version a change must name.
 
-use cafe_menu::api::{self, ApiConfig, ResponseBody};
+use std::time::Duration;
+
+use cafe_menu::api::{self, ApiConfig, ListCache, ResponseBody};
 use cafe_menu::{MenuStore, Workload};
 use lambda_http::{run, service_fn, Body, Error, Request, RequestExt, Response};
 
 /// Thin: API Gateway's decoded path parameter and the request go to the shared API code.
-async fn handle(store: &MenuStore, config: &ApiConfig, request: Request) -> Response<Body> {
+async fn handle(
+    store: &MenuStore,
+    config: &ApiConfig,
+    cache: &ListCache,
+    request: Request,
+) -> Response<Body> {
     let params = request.path_parameters();
-    api::menu_reader(store, config, &request, params.first("product_name"))
+    api::menu_reader(store, config, cache, &request, params.first("product_name"))
         .await
         .map(|body| match body {
             ResponseBody::Text(text) => Body::Text(text),
@@ -23,11 +30,13 @@ async fn main() -> Result<(), Error> {
     let config = ApiConfig::from_vars(&|name| std::env::var(name).ok())?;
     let sdk = cafe_menu::config::aws().await;
     let store = MenuStore::connect(&sdk, &config.table_name, Workload::Requests);
+    // The lists' answers, kept while this execution environment is warm.
+    let cache = ListCache::new(Duration::from_secs(config.freshness_seconds.into()));
     if config.warm_connection {
         store.warm_up().await;
     }
     run(service_fn(|request| async {
-        Ok::<_, Error>(handle(&store, &config, request).await)
+        Ok::<_, Error>(handle(&store, &config, &cache, request).await)
     }))
     .await
 }

@@ -1,7 +1,7 @@
 //! The menu reader driven with the `events/menu-reader` payloads, on DynamoDB Local.
 
 use super::handle;
-use cafe_menu::api::ApiConfig;
+use cafe_menu::api::{ApiConfig, ListCache};
 use cafe_menu::testing::{
     cafe_menu, event_json, event_text, fresh_store, gunzip, insert_all, json_of, product,
     unreachable_store,
@@ -30,7 +30,13 @@ fn header<'a>(response: &'a Response<Body>, name: &str) -> &'a str {
 }
 
 async fn call(store: &MenuStore, request: Request) -> (u16, Response<Body>, Value) {
-    let response = handle(store, &ApiConfig::default(), request).await;
+    let response = handle(
+        store,
+        &ApiConfig::default(),
+        &ListCache::disabled(),
+        request,
+    )
+    .await;
     let body = if response.body().is_empty() {
         Value::Null
     } else if response.headers().get("content-encoding").is_some() {
@@ -56,7 +62,7 @@ async fn the_whole_menu_in_the_websites_wire_form() {
     assert_eq!(status, 200);
     assert_eq!(header(&response, "content-type"), "application/json");
     assert_eq!(header(&response, "access-control-allow-origin"), "*");
-    assert!(header(&response, "cache-control").contains("max-age=30"));
+    assert!(header(&response, "cache-control").contains("max-age=10"));
     assert!(header(&response, "etag").starts_with('"'));
     assert!(body.get("next_cursor").is_none());
 
@@ -283,11 +289,11 @@ async fn the_configured_origin_is_sent_on_every_response() {
     let store = fresh_store("menu_origin").await;
     let config = ApiConfig {
         allowed_origins: vec!["https://cafe.example.com".into()],
-        cache_max_age_seconds: 5,
+        freshness_seconds: 5,
         ..ApiConfig::default()
     };
     for name in ["get-menu", "get-menu-bad-limit", "preflight"] {
-        let response = handle(&store, &config, event(name)).await;
+        let response = handle(&store, &config, &ListCache::disabled(), event(name)).await;
         assert_eq!(
             header(&response, "access-control-allow-origin"),
             "https://cafe.example.com",
@@ -413,7 +419,7 @@ async fn one_product_in_the_websites_form_with_its_version() {
     let (status, response, body) = call(&store, event("get-product")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(header(&response, "etag"), "\"1\"");
-    assert!(header(&response, "cache-control").contains("max-age=30"));
+    assert!(header(&response, "cache-control").contains("max-age=10"));
     assert_eq!(header(&response, "access-control-allow-origin"), "*");
     assert_eq!(body["product_name_str"], "cheese scone");
     assert_eq!(body["version_int"], 1);
@@ -499,5 +505,179 @@ async fn head_of_the_menu_is_its_headers_without_a_body() {
     assert_eq!(
         header(&head, "cache-control"),
         header(&get, "cache-control")
+    );
+}
+
+/// A list cache on a clock the test moves: freshness 10 s, so answers are kept 5 s.
+fn cache_on_test_clock() -> (ListCache, impl Fn(u64)) {
+    let start = std::time::Instant::now();
+    let offset = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let read = offset.clone();
+    let clock: cafe_menu::api::Clock = std::sync::Arc::new(move || {
+        start + std::time::Duration::from_millis(read.load(std::sync::atomic::Ordering::SeqCst))
+    });
+    let cache = ListCache::with_clock(std::time::Duration::from_secs(10), clock);
+    let set = move |ms: u64| offset.store(ms, std::sync::atomic::Ordering::SeqCst);
+    (cache, set)
+}
+
+async fn call_cached(
+    store: &MenuStore,
+    cache: &ListCache,
+    request: Request,
+) -> (u16, Response<Body>, Value) {
+    let response = handle(store, &ApiConfig::default(), cache, request).await;
+    let body = if response.body().is_empty() {
+        Value::Null
+    } else if response.headers().get("content-encoding").is_some() {
+        json_of(&gunzip(response.body()))
+    } else {
+        json_of(response.body())
+    };
+    (response.status().as_u16(), response, body)
+}
+
+fn names_in(body: &Value) -> Vec<String> {
+    body["product_item_arr"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["product_name_str"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn within_the_bound_a_304_a_head_and_a_read_cost_no_table_read() {
+    let store = cafe_store("cache_no_read").await;
+    let (cache, _) = cache_on_test_clock();
+    let (status, first, body) = call_cached(&store, &cache, event("get-menu")).await;
+    assert_eq!((status, names_in(&body).len()), (200, 26));
+    let etag = header(&first, "etag").to_owned();
+    // The table is out of reach now: only the cache can answer.
+    let down = unreachable_store();
+    let revalidate = edited("get-menu", |e| {
+        e["headers"]["if-none-match"] = json!(etag);
+    });
+    let (status, response, _) = call_cached(&down, &cache, revalidate).await;
+    assert_eq!(status, 304);
+    assert_eq!(header(&response, "etag"), etag);
+    let (status, response, body) = call_cached(&down, &cache, event("head-menu")).await;
+    assert_eq!((status, body), (200, Value::Null));
+    assert_eq!(header(&response, "etag"), etag);
+    let (status, _, body) = call_cached(&down, &cache, event("get-menu")).await;
+    assert_eq!((status, names_in(&body).len()), (200, 26));
+    // The jQuery cache buster is the same list.
+    let (status, _, _) = call_cached(&down, &cache, event("get-menu-jquery-cache-buster")).await;
+    assert_eq!(status, 200);
+    // Pages are never cached: they read the table (here: unavailable).
+    let (status, _, _) = call_cached(&down, &cache, event("get-menu-page")).await;
+    assert_eq!(status, 503);
+}
+
+/// The five ways the menu changes: through the API (POST, PUT, DELETE: the store calls the
+/// product writer makes), a bulk load, and another tool writing to the table.
+const CHANGES: [&str; 5] = ["POST", "PUT", "DELETE", "a bulk load", "another tool"];
+
+async fn change_the_menu(store: &MenuStore, kind: &str) {
+    let mut scone = product("fresh scone");
+    match kind {
+        "POST" => drop(store.insert(&scone).await.unwrap()),
+        "PUT" => {
+            scone.price_in_cents += 100;
+            store.update(&scone, 1).await.unwrap();
+        }
+        "DELETE" => store.delete("fresh scone", 2).await.unwrap(),
+        "a bulk load" => {
+            let file = json!([{"product_name_str": "loaded bun", "product_id_str": "b1",
+                               "price_in_cents_int": 200}]);
+            cafe_menu::load_menu_file(
+                &cafe_menu::testing::loader_store(store),
+                file.to_string().as_bytes(),
+                cafe_menu::MenuFileSource::default(),
+                &cafe_menu::LoadOptions::default(),
+            )
+            .await
+            .unwrap();
+        }
+        _ => store
+            .put_raw_item(json!({"product_name": {"S": "raw roll"}, "product_id": {"S": "r1"}}))
+            .await
+            .unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn every_kind_of_change_is_served_within_the_freshness_bound() {
+    let store = cafe_store("cache_freshness").await;
+    for kind in CHANGES {
+        let (cache, set_clock) = cache_on_test_clock();
+        let (_, _, before) = call_cached(&store, &cache, event("get-menu")).await;
+        change_the_menu(&store, kind).await;
+        // Right after the change the warm function may still answer what it read...
+        let (_, _, now) = call_cached(&store, &cache, event("get-menu")).await;
+        assert_eq!(
+            now, before,
+            "{kind}: served from the cache within the bound"
+        );
+        // ...and says for how long: what remains of the 10 s bound, shrinking with its age.
+        set_clock(3_000);
+        let (_, response, _) = call_cached(&store, &cache, event("get-menu")).await;
+        assert_eq!(
+            header(&response, "cache-control"),
+            "public, max-age=7",
+            "{kind}"
+        );
+        // Once half the bound has passed, the change is served, cacheable for the whole bound.
+        set_clock(5_000);
+        let (_, response, after) = call_cached(&store, &cache, event("get-menu")).await;
+        let table_now = store.whole_menu().await.unwrap().products;
+        let names: Vec<&str> = table_now.iter().map(|p| p.product.name.as_str()).collect();
+        assert_eq!(names_in(&after), names, "{kind}: the change is served");
+        assert_ne!(after, before, "{kind}");
+        assert_eq!(
+            header(&response, "cache-control"),
+            "public, max-age=10",
+            "{kind}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_cache_keeps_routes_codings_and_queries_apart() {
+    let store = cafe_store("cache_apart").await;
+    let (cache, _) = cache_on_test_clock();
+    let config = ApiConfig::default();
+    let (_, plain_response, plain) = call_cached(&store, &cache, event("get-menu")).await;
+    // The specials through the same cache: never the menu's answer.
+    let specials_request: lambda_http::Request =
+        lambda_http::request::from_str(&event_text("specials-reader/get-specials")).unwrap();
+    let specials =
+        cafe_menu::api::specials_reader(&store, &config, &cache, &specials_request).await;
+    let specials: Value = json_of(specials.body().as_ref());
+    assert_eq!(names_in(&specials).len(), 6);
+    // gzip: the same list compressed, with its own ETag.
+    let zipped_request = edited("get-menu", |e| {
+        e["headers"]["accept-encoding"] = json!("gzip, deflate, br");
+    });
+    let (_, zipped_response, zipped) = call_cached(&store, &cache, zipped_request).await;
+    assert_eq!(zipped, plain);
+    assert_eq!(header(&zipped_response, "content-encoding"), "gzip");
+    assert_ne!(
+        header(&zipped_response, "etag"),
+        header(&plain_response, "etag")
+    );
+    // A page is a page, not the cached list; and the list after it is still the whole list.
+    let (_, _, page) = call_cached(&store, &cache, event("get-menu-page")).await;
+    assert_eq!(names_in(&page).len(), 2);
+    assert!(page["next_cursor"].is_string());
+    let (_, again_response, again) = call_cached(&store, &cache, event("get-menu")).await;
+    assert_eq!(again, plain);
+    assert!(again_response.headers().get("content-encoding").is_none());
+    // One product by name is never a list.
+    store.insert(&product("cheese scone")).await.unwrap();
+    let (status, _, one) = call_cached(&store, &cache, event("get-product")).await;
+    assert_eq!(
+        (status, one["product_name_str"].as_str()),
+        (200, Some("cheese scone"))
     );
 }

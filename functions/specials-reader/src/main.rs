@@ -1,12 +1,19 @@
 //! GET /products/on_offer: the specials, read from the sparse special_GSI.
 
-use cafe_menu::api::{self, ApiConfig, ResponseBody};
+use std::time::Duration;
+
+use cafe_menu::api::{self, ApiConfig, ListCache, ResponseBody};
 use cafe_menu::{MenuStore, Workload};
 use lambda_http::{run, service_fn, Body, Error, Request, Response};
 
 /// Thin: the request goes to the shared API code, its response comes back.
-async fn handle(store: &MenuStore, config: &ApiConfig, request: Request) -> Response<Body> {
-    api::specials_reader(store, config, &request)
+async fn handle(
+    store: &MenuStore,
+    config: &ApiConfig,
+    cache: &ListCache,
+    request: Request,
+) -> Response<Body> {
+    api::specials_reader(store, config, cache, &request)
         .await
         .map(|body| match body {
             ResponseBody::Text(text) => Body::Text(text),
@@ -21,8 +28,10 @@ async fn main() -> Result<(), Error> {
     let config = ApiConfig::from_vars(&|name| std::env::var(name).ok())?;
     let sdk = cafe_menu::config::aws().await;
     let store = MenuStore::connect(&sdk, &config.table_name, Workload::Requests);
+    // The lists' answers, kept while this execution environment is warm.
+    let cache = ListCache::new(Duration::from_secs(config.freshness_seconds.into()));
     run(service_fn(|request| async {
-        Ok::<_, Error>(handle(&store, &config, request).await)
+        Ok::<_, Error>(handle(&store, &config, &cache, request).await)
     }))
     .await
 }

@@ -1,7 +1,7 @@
 //! The specials reader driven with the `events/specials-reader` payloads, on DynamoDB Local.
 
 use super::handle;
-use cafe_menu::api::ApiConfig;
+use cafe_menu::api::{ApiConfig, ListCache};
 use cafe_menu::testing::{cafe_menu, event_json, event_text, fresh_store, insert_all, json_of};
 use cafe_menu::{MenuStore, Product};
 use lambda_http::Request;
@@ -12,7 +12,13 @@ fn event(name: &str) -> Request {
 }
 
 async fn call(store: &MenuStore, request: Request) -> (u16, Value) {
-    let response = handle(store, &ApiConfig::default(), request).await;
+    let response = handle(
+        store,
+        &ApiConfig::default(),
+        &ListCache::disabled(),
+        request,
+    )
+    .await;
     let body = if response.body().is_empty() {
         Value::Null
     } else {

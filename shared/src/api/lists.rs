@@ -1,57 +1,77 @@
 //! The list routes: the whole menu and the specials, whole (sorted by name) or a page at a time
 //! (`?limit=N[&cursor=T]`, in the table's order, with the next page's cursor).
 
+use std::sync::Arc;
+
 use http::Request;
 use serde_json::json;
 
+use super::cache::{ListAnswer, ListCache};
 use super::error::ApiError;
 use super::request::PageQuery;
 use super::response::{list_response, ListedProduct};
 use super::{Handled, ReadStats};
 use crate::config::ApiConfig;
-use crate::store::MenuStore;
+use crate::store::{MenuStore, StoredProduct};
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub(crate) enum List {
     Menu,
     Specials,
 }
 
-/// `GET` or `HEAD` of a list.
+/// `GET` or `HEAD` of a list: a whole list from the cache within the bound, else from the table
+/// (and kept); a page always from the table.
 pub(crate) async fn read<B>(
     store: &MenuStore,
     config: &ApiConfig,
+    cache: &ListCache,
     request: &Request<B>,
     list: List,
 ) -> Result<Handled, ApiError> {
     let query = PageQuery::parse(request.uri().query())?;
-    let (products, next_cursor, consumed_capacity) = match query.limit {
-        None => {
-            let read = match list {
-                List::Menu => store.whole_menu().await?,
-                List::Specials => store.specials().await?,
-            };
-            (read.products, None, read.consumed_capacity)
-        }
+    let now = cache.now();
+    let (answer, consumed_capacity, cache_hit) = match query.limit {
         Some(limit) => {
             let cursor = query.cursor.as_deref();
             let page = match list {
                 List::Menu => store.menu_page(limit, cursor).await?,
                 List::Specials => store.specials_page(limit, cursor).await?,
             };
-            (page.products, page.next_cursor, page.consumed_capacity)
+            let body = list_body(&page.products, page.next_cursor);
+            let answer = ListAnswer::new(body, now, page.products.len());
+            (Arc::new(answer), page.consumed_capacity, false)
         }
-    };
-    let listed: Vec<ListedProduct> = products.iter().map(ListedProduct::from).collect();
-    let body = match next_cursor {
-        Some(next) => json!({"product_item_arr": listed, "next_cursor": next}),
-        None => json!({"product_item_arr": listed}),
+        None => match cache.get(list, now) {
+            Some(answer) => (answer, 0.0, true),
+            None => {
+                let read = match list {
+                    List::Menu => store.whole_menu().await?,
+                    List::Specials => store.specials().await?,
+                };
+                let body = list_body(&read.products, None);
+                let answer = Arc::new(ListAnswer::new(body, now, read.products.len()));
+                cache.put(list, answer.clone());
+                (answer, read.consumed_capacity, false)
+            }
+        },
     };
     Ok(Handled {
-        response: list_response(config, request, body.to_string())?,
+        response: list_response(config, request, &answer, now)?,
         read: Some(ReadStats {
-            items: products.len(),
+            items: answer.items,
             consumed_capacity,
+            cache_hit,
         }),
     })
+}
+
+/// `{"product_item_arr": [...]}`, with the next page's cursor when there is one.
+fn list_body(products: &[StoredProduct], next_cursor: Option<String>) -> String {
+    let listed: Vec<ListedProduct> = products.iter().map(ListedProduct::from).collect();
+    match next_cursor {
+        Some(next) => json!({"product_item_arr": listed, "next_cursor": next}),
+        None => json!({"product_item_arr": listed}),
+    }
+    .to_string()
 }

@@ -5,6 +5,7 @@
 //! - [`request`]: what a request asks for (page query, product body, name in the path)
 //! - [`conditional`]: `ETag`s, `If-None-Match` and `If-Match`
 //! - [`lists`] and [`products`]: the handler of each route, one call into the store each
+//! - [`cache`]: the lists' answers kept in the warm function within the freshness bound
 //! - [`response`]: how answers are encoded (JSON, gzip, size limit, caching headers)
 //! - [`error`]: every error, and the one place where an error becomes a status
 //! - [`cors`]: CORS headers and preflights
@@ -12,6 +13,7 @@
 //! The entry points below only pick the handler of a request's path and method, and write the
 //! request's one log line.
 
+mod cache;
 mod conditional;
 mod cors;
 pub mod error;
@@ -25,6 +27,7 @@ use std::time::{Instant, SystemTime};
 use http::{Method, Request, Response};
 
 pub use crate::config::ApiConfig;
+pub use cache::{Clock, ListCache};
 pub use error::ApiError;
 pub use response::ResponseBody;
 
@@ -76,6 +79,7 @@ const READ_METHODS: &str = "GET, HEAD, OPTIONS";
 pub async fn menu_reader<B: AsRef<[u8]>>(
     store: &MenuStore,
     config: &ApiConfig,
+    cache: &ListCache,
     request: &Request<B>,
     path_name: Option<&str>,
 ) -> Response<ResponseBody> {
@@ -89,7 +93,9 @@ pub async fn menu_reader<B: AsRef<[u8]>>(
         Ok(None) => (
             routes::MENU,
             match method {
-                Method::GET | Method::HEAD => lists::read(store, config, request, List::Menu).await,
+                Method::GET | Method::HEAD => {
+                    lists::read(store, config, cache, request, List::Menu).await
+                }
                 Method::OPTIONS => Ok(Handled::preflight()),
                 _ => Err(not_allowed(request, READ_METHODS)),
             },
@@ -110,6 +116,7 @@ pub async fn menu_reader<B: AsRef<[u8]>>(
 pub async fn specials_reader<B: AsRef<[u8]>>(
     store: &MenuStore,
     config: &ApiConfig,
+    cache: &ListCache,
     request: &Request<B>,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
@@ -117,7 +124,9 @@ pub async fn specials_reader<B: AsRef<[u8]>>(
         Err(no_route(request))
     } else {
         match *request.method() {
-            Method::GET | Method::HEAD => lists::read(store, config, request, List::Specials).await,
+            Method::GET | Method::HEAD => {
+                lists::read(store, config, cache, request, List::Specials).await
+            }
             Method::OPTIONS => Ok(Handled::preflight()),
             _ => Err(not_allowed(request, READ_METHODS)),
         }
@@ -186,10 +195,12 @@ impl Handled {
     }
 }
 
-/// What a read returned: items, and the read units DynamoDB reported for them.
+/// What a read returned: items, the read units DynamoDB reported (0 from the cache), and
+/// whether the cache answered.
 pub(crate) struct ReadStats {
     items: usize,
     consumed_capacity: f64,
+    cache_hit: bool,
 }
 
 fn no_route<B>(request: &Request<B>) -> ApiError {
@@ -231,13 +242,14 @@ fn finish<B>(
                 latency_ms,
                 items = read.items,
                 consumed_capacity = read.consumed_capacity,
+                cache_hit = read.cache_hit,
                 "request"
             );
             let metrics = ReadMetrics {
                 route,
                 items: read.items as u64,
                 read_units: read.consumed_capacity,
-                cache_hit: false,
+                cache_hit: read.cache_hit,
             };
             println!(
                 "{}",

@@ -27,6 +27,7 @@ pub(crate) async fn show<B>(
         read: Some(ReadStats {
             items: 1,
             consumed_capacity,
+            cache_hit: false,
         }),
     })
 }

@@ -5,7 +5,10 @@ use http::header::{self, HeaderMap, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::conditional::{body_tag, gzip_tag, is_fresh, version_tag};
+use std::time::{Duration, Instant};
+
+use super::cache::ListAnswer;
+use super::conditional::{gzip_tag, is_fresh, version_tag};
 use super::error::ApiError;
 use crate::config::ApiConfig;
 use crate::product::WireProduct;
@@ -74,43 +77,45 @@ fn empty(status: StatusCode) -> Response<ResponseBody> {
     response
 }
 
-/// A list: cacheable for a short while, with an `ETag` of the body, `304` with no body when the
-/// client already has it, and gzip-compressed when the client accepts it (browsers do): the
-/// menu's JSON shrinks several times over, and a menu too large for one Lambda response as text
-/// still fits compressed.
+/// A list: an `ETag` of the body, `304` with no body when the client already has it, gzip when
+/// the client accepts it (browsers do: the menu's JSON shrinks several times over, and a menu too
+/// large for one Lambda response as text still fits compressed), and cacheable for what remains
+/// of the freshness bound since the table was read (`now - answer.read_at`), so that no cache
+/// downstream serves it longer than the bound.
 pub(crate) fn list_response<B>(
     config: &ApiConfig,
     request: &Request<B>,
-    body: String,
+    answer: &ListAnswer,
+    now: Instant,
 ) -> Result<Response<ResponseBody>, ApiError> {
-    let identity_tag = body_tag(&body);
-    let gzip_tag = gzip_tag(&identity_tag);
+    let identity_tag = &answer.identity_tag;
+    let gzip_tag = gzip_tag(identity_tag);
     let gzip = request.method() == Method::GET
-        && body.len() >= MIN_GZIP_BYTES
+        && answer.body.len() >= MIN_GZIP_BYTES
         && accepts_gzip(request.headers());
-    let tag = if gzip { &gzip_tag } else { &identity_tag };
-    let mut response = if is_fresh(request, &[&identity_tag, &gzip_tag]) {
+    let tag = if gzip { &gzip_tag } else { identity_tag };
+    let mut response = if is_fresh(request, &[identity_tag, &gzip_tag]) {
         empty(StatusCode::NOT_MODIFIED)
     } else if request.method() == Method::HEAD {
         json_response(StatusCode::OK, String::new())
     } else if gzip {
-        gzip_response(body)?
+        gzip_response(answer.gzip().to_vec())?
     } else {
-        text_response(body)?
+        text_response(answer.body.clone())?
     };
     let headers = response.headers_mut();
     headers.insert(
         header::ETAG,
         HeaderValue::from_str(tag).expect("hex digits are a valid header"),
     );
-    headers.insert(header::CACHE_CONTROL, public_max_age(config));
+    let age = now.saturating_duration_since(answer.read_at);
+    headers.insert(header::CACHE_CONTROL, public_max_age(config, age));
     // Caches keep one copy per coding.
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     Ok(response)
 }
 
-fn gzip_response(body: String) -> Result<Response<ResponseBody>, ApiError> {
-    let compressed = gzip_bytes(body.as_bytes());
+fn gzip_response(compressed: Vec<u8>) -> Result<Response<ResponseBody>, ApiError> {
     // Base64 on the way out of Lambda makes it 4/3 larger.
     let sent_bytes = compressed.len().div_ceil(3) * 4;
     if sent_bytes > MAX_RESPONSE_BODY_BYTES {
@@ -155,7 +160,10 @@ pub(crate) fn product_read<B>(
     };
     let headers = response.headers_mut();
     headers.insert(header::ETAG, tag);
-    headers.insert(header::CACHE_CONTROL, public_max_age(config));
+    headers.insert(
+        header::CACHE_CONTROL,
+        public_max_age(config, Duration::ZERO),
+    );
     response
 }
 
@@ -208,8 +216,11 @@ fn product_json(stored: &StoredProduct) -> String {
     serde_json::to_string(&ListedProduct::from(stored)).expect("products serialize")
 }
 
-fn public_max_age(config: &ApiConfig) -> HeaderValue {
-    HeaderValue::from_str(&format!("public, max-age={}", config.cache_max_age_seconds))
+/// Cacheable for what remains of the freshness bound after `age` (whole seconds, rounded down).
+fn public_max_age(config: &ApiConfig, age: Duration) -> HeaderValue {
+    let bound = Duration::from_secs(config.freshness_seconds.into());
+    let remaining = bound.saturating_sub(age).as_secs();
+    HeaderValue::from_str(&format!("public, max-age={remaining}"))
         .expect("digits are a valid header")
 }
 
@@ -234,7 +245,7 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 
 /// Fast compression: a read spends milliseconds, not tens of them, on it (JSON compresses
 /// well at any level).
-fn gzip_bytes(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn gzip_bytes(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut encoder = flate2::write::GzEncoder::new(
         Vec::with_capacity(bytes.len() / 4),
