@@ -63,6 +63,11 @@ pub struct TargetArgs {
     )]
     pub stack: Option<String>,
 
+    /// For load, create-table and check-table: a table in your AWS account (standard credential
+    /// chain), no stack needed, e.g. check-table --aws --table FoodProducts before adopting it
+    #[arg(long, global = true, conflicts_with_all = ["stack", "api"])]
+    pub aws: bool,
+
     /// The AWS region (default: AWS_REGION or your AWS profile's)
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,

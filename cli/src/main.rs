@@ -149,7 +149,7 @@ async fn add_body(api: &api::MenuApi, add: AddArgs) -> Result<serde_json::Value>
 }
 
 /// The table of `load`, `create-table` and `check-table`: `--endpoint` (and `--table`) outright,
-/// else the target's.
+/// `--aws` (and `--table`) in the AWS account, else the target's.
 async fn direct_table(
     args: &cmd::TargetArgs,
     direct: &DirectTable,
@@ -161,6 +161,15 @@ async fn direct_table(
             endpoint: Some(endpoint.clone()),
         };
         let store = table::store(&table, None, workload).await;
+        return Ok((table, store));
+    }
+    if args.aws {
+        let table = target::Table {
+            name: args.table.clone().unwrap_or_else(target::default_table),
+            endpoint: None,
+        };
+        let sdk = target::aws_sdk_config(args.region.as_deref()).await;
+        let store = table::store(&table, Some(&sdk), workload).await;
         return Ok((table, store));
     }
     let target = Target::resolve(args).await?;

@@ -48,6 +48,13 @@ pub struct Table {
 impl Target {
     /// Resolves the options into a target: `--stack`, else `--api`, else the local system.
     pub async fn resolve(args: &TargetArgs) -> Result<Self> {
+        if args.aws {
+            return Err(CliError::Usage(
+                "--aws names a table only (load, create-table, check-table); for the API and \
+                 the bucket give --stack NAME, or --api URL --bucket NAME"
+                    .into(),
+            ));
+        }
         if let Some(stack) = &args.stack {
             return from_stack(stack, args).await;
         }
