@@ -84,12 +84,14 @@ pub async fn load(
     let loaded = load_menu_file_with_progress(store, &bytes, source, options, &progress).await;
     bar.finish_and_clear();
     let report = loaded.map_err(|e| {
-        let cause = std::error::Error::source(&e)
-            .map(|s| format!(" ({s})"))
-            .unwrap_or_default();
+        let missing_table = is_missing_table(&e);
+        let failure = table_failure(table, "the load failed", e);
+        if missing_table {
+            return failure;
+        }
         CliError::failed(format!(
-            "the load failed: {e}{cause}; run it again to finish it (a load never overwrites, so \
-             what this one wrote is found unchanged)"
+            "{failure}; run it again to finish it (a load never overwrites, so what this one \
+             wrote is found unchanged)"
         ))
     })?;
     let raw = serde_json::to_value(&report).expect("reports serialize");
@@ -152,9 +154,59 @@ pub async fn check(store: &MenuStore, table: &Table, json: bool) -> Result<()> {
     }
 }
 
+fn is_missing_table(e: &cafe_menu::StoreError) -> bool {
+    std::error::Error::source(e)
+        .is_some_and(|s| s.to_string().contains("ResourceNotFoundException"))
+}
+
 fn table_failure(table: &Table, what: &str, e: cafe_menu::StoreError) -> CliError {
     let cause = std::error::Error::source(&e)
-        .map(|s| format!(": {s}"))
+        .map(|s| concise(&s.to_string()))
         .unwrap_or_default();
+    if is_missing_table(&e) {
+        return CliError::failed(format!(
+            "{what}: there is no {} (create-table makes one for a local run; on AWS check \
+             --table and --region)",
+            where_(table)
+        ));
+    }
+    let cause = if cause.is_empty() {
+        cause
+    } else {
+        format!(": {cause}")
+    };
     CliError::failed(format!("{what} ({}): {e}{cause}", where_(table)))
+}
+
+/// The SDK's error text without the raw response it carries (kept for logs, not for people).
+fn concise(cause: &str) -> String {
+    let end = [
+        " (ServiceError",
+        " (DispatchFailure",
+        " (TimeoutError",
+        " (ResponseError",
+        " (ConstructionFailure",
+    ]
+    .iter()
+    .filter_map(|marker| cause.find(marker))
+    .min()
+    .unwrap_or(cause.len());
+    cause[..end].trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_sdk_error_is_told_without_its_raw_response() {
+        assert_eq!(
+            concise(
+                "service error: ThrottlingException: slow down (ServiceError(ServiceError { \
+                 source: ThrottlingException { .. }, raw: Response { .. } }))"
+            ),
+            "service error: ThrottlingException: slow down"
+        );
+        assert_eq!(concise("dispatch failure"), "dispatch failure");
+    }
 }
