@@ -176,6 +176,42 @@ mod tests {
         );
     }
 
+    /// The test suite's `double-encode-path` case: an API Gateway URL whose path carries an
+    /// encoded character (as a product name does), encoded once more in the canonical request.
+    #[test]
+    fn an_encoded_path_is_signed_as_api_gateway_expects() {
+        let credentials = Credentials::new(
+            "ANOTREAL",
+            "notrealrnrELgWzOk3IfjzDKtFBhDby",
+            None,
+            None,
+            "test",
+        );
+        let headers = signature_headers(
+            "POST",
+            "https://tj9n5r0m12.execute-api.us-east-1.amazonaws.com/test/@connections/JBDvjfGEIAMCERw%3D",
+            &[],
+            b"",
+            &credentials,
+            "us-east-1",
+            "service",
+            UNIX_EPOCH + Duration::from_secs(EXAMPLE_TIME),
+        )
+        .unwrap();
+        let authorization = headers
+            .iter()
+            .find(|(k, _)| *k == "authorization")
+            .map(|(_, v)| v.as_str());
+        assert_eq!(
+            authorization,
+            Some(
+                "AWS4-HMAC-SHA256 Credential=ANOTREAL/20150830/us-east-1/service/aws4_request, \
+                 SignedHeaders=host;x-amz-date, \
+                 Signature=57d157672191bac40bae387e48bbe14b15303c001fdbb01f4abf295dccb09705"
+            )
+        );
+    }
+
     /// Temporary credentials travel as x-amz-security-token, which is signed too.
     #[test]
     fn a_session_token_is_sent_and_signed() {
