@@ -186,13 +186,49 @@ impl MenuApi {
     }
 
     /// Sends a request (signed when it is a write and a signer is set); a non-2xx answer becomes
-    /// the API's error.
-    async fn send(&self, mut request: reqwest::Request, write: bool) -> Result<reqwest::Response> {
+    /// the API's error. A read the API answered 503 or 429 (DynamoDB busy, throttled) is asked
+    /// again, after its Retry-After, up to [`READ_ATTEMPTS`] times; a write never is.
+    async fn send(&self, request: reqwest::Request, write: bool) -> Result<reqwest::Response> {
+        let attempts = if write { 1 } else { READ_ATTEMPTS };
+        let mut attempt = 1;
+        loop {
+            // The tool's requests carry their bodies in memory: they always copy.
+            let this_attempt = request.try_clone().expect("an in-memory request copies");
+            let response = self.send_once(this_attempt, write).await?;
+            let status = response.status();
+            if status.is_success() {
+                return Ok(response);
+            }
+            let busy = matches!(
+                status,
+                StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS
+            );
+            if busy && attempt < attempts {
+                let wait = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                    .unwrap_or(1)
+                    .min(5);
+                tokio::time::sleep(Duration::from_secs(wait)).await;
+                attempt += 1;
+                continue;
+            }
+            let text = response.text().await.unwrap_or_default();
+            return Err(api_error(status, &text));
+        }
+    }
+
+    async fn send_once(
+        &self,
+        mut request: reqwest::Request,
+        write: bool,
+    ) -> Result<reqwest::Response> {
         if let (true, Some(signer)) = (write, &self.signer) {
             signer.sign(&mut request).await?;
         }
         let what = format!("{} {}", request.method(), request.url());
-        let response = self.http.execute(request).await.map_err(|e| {
+        self.http.execute(request).await.map_err(|e| {
             let why = if e.is_connect() {
                 format!("cannot connect to {}: is it running?", self.description)
             } else if e.is_timeout() {
@@ -201,15 +237,12 @@ impl MenuApi {
                 e.to_string()
             };
             CliError::failed(format!("{what}: {why}"))
-        })?;
-        if response.status().is_success() {
-            return Ok(response);
-        }
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        Err(api_error(status, &text))
+        })
     }
 }
+
+/// Reads asked at most this many times when the API is busy.
+const READ_ATTEMPTS: u32 = 3;
 
 /// The API's error (`{"error":{"code","message","details":[{"field","problem"}]}}`), or what a
 /// gateway in front of it answered (API Gateway's `{"message": ...}`, say).
@@ -297,6 +330,41 @@ mod tests {
             r#"{"error":{"code":"not_found","message":"no product named \"x\""}}"#,
         );
         assert_eq!(err.exit_status(), 4);
+    }
+
+    /// A server on loopback that answers each connection with the next canned response.
+    async fn serve(answers: Vec<&'static str>) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            for answer in answers {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                socket.write_all(answer.as_bytes()).await.unwrap();
+                socket.shutdown().await.unwrap();
+            }
+        });
+        base
+    }
+
+    const BUSY: &str = "HTTP/1.1 503 Service Unavailable\r\nretry-after: 0\r\nconnection: close\r\n\
+                        content-length: 54\r\n\r\n{\"error\":{\"code\":\"unavailable\",\"message\":\"try later\"}}";
+    const PRODUCT: &str = "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 91\r\n\r\n\
+                           {\"product_name_str\":\"scone\",\"product_id_str\":\"a1\",\"price_in_cents_int\":350,\"version_int\":4}";
+
+    #[tokio::test]
+    async fn a_busy_api_is_asked_again_for_reads_only() {
+        let base = serve(vec![BUSY, PRODUCT]).await;
+        let api = MenuApi::new(&base, None, "test", Duration::from_secs(5));
+        assert_eq!(api.get("scone").await.unwrap().version_int, 4);
+
+        let base = serve(vec![PRODUCT, BUSY]).await;
+        let api = MenuApi::new(&base, None, "test", Duration::from_secs(5));
+        let read = api.get("scone").await.unwrap();
+        let err = api.put(&read, 4).await.unwrap_err();
+        assert_eq!(err.to_string(), "try later (HTTP 503)");
     }
 
     #[test]
