@@ -102,23 +102,23 @@ async fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// The commands on products, through the API.
 async fn product_command(api: &api::MenuApi, command: Command, json: bool) -> Result<()> {
-    let change = |name: String, change: Change| (name, change);
     let (name, change) = match command {
         Command::List { specials } => return menu::list(api, specials, json).await,
         Command::Show { name } => return menu::show(api, &name, json).await,
         Command::Add(add) => return menu::add(api, add_body(api, add).await?, json).await,
         Command::Remove { name, yes } => return menu::remove(api, &name, yes, json).await,
-        Command::SetPrice { name, price } => change(name, Change::Price(price)),
-        Command::Tag { name, tag } => change(name, Change::Tag(tag)),
-        Command::Untag { name, tag } => change(name, Change::Untag(tag)),
-        Command::OutOfStock { name } => change(name, Change::OutOfStock),
-        Command::InStock { name } => change(name, Change::InStock),
-        Command::Special { name, state } => change(name, Change::Special(state == OnOff::On)),
+        Command::SetPrice { name, price } => (name, Change::Price(price)),
+        Command::Tag { name, tag } => (name, Change::Tag(tag)),
+        Command::Untag { name, tag } => (name, Change::Untag(tag)),
+        Command::OutOfStock { name } => (name, Change::OutOfStock),
+        Command::InStock { name } => (name, Change::InStock),
+        Command::Special { name, state } => (name, Change::Special(state == OnOff::On)),
         Command::Upload { .. }
         | Command::Load { .. }
         | Command::CreateTable { .. }
-        | Command::CheckTable { .. } => unreachable!("handled by run"),
+        | Command::CheckTable { .. } => unreachable!("run handles the other commands"),
     };
     menu::change(api, &name, change, json).await
 }
