@@ -16,8 +16,16 @@ pub struct Report {
     pub counts: Counts,
     #[serde(default)]
     pub conflicts: Vec<Conflict>,
+    /// Every problem, listed or not (a report lists the first ones).
+    #[serde(default)]
+    pub problem_count: u64,
+    /// How many records have each kind of problem.
+    #[serde(default)]
+    pub problem_totals: Vec<ProblemTotal>,
     #[serde(default)]
     pub problems: Vec<RecordProblem>,
+    #[serde(default)]
+    pub duplicate_name_count: u64,
     #[serde(default)]
     pub duplicates: Vec<Duplicate>,
     #[serde(default)]
@@ -62,9 +70,20 @@ pub struct RecordProblem {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+pub struct ProblemTotal {
+    pub field: String,
+    pub problem: String,
+    pub records: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
 pub struct Duplicate {
     pub product_name: String,
+    /// The first records that use it.
     pub records: Vec<u64>,
+    /// How many records use it.
+    #[serde(default)]
+    pub record_count: u64,
 }
 
 impl Report {
@@ -120,14 +139,42 @@ impl Report {
                 ));
             }
         }
+        let listed = self.problems.len() as u64;
+        if self.problem_count > listed {
+            out.push(format!(
+                "  ... {} problems in all ({listed} listed); by kind:",
+                self.problem_count
+            ));
+            for t in &self.problem_totals {
+                out.push(format!(
+                    "    {}: {}: {} record{}",
+                    t.field,
+                    t.problem,
+                    t.records,
+                    if t.records == 1 { "" } else { "s" }
+                ));
+            }
+        }
         if !self.duplicates.is_empty() {
             out.push("names given more than once:".into());
             for d in &self.duplicates {
                 let records: Vec<String> = d.records.iter().map(u64::to_string).collect();
+                let more = if d.record_count > d.records.len() as u64 {
+                    format!(", ... ({} records in all)", d.record_count)
+                } else {
+                    String::new()
+                };
                 out.push(format!(
-                    "  {:?} in records {}",
+                    "  {:?} in records {}{more}",
                     d.product_name,
                     records.join(", ")
+                ));
+            }
+            let listed = self.duplicates.len() as u64;
+            if self.duplicate_name_count > listed {
+                out.push(format!(
+                    "  ... {} names in all ({listed} listed)",
+                    self.duplicate_name_count
                 ));
             }
         }
@@ -164,6 +211,30 @@ mod tests {
              must be a whole number of cents\n  record 3: product_name_str: is required\nnames \
              given more than once:\n  \"tea\" in records 2, 3"
         );
+    }
+
+    #[test]
+    fn a_long_report_says_how_much_it_left_out_and_counts_by_kind() {
+        let report: Report = serde_json::from_value(serde_json::json!({
+            "outcome": "rejected",
+            "counts": {"records": 500, "rejected": 300},
+            "problem_count": 301,
+            "problem_totals": [
+                {"field": "price_in_cents_int", "problem": "must not be negative", "records": 300},
+                {"field": "product_id_str", "problem": "is required", "records": 1}
+            ],
+            "problems": [{"record": 1, "field": "price_in_cents_int", "problem": "must not be negative, found -1"}],
+            "duplicate_name_count": 120,
+            "duplicates": [{"product_name": "tea", "records": [2, 3, 4], "record_count": 40}],
+            "duration_ms": 3
+        }))
+        .unwrap();
+        let text = report.render("big.json");
+        assert!(text.contains(
+            "  ... 301 problems in all (1 listed); by kind:\n    price_in_cents_int: must not be \
+             negative: 300 records\n    product_id_str: is required: 1 record"
+        ), "{text}");
+        assert!(text.contains("  \"tea\" in records 2, 3, 4, ... (40 records in all)\n  ... 120 names in all (1 listed)"), "{text}");
     }
 
     #[test]

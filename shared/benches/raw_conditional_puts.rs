@@ -2,7 +2,11 @@
 //! writes) at a given concurrency, with none of the loader's work around them (no file check, no
 //! stored item on failure, no report).
 //!
-//!   raw_conditional_puts ENDPOINT TABLE MENU_FILE CONCURRENCY   → prints {"items": N, "seconds": S}
+//!   raw_conditional_puts ENDPOINT TABLE MENU_FILE CONCURRENCY [partiql]
+//!     → prints {"items": N, "seconds": S, "refused": N}
+//!
+//! With `partiql`, the same insert-only writes as PartiQL `BatchExecuteStatement`s of 25 `INSERT`s
+//! (CONCURRENCY batches in flight), the alternative AWS offers.
 
 use std::time::Instant;
 
@@ -15,8 +19,8 @@ async fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
-    let [endpoint, table, file, concurrency] = &args[..] else {
-        eprintln!("usage: raw_conditional_puts ENDPOINT TABLE MENU_FILE CONCURRENCY");
+    let [endpoint, table, file, concurrency, mode @ ..] = &args[..] else {
+        eprintln!("usage: raw_conditional_puts ENDPOINT TABLE MENU_FILE CONCURRENCY [partiql]");
         std::process::exit(64);
     };
     let concurrency: usize = concurrency.parse().expect("concurrency");
@@ -24,12 +28,20 @@ async fn main() {
         .expect("a valid menu file");
     let store = store_at(endpoint, table, Workload::BulkLoad);
     let started = Instant::now();
-    store
-        .raw_conditional_puts(&products, concurrency)
-        .await
-        .expect("puts");
+    let refused = if mode.first().is_some_and(|m| m == "partiql") {
+        store
+            .raw_partiql_inserts(&products, concurrency)
+            .await
+            .expect("inserts")
+    } else {
+        store
+            .raw_conditional_puts(&products, concurrency)
+            .await
+            .expect("puts");
+        0
+    };
     println!(
-        "{{\"items\": {}, \"seconds\": {:.4}}}",
+        "{{\"items\": {}, \"seconds\": {:.4}, \"refused\": {refused}}}",
         products.len(),
         started.elapsed().as_secs_f64()
     );

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::menu_file::{self, DuplicateName, RecordProblem};
+use crate::menu_file::{self, DuplicateName, ProblemTotal, RecordProblem, Rejection};
 use crate::store::{InsertOutcome, MenuStore, StoreError};
 
 /// Where a menu file came from, as the report names it.
@@ -84,7 +84,15 @@ pub struct LoadReport {
     pub reason: Option<String>,
     pub counts: LoadCounts,
     pub conflicts: Vec<Conflict>,
+    /// Every problem of a rejected file's records, listed or not.
+    pub problem_count: usize,
+    /// How many records have each kind of problem, the most common first.
+    pub problem_totals: Vec<ProblemTotal>,
+    /// The first problems in file order ([`menu_file::MAX_LISTED_PROBLEMS`] at most).
     pub problems: Vec<RecordProblem>,
+    /// Every name used by more than one record.
+    pub duplicate_name_count: usize,
+    /// The first names found repeating ([`menu_file::MAX_LISTED_DUPLICATES`] at most).
     pub duplicates: Vec<DuplicateName>,
     pub duration_ms: u64,
 }
@@ -98,9 +106,33 @@ impl LoadReport {
             reason: Some(reason.into()),
             counts: LoadCounts::default(),
             conflicts: Vec::new(),
+            problem_count: 0,
+            problem_totals: Vec::new(),
             problems: Vec::new(),
+            duplicate_name_count: 0,
             duplicates: Vec::new(),
             duration_ms: 0,
+        }
+    }
+
+    /// A file judged and rejected: nothing was written.
+    pub fn rejected(source: MenuFileSource, rejection: Rejection, duration_ms: u64) -> Self {
+        Self {
+            source,
+            outcome: LoadOutcome::Rejected,
+            counts: LoadCounts {
+                records: rejection.records,
+                rejected: rejection.rejected_records(),
+                ..LoadCounts::default()
+            },
+            reason: Some(rejection.reason),
+            conflicts: Vec::new(),
+            problem_count: rejection.problem_count,
+            problem_totals: rejection.problem_totals,
+            problems: rejection.problems,
+            duplicate_name_count: rejection.duplicate_name_count,
+            duplicates: rejection.duplicates,
+            duration_ms,
         }
     }
 }
@@ -145,20 +177,11 @@ pub async fn load_menu_file_with_progress(
     let products = match menu_file::parse(bytes) {
         Ok(products) => products,
         Err(rejection) => {
-            return Ok(LoadReport {
+            return Ok(LoadReport::rejected(
                 source,
-                outcome: LoadOutcome::Rejected,
-                counts: LoadCounts {
-                    records: rejection.records,
-                    rejected: rejection.rejected_records(),
-                    ..LoadCounts::default()
-                },
-                reason: Some(rejection.reason),
-                conflicts: Vec::new(),
-                problems: rejection.problems,
-                duplicates: rejection.duplicates,
-                duration_ms: elapsed_ms(started),
-            })
+                *rejection,
+                elapsed_ms(started),
+            ))
         }
     };
     let written = std::sync::atomic::AtomicUsize::new(0);
@@ -195,7 +218,10 @@ pub async fn load_menu_file_with_progress(
         reason: None,
         counts,
         conflicts,
+        problem_count: 0,
+        problem_totals: Vec::new(),
         problems: Vec::new(),
+        duplicate_name_count: 0,
         duplicates: Vec::new(),
         duration_ms: elapsed_ms(started),
     })

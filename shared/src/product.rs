@@ -17,6 +17,8 @@ pub const MAX_ITEM_BYTES: usize = 400 * 1024;
 pub const ITEM_NAMES_ALLOWANCE: usize = 256;
 /// Largest product, counted by [`Product::size_bytes`]: what fits in an item beside its names.
 pub const MAX_PRODUCT_BYTES: usize = MAX_ITEM_BYTES - ITEM_NAMES_ALLOWANCE;
+/// The kind of problem of a product too large to be a table item.
+pub const TOO_LARGE: &str = "is too large for a table item";
 /// The dearest thing the café could sell: $10,000. Anything above is a typo (an extra zero or two).
 pub const MAX_PRICE_IN_CENTS: i64 = 1_000_000;
 
@@ -83,13 +85,28 @@ pub struct WireProduct {
 pub struct Problem {
     pub field: String,
     pub problem: String,
+    /// The problem without the values it quotes ("must not be negative" for "must not be negative,
+    /// found -3"): what problems are counted by, when a menu file has too many to list.
+    #[serde(skip)]
+    pub kind: &'static str,
 }
 
 impl Problem {
-    pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
+    /// A problem whose text quotes nothing: the text is its kind.
+    pub fn new(field: impl Into<String>, problem: &'static str) -> Self {
+        Self::of_kind(field, problem, problem)
+    }
+
+    /// A problem whose text quotes what was found; `kind` is the same problem without it.
+    pub fn of_kind(
+        field: impl Into<String>,
+        kind: &'static str,
+        problem: impl Into<String>,
+    ) -> Self {
         Self {
             field: field.into(),
             problem: problem.into(),
+            kind,
         }
     }
 }
@@ -100,16 +117,16 @@ impl std::fmt::Display for Problem {
     }
 }
 
-const NAME: &str = "product_name_str";
+pub(crate) const NAME: &str = "product_name_str";
 const ID: &str = "product_id_str";
 const PRICE: &str = "price_in_cents_int";
 const DESCRIPTION: &str = "description_str";
-const TAGS: &str = "tag_str_arr";
+pub(crate) const TAGS: &str = "tag_str_arr";
 const SPECIAL: &str = "special_int";
 /// Sent back by the GET routes so that a client can echo a product it read; ignored on input
 /// (the version to match travels in `If-Match`).
 pub const VERSION: &str = "version_int";
-const KNOWN_FIELDS: [&str; 7] = [NAME, ID, PRICE, DESCRIPTION, TAGS, SPECIAL, VERSION];
+pub(crate) const KNOWN_FIELDS: [&str; 7] = [NAME, ID, PRICE, DESCRIPTION, TAGS, SPECIAL, VERSION];
 
 /// A product name as it is stored: trimmed, in Unicode NFC. "Café" typed on one device may
 /// arrive as `e` + a combining accent from another; both must be the same product, never two
@@ -125,8 +142,9 @@ pub fn canonical_name(name: &str) -> String {
 /// `price_in_cent_int` is never silently dropped. The name is made canonical ([`canonical_name`]).
 pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
     let Some(fields) = value.as_object() else {
-        return Err(vec![Problem::new(
+        return Err(vec![Problem::of_kind(
             "(product)",
+            "must be a JSON object",
             format!("must be a JSON object, found {}", kind_of(value)),
         )]);
     };
@@ -139,7 +157,11 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
             } else {
                 key.clone()
             };
-            problems.push(Problem::new(field, unknown_field_hint(key)));
+            problems.push(Problem::of_kind(
+                field,
+                "is not a product field",
+                unknown_field_hint(key),
+            ));
         }
     }
 
@@ -153,8 +175,9 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
         if typed.is_empty() {
             problems.push(Problem::new(NAME, "must not be empty or only spaces"));
         } else if typed_chars > MAX_NAME_CHARS {
-            problems.push(Problem::new(
+            problems.push(Problem::of_kind(
                 NAME,
+                "is too long",
                 format!(
                     "is {typed_chars} characters long; the limit is {MAX_NAME_CHARS} characters"
                 ),
@@ -165,8 +188,9 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
                 "must not contain control characters (line breaks, tabs...)",
             ));
         } else if stored_chars > MAX_NAME_CHARS {
-            problems.push(Problem::new(
+            problems.push(Problem::of_kind(
                 NAME,
+                "is too long in Unicode NFC",
                 format!(
                     "is {stored_chars} characters in Unicode NFC, the form it is stored in; the limit is {MAX_NAME_CHARS} characters"
                 ),
@@ -186,8 +210,8 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
         }
         Some(v) => match price_in_cents(v) {
             Ok(p) => Some(p),
-            Err(problem) => {
-                problems.push(Problem::new(PRICE, problem));
+            Err((kind, problem)) => {
+                problems.push(Problem::of_kind(PRICE, kind, problem));
                 None
             }
         },
@@ -197,8 +221,9 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
         None => Some(String::new()),
         Some(Value::String(s)) => Some(s.clone()),
         Some(other) => {
-            problems.push(Problem::new(
+            problems.push(Problem::of_kind(
                 DESCRIPTION,
+                "must be a string",
                 format!("must be a string, found {}", kind_of(other)),
             ));
             None
@@ -212,8 +237,9 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
             for (i, item) in items.iter().enumerate() {
                 match item {
                     Value::String(s) => tags.push(s.clone()),
-                    other => problems.push(Problem::new(
+                    other => problems.push(Problem::of_kind(
                         format!("{TAGS}[{i}]"),
+                        "must be a string",
                         format!("must be a string, found {}", kind_of(other)),
                     )),
                 }
@@ -221,8 +247,9 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
             Some(tags)
         }
         Some(other) => {
-            problems.push(Problem::new(
+            problems.push(Problem::of_kind(
                 TAGS,
+                "must be an array of strings",
                 format!("must be an array of strings, found {}", kind_of(other)),
             ));
             None
@@ -233,8 +260,9 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
         None => false,
         Some(v) if v.as_i64() == Some(1) => true,
         Some(other) => {
-            problems.push(Problem::new(
+            problems.push(Problem::of_kind(
                 SPECIAL,
+                "must be 1 on a special and absent otherwise",
                 format!(
                     "must be 1 on a special and absent otherwise, found {}",
                     short(other)
@@ -247,8 +275,9 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
     // Ignored on input, but a client that sends one must send one we could have given out.
     if let Some(version) = fields.get(VERSION) {
         if version.as_u64().is_none() {
-            problems.push(Problem::new(
+            problems.push(Problem::of_kind(
                 VERSION,
+                "must be a whole number (a version as read)",
                 format!(
                     "must be a whole number from 0 to {} (a version as read), found {}",
                     u64::MAX,
@@ -272,8 +301,9 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
             };
             let size = product.size_bytes();
             if size > MAX_PRODUCT_BYTES {
-                return Err(vec![Problem::new(
+                return Err(vec![Problem::of_kind(
                     "(product)",
+                    TOO_LARGE,
                     format!(
                         "is {size} bytes of text and numbers; the limit is {MAX_PRODUCT_BYTES} \
                          bytes (a table item holds {MAX_ITEM_BYTES}, attribute names included)"
@@ -298,8 +328,9 @@ fn required_string<'a>(
         }
         Some(Value::String(s)) => Some(s),
         Some(other) => {
-            problems.push(Problem::new(
+            problems.push(Problem::of_kind(
                 field,
+                "must be a string",
                 format!("must be a string, found {}", kind_of(other)),
             ));
             None
@@ -307,25 +338,38 @@ fn required_string<'a>(
     }
 }
 
-fn price_in_cents(value: &Value) -> Result<i64, String> {
+/// A price, or the kind of problem with it and the problem as told.
+fn price_in_cents(value: &Value) -> Result<i64, (&'static str, String)> {
+    const NOT_CENTS: &str = "must be a whole number of cents";
+    const ABOVE: &str = "is above the maximum";
     let Value::Number(n) = value else {
-        return Err(format!(
-            "must be a whole number of cents, found {}",
-            kind_of(value)
+        return Err((
+            NOT_CENTS,
+            format!("must be a whole number of cents, found {}", kind_of(value)),
         ));
     };
     let Some(cents) = n.as_i64() else {
         return Err(if n.is_u64() {
-            format!("{n} is above the maximum of {MAX_PRICE_IN_CENTS} cents")
+            (
+                ABOVE,
+                format!("{n} is above the maximum of {MAX_PRICE_IN_CENTS} cents"),
+            )
         } else {
-            format!("must be a whole number of cents (595 for $5.95), found {n}")
+            (
+                NOT_CENTS,
+                format!("must be a whole number of cents (595 for $5.95), found {n}"),
+            )
         });
     };
     if cents < 0 {
-        Err(format!("must not be negative, found {cents}"))
+        Err((
+            "must not be negative",
+            format!("must not be negative, found {cents}"),
+        ))
     } else if cents > MAX_PRICE_IN_CENTS {
-        Err(format!(
-            "{cents} is above the maximum of {MAX_PRICE_IN_CENTS} cents"
+        Err((
+            ABOVE,
+            format!("{cents} is above the maximum of {MAX_PRICE_IN_CENTS} cents"),
         ))
     } else {
         Ok(cents)
@@ -586,6 +630,47 @@ mod tests {
         let mut got = fields(v);
         got.sort();
         assert_eq!(got, ["colour", PRICE, ID, NAME, SPECIAL, "tag_str_arr[0]"]);
+    }
+
+    #[test]
+    fn each_problem_has_a_kind_that_quotes_no_value() {
+        let kinds =
+            |v: Value| -> Vec<&'static str> { problems(v).iter().map(|p| p.kind).collect() };
+        let all = json!({
+            "product_name_str": "x".repeat(600), "product_id_str": 7, "price_in_cents_int": -3,
+            "description_str": 1, "tag_str_arr": [1], "special_int": 0, "version_int": -1, "colour": 1
+        });
+        let mut all = kinds(all);
+        all.sort();
+        assert_eq!(
+            all,
+            [
+                "is not a product field",
+                "is too long",
+                "must be 1 on a special and absent otherwise",
+                "must be a string",
+                "must be a string",
+                "must be a string",
+                "must be a whole number (a version as read)",
+                "must not be negative",
+            ]
+        );
+        // The same kind whatever the value.
+        assert_eq!(kinds(with(PRICE, json!(-1))), kinds(with(PRICE, json!(-7))));
+        assert_eq!(
+            kinds(with(PRICE, json!(5.95))),
+            kinds(with(PRICE, json!("5")))
+        );
+        assert_eq!(
+            kinds(with(PRICE, json!(u64::MAX))),
+            kinds(with(PRICE, json!(MAX_PRICE_IN_CENTS + 1)))
+        );
+        assert_eq!(kinds(with(NAME, json!("é".repeat(600)))), ["is too long"]);
+        assert_eq!(kinds(without(ID)), ["is required"]);
+        assert_eq!(
+            kinds(with(SPECIAL, json!("1"))),
+            kinds(with(SPECIAL, json!([1, 2])))
+        );
     }
 
     #[test]

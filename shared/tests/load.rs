@@ -179,6 +179,32 @@ async fn every_bad_file_is_rejected_and_nothing_is_written() {
 }
 
 #[tokio::test]
+async fn a_file_of_only_bad_records_gets_a_small_report_that_counts_them_all() {
+    let store = fresh_store("load_pathological").await;
+    let file = format!("[{}]", vec!["{}"; 300_000].join(","));
+    let report = load(&store, file.as_bytes()).await;
+    assert_eq!(report.outcome, LoadOutcome::Rejected);
+    assert_eq!(
+        (report.counts.records, report.counts.rejected),
+        (300_000, 300_000)
+    );
+    assert_eq!(
+        report.problems.len(),
+        cafe_menu::menu_file::MAX_LISTED_PROBLEMS
+    );
+    assert_eq!(report.problems[0].record, 1);
+    assert_eq!(report.problem_count, 900_000);
+    assert_eq!(report.problem_totals.len(), 3);
+    assert!(report
+        .problem_totals
+        .iter()
+        .all(|t| t.problem == "is required" && t.records == 300_000));
+    let written = serde_json::to_vec_pretty(&report).unwrap();
+    assert!(written.len() < 32 * 1024, "{} bytes", written.len());
+    assert!(table_snapshot(&store).await.is_empty());
+}
+
+#[tokio::test]
 async fn two_concurrent_loads_of_one_file_end_as_one() {
     let store = fresh_store("load_concurrent").await;
     let records: Vec<Value> = (0..400).map(|i| record(&format!("p{i:03}"), i)).collect();

@@ -172,6 +172,41 @@ async fn a_bad_file_is_a_successful_invocation_with_a_rejected_report() {
 }
 
 #[tokio::test]
+async fn a_file_of_only_bad_records_gets_a_report_of_a_few_kilobytes() {
+    let bucket = bucket("loader_pathological").await;
+    let loader = loader(fresh_store("loader_pathological").await);
+    // 2 MB of `{}`: three problems each, 2 million in all.
+    let file = format!("[{}]", vec!["{}"; 666_666].join(","));
+    let event = upload(
+        &bucket,
+        "menu-file-uploaded",
+        "uploads/all_products.json",
+        file.as_bytes(),
+    )
+    .await;
+    let answer = invoke(&loader, event).await.unwrap();
+    assert_eq!(answer["reports"][0]["outcome"], "rejected");
+    let object = s3()
+        .get_object()
+        .bucket(&bucket)
+        .key("reports/all_products.json.report.json")
+        .send()
+        .await
+        .unwrap();
+    let written = object.body.collect().await.unwrap().into_bytes();
+    assert!(written.len() < 32 * 1024, "{} bytes", written.len());
+    let written = json_of(&written);
+    assert_eq!(written["counts"]["rejected"], 666_666);
+    assert_eq!(written["problem_count"], 1_999_998);
+    assert_eq!(written["problems"].as_array().unwrap().len(), 100);
+    assert_eq!(
+        written["problem_totals"][0],
+        json!({"field": "price_in_cents_int", "problem": "is required", "records": 666_666})
+    );
+    assert!(loader.store.whole_menu().await.unwrap().products.is_empty());
+}
+
+#[tokio::test]
 async fn an_oversize_file_is_refused_without_loading() {
     let bucket = bucket("loader_big").await;
     let mut loader = loader(fresh_store("loader_big").await);

@@ -88,6 +88,59 @@ impl MenuStore {
     }
 }
 
+impl MenuStore {
+    /// The other insert-only batch write AWS offers, for the benchmarks to compare: PartiQL
+    /// `BatchExecuteStatement` of up to 25 `INSERT`s (each fails alone, with `DuplicateItem`, when
+    /// the name is taken), `concurrency` batches in flight. Returns how many were refused.
+    pub async fn raw_partiql_inserts(
+        &self,
+        products: &[Product],
+        concurrency: usize,
+    ) -> Result<usize, StoreError> {
+        use aws_sdk_dynamodb::types::BatchStatementRequest;
+        use futures_util::{stream, StreamExt, TryStreamExt};
+        let refused: Vec<usize> = stream::iter(products.chunks(25))
+            .map(|chunk| async move {
+                let statements: Vec<BatchStatementRequest> = chunk
+                    .iter()
+                    .map(|p| {
+                        let item = item::to_item(p, 1);
+                        let mut names: Vec<&String> = item.keys().collect();
+                        names.sort();
+                        let fields: Vec<String> =
+                            names.iter().map(|n| format!("'{n}': ?")).collect();
+                        BatchStatementRequest::builder()
+                            .statement(format!(
+                                "INSERT INTO \"{}\" VALUE {{{}}}",
+                                self.table,
+                                fields.join(", ")
+                            ))
+                            .set_parameters(Some(names.iter().map(|n| item[*n].clone()).collect()))
+                            .build()
+                            .expect("the statement is set")
+                    })
+                    .collect();
+                let out = self
+                    .client
+                    .batch_execute_statement()
+                    .set_statements(Some(statements))
+                    .send()
+                    .await
+                    .map_err(StoreError::from_sdk)?;
+                Ok::<usize, StoreError>(
+                    out.responses()
+                        .iter()
+                        .filter(|r| r.error().is_some())
+                        .count(),
+                )
+            })
+            .buffer_unordered(concurrency.max(1))
+            .try_collect()
+            .await?;
+        Ok(refused.into_iter().sum())
+    }
+}
+
 fn item_from_json(item: &Value) -> Item {
     item.as_object()
         .expect("an item is a JSON object of attributes")
