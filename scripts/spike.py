@@ -164,7 +164,7 @@ def main():
             summary = next((line for line in out.splitlines() if "requests in" in line), "?").strip()
             rate = next((line for line in out.splitlines() if line.startswith("Requests/sec")), "?").strip()
             counts = {key: int(n) for key, n in re.findall(r"^status (.+): (\d+)$", out, re.M)}
-            requests_total += sum(counts.values())
+            requests_total += int(re.search(r"(\d+) requests in", out).group(1)) if "requests in" in out else 0
             ours = {key: n for key, n in counts.items() if "emulator" not in key}
             emulator = sum(n for key, n in counts.items() if "emulator" in key)
             latency = [" ".join(line.split()) for line in out.splitlines() if line.strip().startswith(("50%", "99%"))]
