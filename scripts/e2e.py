@@ -98,8 +98,16 @@ class LocalSystem:
 
 
 def products(base, path="/products"):
-    status, _, body = request("GET", base + path)
-    return status, [p["product_name_str"] for p in (body or {}).get("product_item_arr", [])]
+    """The list's names as the table holds them now: read page by page (pages are never answered
+    from the functions' caches, which may keep a list up to half the freshness bound), sorted."""
+    names, cursor, status = [], "", 200
+    while status == 200:
+        status, _, body = request("GET", f"{base}{path}?limit=1000&cursor={urllib.parse.quote(cursor)}")
+        names += [p["product_name_str"] for p in (body or {}).get("product_item_arr", [])]
+        cursor = (body or {}).get("next_cursor")
+        if not cursor:
+            break
+    return status, sorted(names, key=str.lower)
 
 
 def check_routes(base):
