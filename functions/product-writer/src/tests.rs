@@ -575,3 +575,26 @@ async fn api_writes_during_a_5000_product_load_get_their_normal_answers() {
     let menu = store.whole_menu().await.unwrap().products;
     assert_eq!(menu.len(), 5000 + 34 + 16 - 17);
 }
+
+#[tokio::test]
+async fn removing_a_name_no_product_can_have_is_a_404_not_a_failure() {
+    let store = fresh_store("writer_delete_impossible").await;
+    let name = format!("O{}", "\u{1F3FB}".repeat(600));
+    let mut e = event_json("product-writer/delete-product");
+    e["rawPath"] = json!(format!(
+        "/products/{}",
+        utf8_percent_encode(&name, NON_ALPHANUMERIC)
+    ));
+    e["pathParameters"]["product_name"] = json!(name);
+    let a = call(
+        &store,
+        lambda_http::request::from_str(&e.to_string()).unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (404, "product_not_found"),
+        "{}",
+        a.body
+    );
+}

@@ -54,6 +54,12 @@ pub(crate) fn to_item(product: &Product, version: u64) -> Item {
     serde_dynamo::to_item(item).expect("a product always maps to an item")
 }
 
+/// Whether a name can be the table's key at all: DynamoDB refuses an empty string key or one over
+/// 2,048 bytes (a request naming one is an error, not "no such item").
+pub(crate) fn can_be_key(name: &str) -> bool {
+    !name.is_empty() && name.len() <= crate::product::MAX_NAME_BYTES
+}
+
 /// The item's size as DynamoDB counts it: attribute names plus values (strings as UTF-8, numbers
 /// about one byte per two digits plus one, lists and maps 3 bytes plus 1 per element).
 pub(crate) fn size_bytes(item: &Item) -> usize {
