@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .tools/venv/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools test lint unit template-check e2e run stop upload package events fmt bench fuzz-api soak fuzz mutants
+.PHONY: help tools test lint unit template-check e2e run stop upload package events fmt bench fuzz-api soak spike fuzz mutants
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -44,7 +44,7 @@ stop: ## stop a `make run` from another shell
 
 upload: ## load a menu file through S3 and the bulk loader while `make run` runs: make upload FILE=menu.json
 	@test -n "$(FILE)" || { echo "usage: make upload FILE=path/to/menu.json"; exit 2; }
-	@$(VENV)/python scripts/local_s3.py upload "$(FILE)"
+	@"$${CARGO_TARGET_DIR:-target}/debug/cafe-menu" upload "$(FILE)"
 
 package: ## sam build (arm64, offline) and each function's zip size
 	scripts/package.sh
@@ -63,6 +63,9 @@ fuzz-api: tools ## a longer schemathesis run against the local system (EXAMPLES=
 
 soak: tools ## 60 s of wrk against the local API with a bulk load running (SOAK_SECONDS=60)
 	$(VENV)/python scripts/soak.py
+
+spike: tools ## 60 s of wrk at full rate on both lists (5,000 products), writes interleaved: no 5xx, nothing staler than the bound (SPIKE_SECONDS=60)
+	$(VENV)/python scripts/spike.py
 
 fuzz: ## cargo fuzz, every target for FUZZ_SECONDS (60) each (installs cargo-fuzz into .tools/)
 	scripts/fuzz.sh

@@ -1,16 +1,27 @@
 #!/usr/bin/env python3
-"""The local upload bucket (a moto S3 server on loopback), as `make run` and `make upload` use it.
+"""The local upload bucket (a moto S3 server on loopback), as `make run` uses it.
 
     local_s3.py create-bucket
-    local_s3.py upload FILE        # put FILE under the upload prefix, invoke the bulk loader with
-                                   # the S3 event S3 would send, print the load report
-Ports and names come from .local/run.env, which `make run` writes.
+    local_s3.py notify             # the local stand-in for the bucket's S3 event notification
+
+On AWS, S3 invokes the bulk loader for every object created under the upload prefix whose name
+ends in .json (template.yaml). moto sends no notifications, so `notify` stands in for them: it
+lists the prefix's object versions every 0.5 s and, for each new one, invokes the bulk loader
+through `cargo lambda watch`'s invoke endpoint with the event S3 would send (the key URL-encoded,
+the version id), retrying a failed invocation twice as Lambda does for S3's asynchronous calls.
+It is a stand-in, not S3: no ordering or batching guarantees are imitated.
+
+Uploading is `cafe-menu upload FILE` (or `make upload FILE=...`), the same on AWS and here.
+Ports and names come from run.env in $CAFE_LOCAL_DIR (default .local/), which `make run` writes.
 """
+import datetime
 import json
 import os
 import pathlib
 import sys
+import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -19,13 +30,14 @@ from botocore.config import Config
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENV_FILE = pathlib.Path(os.environ.get("CAFE_LOCAL_DIR") or ROOT / ".local") / "run.env"
+POLL_SECONDS = 0.5
+RETRIES = 2  # Lambda retries a failed asynchronous invocation twice (template: MaximumRetryAttempts)
 
 
 def settings():
     if not ENV_FILE.exists():
         sys.exit("the local system is not running: start it with `make run` (in another shell)")
-    env = dict(line.split("=", 1) for line in ENV_FILE.read_text().split() if "=" in line)
-    return env
+    return dict(line.split("=", 1) for line in ENV_FILE.read_text().split() if "=" in line)
 
 
 def s3(env):
@@ -43,41 +55,69 @@ def create_bucket(env):
     client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
 
 
-def upload(env, path):
-    path = pathlib.Path(path)
-    if not path.is_file():
-        sys.exit(f"no such file: {path}")
-    body = path.read_bytes()
-    bucket, key = env["BUCKET"], env["UPLOAD_PREFIX"] + path.name
-    client = s3(env)
-    put = client.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
-    print(f"put s3://{bucket}/{key} ({len(body)} bytes)")
-    # The event exactly as S3 sends it: the key URL-encoded (a space as '+').
+def log(message):
+    print(f"{datetime.datetime.now(datetime.timezone.utc):%H:%M:%S.%f}"[:-3] + f" {message}", flush=True)
+
+
+def s3_event(bucket, version):
+    """The event S3 sends for one created object: the key URL-encoded (a space as '+')."""
     event = json.loads((ROOT / "events/bulk-loader/menu-file-uploaded.json").read_text())
     record = event["Records"][0]
-    record["eventTime"] = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    record["eventTime"] = version["LastModified"].strftime("%Y-%m-%dT%H:%M:%S.000Z")
     record["s3"]["bucket"]["name"] = bucket
     record["s3"]["bucket"]["arn"] = f"arn:aws:s3:::{bucket}"
-    record["s3"]["object"].update({
-        "key": urllib.parse.quote_plus(key, safe="/"),
-        "size": len(body),
-        "eTag": put["ETag"].strip('"'),
-        "versionId": put.get("VersionId"),
-    })
+    record["s3"]["object"] = {
+        "key": urllib.parse.quote_plus(version["Key"], safe="/"),
+        "size": version["Size"],
+        "eTag": version["ETag"].strip('"'),
+        "sequencer": f"{int(version['LastModified'].timestamp() * 1e6):016X}",
+    }
+    if version.get("VersionId") not in (None, "null"):
+        record["s3"]["object"]["versionId"] = version["VersionId"]
+    return event
+
+
+def deliver(env, event, what):
+    """Invokes the bulk loader with the event, as S3's notification does (asynchronously: nobody
+    waits for the answer but the log)."""
     url = f"http://127.0.0.1:{env['API_PORT']}/2015-03-31/functions/bulk-loader/invocations"
-    request = urllib.request.Request(url, data=json.dumps(event).encode(), method="POST",
-                                     headers={"content-type": "application/json"})
-    print("invoking the bulk loader with the S3 event ...")
-    with urllib.request.urlopen(request, timeout=900) as response:
-        answer = json.loads(response.read() or b"null")
-    if not isinstance(answer, dict) or "reports" not in answer:
-        sys.exit(f"the bulk loader failed: {json.dumps(answer)}")
-    for summary in answer["reports"]:
-        report = client.get_object(Bucket=bucket, Key=summary["report"])["Body"].read()
-        print(f"load report s3://{bucket}/{summary['report']}:")
-        print(report.decode())
-    if not answer["reports"]:
-        print("the loader skipped the event (see the function log)")
+    for attempt in range(1 + RETRIES):
+        try:
+            request = urllib.request.Request(url, data=json.dumps(event).encode(), method="POST",
+                                             headers={"content-type": "application/json"})
+            with urllib.request.urlopen(request, timeout=900) as response:
+                answer = json.loads(response.read() or b"null")
+            if isinstance(answer, dict) and "reports" in answer:
+                reports = ", ".join(f"{r['report']} ({r['outcome']})" for r in answer["reports"]) or "none"
+                log(f"{what}: loaded; reports: {reports}")
+                return
+            log(f"{what}: the bulk loader failed (attempt {attempt + 1}): {json.dumps(answer)[:500]}")
+        except (urllib.error.URLError, OSError, ValueError) as e:
+            log(f"{what}: the invocation failed (attempt {attempt + 1}): {e}")
+        time.sleep(1 + attempt)
+    log(f"{what}: gave up after {1 + RETRIES} attempts (on AWS the event would go to the FailedLoadsQueue)")
+
+
+def notify(env):
+    client = s3(env)
+    bucket, prefix = env["BUCKET"], env["UPLOAD_PREFIX"]
+    seen = set()
+    log(f"watching s3://{bucket}/{prefix}*.json every {POLL_SECONDS} s; new files invoke the bulk loader")
+    while True:
+        try:
+            for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
+                for version in page.get("Versions", []):
+                    ident = (version["Key"], version.get("VersionId"), version["ETag"], version["LastModified"])
+                    if ident in seen or not version["Key"].endswith(".json"):
+                        continue
+                    seen.add(ident)
+                    what = f"s3://{bucket}/{version['Key']} (version {version.get('VersionId')})"
+                    log(f"{what}: created; invoking the bulk loader")
+                    threading.Thread(target=deliver, args=(env, s3_event(bucket, version), what),
+                                     daemon=True).start()
+        except Exception as e:  # the S3 server restarting, say: keep watching
+            log(f"cannot list s3://{bucket}/{prefix}: {e}")
+        time.sleep(POLL_SECONDS)
 
 
 if __name__ == "__main__":
@@ -85,7 +125,10 @@ if __name__ == "__main__":
     match sys.argv[1:]:
         case ["create-bucket"]:
             create_bucket(env)
-        case ["upload", file]:
-            upload(env, file)
+        case ["notify"]:
+            try:
+                notify(env)
+            except KeyboardInterrupt:
+                pass
         case _:
             sys.exit(__doc__)

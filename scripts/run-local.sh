@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: the whole café backend on this machine, in the foreground, until Ctrl-C or `make stop`.
-# DynamoDB Local (data kept in .local/dynamodb), a moto S3 server for the upload bucket, and the
-# real function binaries behind the API's routes through `cargo lambda watch`.
+# DynamoDB Local (data kept in .local/dynamodb), a moto S3 server for the upload bucket, the
+# real function binaries behind the API's routes through `cargo lambda watch`, and a stand-in for
+# the bucket's S3 event notification (scripts/local_s3.py notify: a new menu file under the upload
+# prefix invokes the bulk loader, as S3 does on AWS).
 # Ports: API_PORT (9000), DYNAMODB_PORT (8000), S3_PORT (9100).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +13,8 @@ S3_PORT=${S3_PORT:-9100}
 STATE=${CAFE_LOCAL_DIR:-.local}
 BUCKET=cafe-menu-uploads
 UPLOAD_PREFIX=uploads/
+REPORT_PREFIX=reports/
+TABLE=FoodProducts
 mkdir -p "$STATE/logs" "$STATE/dynamodb"
 STATE=$(cd "$STATE" && pwd)
 
@@ -65,7 +69,9 @@ export PATH="$PWD/.tools/venv/bin:$PATH"
 
 step "building the functions (the first build takes a few minutes)"
 cargo build --workspace --bins 2>&1 | grep -E '^\s*(Compiling|Finished|error|warning: unused)' | sed -u 's/^ */    /' || true
-[ -x target/debug/load-menu ] || { echo "the build failed: run 'cargo build' to see why" >&2; exit 1; }
+CLI="${CARGO_TARGET_DIR:-target}/debug/cafe-menu"
+[ -x "$CLI" ] || { echo "the build failed: run 'cargo build' to see why" >&2; exit 1; }
+CLI=$(cd "$(dirname "$CLI")" && pwd)/cafe-menu
 
 step "starting DynamoDB Local on 127.0.0.1:$DYNAMODB_PORT (data in $STATE/dynamodb)"
 java -Dcafe.run=local -Djava.library.path=.tools/dynamodb-local/DynamoDBLocal_lib \
@@ -86,33 +92,56 @@ DYNAMODB_PORT=$DYNAMODB_PORT
 S3_PORT=$S3_PORT
 BUCKET=$BUCKET
 UPLOAD_PREFIX=$UPLOAD_PREFIX
+REPORT_PREFIX=$REPORT_PREFIX
+TABLE=$TABLE
 ENV
-target/debug/load-menu --create-table --endpoint "$AWS_ENDPOINT_URL_DYNAMODB" --table FoodProducts
+export CAFE_LOCAL_DIR="$STATE"
+"$CLI" create-table --endpoint "$AWS_ENDPOINT_URL_DYNAMODB" --table "$TABLE" | sed 's/^/    /'
 python3 scripts/local_s3.py create-bucket
 
 step "starting the functions behind the API on 127.0.0.1:$API_PORT (cargo lambda watch)"
 cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT" --disable-cors \
-  --env-var TABLE_NAME=FoodProducts --env-var ALLOWED_ORIGINS='*' --env-var FRESHNESS_SECONDS=5 \
-  --env-var UPLOAD_PREFIX=$UPLOAD_PREFIX --env-var REPORT_PREFIX=reports/ \
+  --env-var TABLE_NAME="$TABLE" --env-var ALLOWED_ORIGINS='*' --env-var FRESHNESS_SECONDS=5 \
+  --env-var UPLOAD_PREFIX=$UPLOAD_PREFIX --env-var REPORT_PREFIX=$REPORT_PREFIX \
   --env-var AWS_ACCESS_KEY_ID=local --env-var AWS_SECRET_ACCESS_KEY=local --env-var AWS_REGION=us-east-1 \
   --env-var AWS_ENDPOINT_URL_DYNAMODB="$AWS_ENDPOINT_URL_DYNAMODB" --env-var AWS_ENDPOINT_URL_S3="$AWS_ENDPOINT_URL_S3" \
   --env-var RUST_LOG=info --concurrency "${FUNCTION_INSTANCES:-4}" ${CAFE_WATCH_FLAGS:-} >"$STATE/logs/functions.log" 2>&1 &
 children+=($!); watch_pid=$!
 wait_for "$API_PORT" "$watch_pid" "cargo lambda watch" "$STATE/logs/functions.log"
 
+step "starting the S3 event notification stand-in (a new uploads/*.json invokes the bulk loader)"
+python3 -u scripts/local_s3.py notify >"$STATE/logs/notify.log" 2>&1 &
+children+=($!); notify_pid=$!
+
 if [ ! -f "$STATE/dynamodb/.sample-menu-loaded" ]; then
   step "first start: loading the café's sample menu through the bulk loader (S3 upload + S3 event)"
-  python3 scripts/local_s3.py upload data/sample-menu/all_products.json | sed 's/^/    /' | head -30
+  "$CLI" upload data/sample-menu/all_products.json 2>&1 | sed 's/^/    /' | head -30
   touch "$STATE/dynamodb/.sample-menu-loaded"
 fi
 
 base="http://127.0.0.1:$API_PORT"
+# The tool finds this checkout's .local/ by itself; a state folder elsewhere must be named.
+find_state=""
+[ "$STATE" = "$PWD/.local" ] || find_state="
+   export CAFE_LOCAL_DIR=$STATE"
 cat <<BANNER
 
 ================================================================================
  The café backend is running.                      (Ctrl-C or 'make stop' ends it)
 
  API base URL (the website's API_GW_BASE_URL_STR):  $base
+
+ The staff's command line (from this checkout, in another shell):
+$find_state
+   alias cafe-menu=$CLI
+   cafe-menu list                          # the menu; --json for scripts
+   cafe-menu show 'apple pie'
+   cafe-menu set-price 'apple pie' 46.50   # also: tag, untag, out-of-stock, in-stock, special
+   cafe-menu add 'cheese scone' --price 3.50 --tag savoury
+   cafe-menu upload path/to/menu.json      # waits for the load report (or: make upload FILE=...)
+   cafe-menu --help
+
+ The raw API with curl:
 
    curl -s $base/products
    curl -s $base/products/on_offer
@@ -123,18 +152,21 @@ cat <<BANNER
         -H 'if-match: "1"' \\
         -d '{"product_name_str":"cheese scone","product_id_str":"a501","price_in_cents_int":395}'
 
- The write routes need no IAM signature here (on AWS they require IAM authorization).
+ The write routes need no IAM signature here (on AWS they require IAM authorization;
+ cafe-menu --stack NAME signs them with your AWS credentials).
 
- Upload a menu file (from another shell):  make upload FILE=path/to/menu.json
-   -> s3://$BUCKET/$UPLOAD_PREFIX<name>, the bulk loader runs, its report is printed
+ Upload a menu file:  cafe-menu upload path/to/menu.json  (or make upload FILE=...)
+   -> s3://$BUCKET/$UPLOAD_PREFIX<name>; the notification stand-in invokes the bulk loader;
+      the report (s3://$BUCKET/$REPORT_PREFIX<name>.report.json) is printed
 
  DynamoDB Local: http://127.0.0.1:$DYNAMODB_PORT   data: $STATE/dynamodb (kept between runs)
  S3 (moto):      http://127.0.0.1:$S3_PORT   bucket $BUCKET (in memory: files go when it stops)
- Logs:           $STATE/logs/{functions,dynamodb,s3}.log
+ Logs:           $STATE/logs/{functions,dynamodb,s3,notify}.log
 ================================================================================
 BANNER
 # In the foreground until a signal or until a service stops.
-while kill -0 "$ddb_pid" 2>/dev/null && kill -0 "$s3_pid" 2>/dev/null && kill -0 "$watch_pid" 2>/dev/null; do
+while kill -0 "$ddb_pid" 2>/dev/null && kill -0 "$s3_pid" 2>/dev/null && kill -0 "$watch_pid" 2>/dev/null \
+  && kill -0 "$notify_pid" 2>/dev/null; do
   sleep 1
 done
 echo "a service stopped unexpectedly; see $STATE/logs/" >&2

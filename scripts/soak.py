@@ -67,8 +67,8 @@ def main():
         for t in readers:
             t.start()
         time.sleep(2)
-        upload = subprocess.run([str(ROOT / ".tools/venv/bin/python"), str(ROOT / "scripts/local_s3.py"), "upload",
-                                 str(menu)], env=dict(os.environ, CAFE_LOCAL_DIR=str(state)), capture_output=True,
+        upload = subprocess.run([str(e2e.CLI), "--json", "upload", str(menu)],
+                                env=dict(os.environ, CAFE_LOCAL_DIR=str(state)), capture_output=True,
                                 text=True, timeout=600)
         # The readers' memory follows the menu's size; the baseline is taken once the loaded menu
         # has been served for a while, and growth is judged from there to the end.

@@ -71,7 +71,7 @@ def peak_rss_mb(command, env=None):
 def new_table(hint):
     table_counter[0] += 1
     name = f"bench_{hint}_{table_counter[0]}"
-    subprocess.run([str(RELEASE / "load-menu"), "--create-table", "--endpoint", ENDPOINT, "--table", name],
+    subprocess.run([str(RELEASE / "cafe-menu"), "create-table", "--endpoint", ENDPOINT, "--table", name],
                    check=True, capture_output=True, env=dict(os.environ, **AWS_ENV))
     return name
 
@@ -109,7 +109,7 @@ def row(section, what, ours, baseline, baseline_name, unit, higher_is_better=Tru
 
 
 def build():
-    log("== building release binaries (functions, load-menu, bench tools)")
+    log("== building release binaries (functions, cafe-menu, bench tools)")
     subprocess.run(["cargo", "build", "--release", "--workspace", "--bins"], cwd=ROOT, check=True)
     subprocess.run(["cargo", "bench", "-p", "cafe-menu", "--no-run"], cwd=ROOT, check=True,
                    stderr=subprocess.DEVNULL)
@@ -150,13 +150,13 @@ def bench_bulk_load():
         runs = RUNS if n < 50_000 else max(2, RUNS - 1)
         for run in range(runs):
             table = new_table("ours")
-            report, peak = peak_rss_mb([str(RELEASE / "load-menu"), str(files[n]), "--endpoint", ENDPOINT,
+            report, peak = peak_rss_mb([str(RELEASE / "cafe-menu"), "--json", "load", str(files[n]), "--endpoint", ENDPOINT,
                                         "--table", table], AWS_ENV)
             ours.append(n / (report["duration_ms"] / 1000))
             rss.append(peak)
             units_new.append(report["counts"]["write_units"] / n)
             # The same file delivered again (S3 delivers at least once): nothing written.
-            again, _ = peak_rss_mb([str(RELEASE / "load-menu"), str(files[n]), "--endpoint", ENDPOINT,
+            again, _ = peak_rss_mb([str(RELEASE / "cafe-menu"), "--json", "load", str(files[n]), "--endpoint", ENDPOINT,
                                     "--table", table], AWS_ENV)
             assert again["counts"]["unchanged"] == n, again["counts"]
             units_again.append(again["counts"]["write_units"] / n)
@@ -191,10 +191,10 @@ def bench_reads():
     log("== reads")
     reader = bench_binary("read_latency")
     cafe = new_table("cafe")
-    subprocess.run([str(RELEASE / "load-menu"), str(ROOT / "data/sample-menu/all_products.json"), "--endpoint",
+    subprocess.run([str(RELEASE / "cafe-menu"), "load", str(ROOT / "data/sample-menu/all_products.json"), "--endpoint",
                     ENDPOINT, "--table", cafe], check=True, capture_output=True, env=dict(os.environ, **AWS_ENV))
     big = new_table("big")
-    subprocess.run([str(RELEASE / "load-menu"), str(WORK / "menu-5000.json"), "--endpoint", ENDPOINT, "--table",
+    subprocess.run([str(RELEASE / "cafe-menu"), "load", str(WORK / "menu-5000.json"), "--endpoint", ENDPOINT, "--table",
                     big], check=True, capture_output=True, env=dict(os.environ, **AWS_ENV))
     rcu = {}
     for table, size, iterations in [(cafe, 26, 30 if QUICK else 200), (big, 5_000, 5 if QUICK else 30)]:
@@ -277,7 +277,7 @@ def bench_cold_start():
 
     log("== cold start (Runtime API protocol, local server)")
     table = new_table("cold")
-    subprocess.run([str(RELEASE / "load-menu"), str(ROOT / "data/sample-menu/all_products.json"), "--endpoint",
+    subprocess.run([str(RELEASE / "cafe-menu"), "load", str(ROOT / "data/sample-menu/all_products.json"), "--endpoint",
                     ENDPOINT, "--table", table], check=True, capture_output=True, env=dict(os.environ, **AWS_ENV))
     s3 = boto3.client("s3", endpoint_url=S3_ENDPOINT, region_name="us-east-1", aws_access_key_id="b",
                       aws_secret_access_key="b", config=Config(s3={"addressing_style": "path"}))
@@ -454,7 +454,7 @@ competes with the client for the CPU, so read the ratios, not the absolute figur
 {table}
 How each is measured:
 - **Bulk load**: a generated menu file (150-byte descriptions, 10 % specials) into a fresh table.
-  Ours is the `load-menu` CLI (the bulk loader's own load code: parse, validate the whole file,
+  Ours is `cafe-menu load` (the bulk loader's own load code: parse, validate the whole file,
   conditional `PutItem`s, 32 in flight), timed by its report (parse + validate + write), then the
   same file loaded again (a re-delivered S3 event: nothing written). The ceiling is raw
   conditional `PutItem`s from Rust at the best of 8/16/32/64 in flight; PartiQL is raw

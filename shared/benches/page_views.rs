@@ -31,13 +31,12 @@ struct Cached {
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
-    let [endpoint, table, mode, scenario] = &args[..] else {
-        eprintln!("usage: page_views ENDPOINT TABLE none|headers|full visitors|stream");
-        std::process::exit(64);
+    let args = cafe_menu::testing::bench_args(
+        "page_views ENDPOINT TABLE none|headers|full visitors|stream",
+        4,
+    );
+    let [endpoint, table, mode, scenario, ..] = &args[..] else {
+        unreachable!("bench_args checked the count")
     };
     let store = cafe_menu::testing::store_at(endpoint, table, cafe_menu::Workload::Requests);
     let config = ApiConfig::default();

@@ -10,18 +10,17 @@
 
 use std::time::Instant;
 
-use cafe_menu::testing::store_at;
+use cafe_menu::testing::{bench_args, store_at};
 use cafe_menu::Workload;
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
+    let args = bench_args(
+        "raw_conditional_puts ENDPOINT TABLE MENU_FILE CONCURRENCY [partiql]",
+        4,
+    );
     let [endpoint, table, file, concurrency, mode @ ..] = &args[..] else {
-        eprintln!("usage: raw_conditional_puts ENDPOINT TABLE MENU_FILE CONCURRENCY [partiql]");
-        std::process::exit(64);
+        unreachable!("bench_args checked the count")
     };
     let concurrency: usize = concurrency.parse().expect("concurrency");
     let products = cafe_menu::menu_file::parse(&std::fs::read(file).expect("menu file"))

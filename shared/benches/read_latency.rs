@@ -15,15 +15,12 @@ use cafe_menu::api::{self, ApiConfig, ListCache};
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
+    let args = cafe_menu::testing::bench_args(
+        "read_latency ENDPOINT TABLE menu|specials|page1|scan ITERATIONS [gzip] [cached]",
+        4,
+    );
     let [endpoint, table, route, iterations, flags @ ..] = &args[..] else {
-        eprintln!(
-            "usage: read_latency ENDPOINT TABLE menu|specials|page1|scan ITERATIONS [gzip] [cached]"
-        );
-        std::process::exit(64);
+        unreachable!("bench_args checked the count")
     };
     let gzip = flags.iter().any(|f| f == "gzip");
     let cache = if flags.iter().any(|f| f == "cached") {

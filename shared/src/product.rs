@@ -149,6 +149,35 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
         )]);
     };
     let mut problems = Vec::new();
+    check_unknown_fields(fields, &mut problems);
+    let name = check_name(fields, &mut problems);
+    let id = check_id(fields, &mut problems);
+    let price = check_price(fields, &mut problems);
+    let description = check_description(fields, &mut problems);
+    let tags = check_tags(fields, &mut problems);
+    let special = check_special(fields, &mut problems);
+    check_version(fields, &mut problems);
+    match (name, id, price, description, tags) {
+        (Some(name), Some(id), Some(price_in_cents), Some(description), Some(tags))
+            if problems.is_empty() =>
+        {
+            check_size(Product {
+                name,
+                id,
+                price_in_cents,
+                description,
+                tags,
+                special,
+            })
+        }
+        _ => Err(problems),
+    }
+}
+
+type Fields = Map<String, Value>;
+
+/// Unknown fields are problems, so that a typo such as `price_in_cent_int` is never dropped.
+fn check_unknown_fields(fields: &Fields, problems: &mut Vec<Problem>) {
     for key in fields.keys() {
         if !KNOWN_FIELDS.contains(&key.as_str()) {
             // An empty key must still be named, or the report would point nowhere.
@@ -164,11 +193,14 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
             ));
         }
     }
+}
 
-    // Length is counted as sent (what the OpenAPI schema can state) and again in the stored
-    // form: a few characters grow under NFC (U+0958 becomes two), and holding the stored name to
-    // the same limit keeps it within the key and lets a client send back the name it read.
-    let typed = required_string(fields, NAME, &mut problems).map(str::trim);
+/// The name, in its stored form. Length is counted as sent (what the OpenAPI schema can state)
+/// and again in the stored form: a few characters grow under NFC (U+0958 becomes two), and
+/// holding the stored name to the same limit keeps it within the key and lets a client send
+/// back the name it read.
+fn check_name(fields: &Fields, problems: &mut Vec<Problem>) -> Option<String> {
+    let typed = required_string(fields, NAME, problems).map(str::trim);
     let name = typed.map(canonical_name);
     if let (Some(typed), Some(name)) = (typed, &name) {
         let (typed_chars, stored_chars) = (typed.chars().count(), name.chars().count());
@@ -197,27 +229,30 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
             ));
         }
     }
+    name
+}
 
-    let id = required_string(fields, ID, &mut problems).map(|id| id.trim().to_owned());
+fn check_id(fields: &Fields, problems: &mut Vec<Problem>) -> Option<String> {
+    let id = required_string(fields, ID, problems).map(|id| id.trim().to_owned());
     if id.as_deref() == Some("") {
         problems.push(Problem::new(ID, "must not be empty or only spaces"));
     }
+    id
+}
 
-    let price = match fields.get(PRICE) {
-        None => {
-            problems.push(Problem::new(PRICE, "is required"));
-            None
-        }
-        Some(v) => match price_in_cents(v) {
-            Ok(p) => Some(p),
-            Err((kind, problem)) => {
-                problems.push(Problem::of_kind(PRICE, kind, problem));
-                None
-            }
-        },
+fn check_price(fields: &Fields, problems: &mut Vec<Problem>) -> Option<i64> {
+    let Some(value) = fields.get(PRICE) else {
+        problems.push(Problem::new(PRICE, "is required"));
+        return None;
     };
+    price_in_cents(value)
+        .map_err(|(kind, problem)| problems.push(Problem::of_kind(PRICE, kind, problem)))
+        .ok()
+}
 
-    let description = match fields.get(DESCRIPTION) {
+/// Optional: an empty description when left out.
+fn check_description(fields: &Fields, problems: &mut Vec<Problem>) -> Option<String> {
+    match fields.get(DESCRIPTION) {
         None => Some(String::new()),
         Some(Value::String(s)) => Some(s.clone()),
         Some(other) => {
@@ -228,9 +263,12 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
             ));
             None
         }
-    };
+    }
+}
 
-    let tags = match fields.get(TAGS) {
+/// Optional: no tags when left out; each one that is not a string is named by its position.
+fn check_tags(fields: &Fields, problems: &mut Vec<Problem>) -> Option<Vec<String>> {
+    match fields.get(TAGS) {
         None => Some(Vec::new()),
         Some(Value::Array(items)) => {
             let mut tags = Vec::with_capacity(items.len());
@@ -254,9 +292,12 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
             ));
             None
         }
-    };
+    }
+}
 
-    let special = match fields.get(SPECIAL) {
+/// `special_int`: 1 on a special, absent otherwise.
+fn check_special(fields: &Fields, problems: &mut Vec<Problem>) -> bool {
+    match fields.get(SPECIAL) {
         None => false,
         Some(v) if v.as_i64() == Some(1) => true,
         Some(other) => {
@@ -270,9 +311,11 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
             ));
             false
         }
-    };
+    }
+}
 
-    // Ignored on input, but a client that sends one must send one we could have given out.
+/// Ignored on input, but a client that sends one must send one we could have given out.
+fn check_version(fields: &Fields, problems: &mut Vec<Problem>) {
     if let Some(version) = fields.get(VERSION) {
         if version.as_u64().is_none() {
             problems.push(Problem::of_kind(
@@ -286,34 +329,22 @@ pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
             ));
         }
     }
+}
 
-    match (name, id, price, description, tags) {
-        (Some(name), Some(id), Some(price_in_cents), Some(description), Some(tags))
-            if problems.is_empty() =>
-        {
-            let product = Product {
-                name,
-                id,
-                price_in_cents,
-                description,
-                tags,
-                special,
-            };
-            let size = product.size_bytes();
-            if size > MAX_PRODUCT_BYTES {
-                return Err(vec![Problem::of_kind(
-                    "(product)",
-                    TOO_LARGE,
-                    format!(
-                        "is {size} bytes of text and numbers; the limit is {MAX_PRODUCT_BYTES} \
-                         bytes (a table item holds {MAX_ITEM_BYTES}, attribute names included)"
-                    ),
-                )]);
-            }
-            Ok(product)
-        }
-        _ => Err(problems),
+/// A product that fits in a table item beside its attribute names.
+fn check_size(product: Product) -> Result<Product, Vec<Problem>> {
+    let size = product.size_bytes();
+    if size > MAX_PRODUCT_BYTES {
+        return Err(vec![Problem::of_kind(
+            "(product)",
+            TOO_LARGE,
+            format!(
+                "is {size} bytes of text and numbers; the limit is {MAX_PRODUCT_BYTES} \
+                 bytes (a table item holds {MAX_ITEM_BYTES}, attribute names included)"
+            ),
+        )]);
     }
+    Ok(product)
 }
 
 fn required_string<'a>(

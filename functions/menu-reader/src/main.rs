@@ -17,10 +17,7 @@ async fn handle(
     let params = request.path_parameters();
     api::menu_reader(store, config, cache, &request, params.first("product_name"))
         .await
-        .map(|body| match body {
-            ResponseBody::Text(text) => Body::Text(text),
-            ResponseBody::Gzip(bytes) => Body::Binary(bytes),
-        })
+        .map(ResponseBody::into_body)
 }
 
 #[tokio::main]

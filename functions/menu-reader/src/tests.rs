@@ -721,3 +721,15 @@ async fn the_cache_keeps_routes_codings_and_queries_apart() {
         (200, Some("cheese scone"))
     );
 }
+
+#[tokio::test]
+async fn a_name_no_product_can_have_is_a_404_not_a_failure() {
+    let store = cafe_store("one_impossible").await;
+    // Longer than DynamoDB's 2,048-byte key: no item can have it.
+    let name = format!("O{}", "\u{1F3FB}".repeat(600));
+    for request in [get_product(&name, false), get_product(&name, true)] {
+        let (status, _, body) = call(&store, request).await;
+        assert_eq!(status, 404, "{body}");
+        assert_eq!(body["error"]["code"], "product_not_found");
+    }
+}

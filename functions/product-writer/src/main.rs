@@ -10,10 +10,7 @@ async fn handle(store: &MenuStore, config: &ApiConfig, request: Request) -> Resp
     let params = request.path_parameters();
     api::product_writer(store, config, &request, params.first("product_name"))
         .await
-        .map(|body| match body {
-            ResponseBody::Text(text) => Body::Text(text),
-            ResponseBody::Gzip(bytes) => Body::Binary(bytes),
-        })
+        .map(ResponseBody::into_body)
 }
 
 #[tokio::main]

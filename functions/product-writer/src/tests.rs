@@ -638,3 +638,26 @@ async fn its_contract_grants_exactly_the_dynamodb_calls_its_routes_make() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn removing_a_name_no_product_can_have_is_a_404_not_a_failure() {
+    let store = fresh_store("writer_delete_impossible").await;
+    let name = format!("O{}", "\u{1F3FB}".repeat(600));
+    let mut e = event_json("product-writer/delete-product");
+    e["rawPath"] = json!(format!(
+        "/products/{}",
+        utf8_percent_encode(&name, NON_ALPHANUMERIC)
+    ));
+    e["pathParameters"]["product_name"] = json!(name);
+    let a = call(
+        &store,
+        lambda_http::request::from_str(&e.to_string()).unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (404, "product_not_found"),
+        "{}",
+        a.body
+    );
+}

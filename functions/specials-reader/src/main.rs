@@ -15,10 +15,7 @@ async fn handle(
 ) -> Response<Body> {
     api::specials_reader(store, config, cache, &request)
         .await
-        .map(|body| match body {
-            ResponseBody::Text(text) => Body::Text(text),
-            ResponseBody::Gzip(bytes) => Body::Binary(bytes),
-        })
+        .map(ResponseBody::into_body)
 }
 
 #[tokio::main]

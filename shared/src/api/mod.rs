@@ -74,6 +74,21 @@ pub mod routes {
 /// The readers' methods; `HEAD` answers the headers of a `GET`.
 const READ_METHODS: &str = "GET, HEAD, OPTIONS";
 
+/// What a path names: the product list (`/products`) or one product.
+enum Resource {
+    Products,
+    Product(String),
+}
+
+/// The resource of a request to `/products` or `/products/{product_name}`.
+fn resource<B>(request: &Request<B>, path_name: Option<&str>) -> Result<Resource, ApiError> {
+    match request::product_name(request, path_name)? {
+        Some(name) => Ok(Resource::Product(name)),
+        None if request.uri().path().ends_with("/products") => Ok(Resource::Products),
+        None => Err(no_route(request)),
+    }
+}
+
 /// `GET /products` (the whole menu, or a page of it) and `GET /products/{product_name}` (one
 /// product). `path_name` is API Gateway's decoded `{product_name}` when the event has one.
 pub async fn menu_reader<B: AsRef<[u8]>>(
@@ -84,30 +99,18 @@ pub async fn menu_reader<B: AsRef<[u8]>>(
     path_name: Option<&str>,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
-    let method = request.method().clone();
-    let (route, outcome) = match request::product_name(request, path_name) {
-        Err(e) => (routes::PRODUCT, Err(e)),
-        Ok(None) if !request.uri().path().ends_with("/products") => {
-            (routes::MENU, Err(no_route(request)))
-        }
-        Ok(None) => (
+    let (route, outcome) = match (resource(request, path_name), request.method().clone()) {
+        (Err(e), _) => (routes::MENU, Err(e)),
+        (Ok(_), Method::OPTIONS) => (routes::MENU, Ok(Handled::preflight())),
+        (Ok(Resource::Products), Method::GET | Method::HEAD) => (
             routes::MENU,
-            match method {
-                Method::GET | Method::HEAD => {
-                    lists::read(store, config, cache, request, List::Menu).await
-                }
-                Method::OPTIONS => Ok(Handled::preflight()),
-                _ => Err(not_allowed(request, READ_METHODS)),
-            },
+            lists::read(store, config, cache, request, List::Menu).await,
         ),
-        Ok(Some(name)) => (
+        (Ok(Resource::Product(name)), Method::GET | Method::HEAD) => (
             routes::PRODUCT,
-            match method {
-                Method::GET | Method::HEAD => products::show(store, config, request, &name).await,
-                Method::OPTIONS => Ok(Handled::preflight()),
-                _ => Err(not_allowed(request, READ_METHODS)),
-            },
+            products::show(store, config, request, &name).await,
         ),
+        (Ok(_), _) => (routes::MENU, Err(not_allowed(request, READ_METHODS))),
     };
     finish(config, request, route, started, outcome)
 }
@@ -143,35 +146,28 @@ pub async fn product_writer<B: AsRef<[u8]>>(
     path_name: Option<&str>,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
-    let method = request.method().clone();
-    let (route, outcome) = match request::product_name(request, path_name) {
-        Err(e) => (routes::CHANGE_PRODUCT, Err(e)),
-        Ok(None) if !request.uri().path().ends_with("/products") => {
-            (routes::ADD_PRODUCT, Err(no_route(request)))
+    let (route, outcome) = match (resource(request, path_name), request.method().clone()) {
+        (Err(e), _) => (routes::ADD_PRODUCT, Err(e)),
+        (Ok(_), Method::OPTIONS) => (routes::ADD_PRODUCT, Ok(Handled::preflight())),
+        (Ok(Resource::Products), Method::POST) => {
+            (routes::ADD_PRODUCT, products::add(store, request).await)
         }
-        Ok(None) => (
+        (Ok(Resource::Products), _) => (
             routes::ADD_PRODUCT,
-            match method {
-                Method::POST => products::add(store, request).await,
-                Method::OPTIONS => Ok(Handled::preflight()),
-                _ => Err(not_allowed(request, "POST, OPTIONS")),
-            },
+            Err(not_allowed(request, "POST, OPTIONS")),
         ),
-        Ok(Some(name)) => match method {
-            Method::PUT => (
-                routes::CHANGE_PRODUCT,
-                products::change(store, request, &name).await,
-            ),
-            Method::DELETE => (
-                routes::REMOVE_PRODUCT,
-                products::remove(store, request, &name).await,
-            ),
-            Method::OPTIONS => (routes::CHANGE_PRODUCT, Ok(Handled::preflight())),
-            _ => (
-                routes::CHANGE_PRODUCT,
-                Err(not_allowed(request, "PUT, DELETE, OPTIONS")),
-            ),
-        },
+        (Ok(Resource::Product(name)), Method::PUT) => (
+            routes::CHANGE_PRODUCT,
+            products::change(store, request, &name).await,
+        ),
+        (Ok(Resource::Product(name)), Method::DELETE) => (
+            routes::REMOVE_PRODUCT,
+            products::remove(store, request, &name).await,
+        ),
+        (Ok(Resource::Product(_)), _) => (
+            routes::CHANGE_PRODUCT,
+            Err(not_allowed(request, "PUT, DELETE, OPTIONS")),
+        ),
     };
     finish(config, request, route, started, outcome)
 }

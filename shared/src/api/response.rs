@@ -32,6 +32,14 @@ impl ResponseBody {
     pub fn is_empty(&self) -> bool {
         self.as_ref().is_empty()
     }
+
+    /// The body as a runtime's body type (Lambda's `Body`, say): text as text, gzip as bytes.
+    pub fn into_body<T: From<String> + From<Vec<u8>>>(self) -> T {
+        match self {
+            ResponseBody::Text(text) => T::from(text),
+            ResponseBody::Gzip(bytes) => T::from(bytes),
+        }
+    }
 }
 
 impl AsRef<[u8]> for ResponseBody {

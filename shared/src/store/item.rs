@@ -54,6 +54,12 @@ pub(crate) fn to_item(product: &Product, version: u64) -> Item {
     serde_dynamo::to_item(item).expect("a product always maps to an item")
 }
 
+/// Whether a name can be the table's key at all: DynamoDB refuses an empty string key or one over
+/// 2,048 bytes (a request naming one is an error, not "no such item").
+pub(crate) fn can_be_key(name: &str) -> bool {
+    !name.is_empty() && name.len() <= crate::product::MAX_NAME_BYTES
+}
+
 /// The item's size as DynamoDB counts it: attribute names plus values (strings as UTF-8, numbers
 /// about one byte per two digits plus one, lists and maps 3 bytes plus 1 per element).
 pub(crate) fn size_bytes(item: &Item) -> usize {
@@ -168,106 +174,140 @@ const OWNED: [&str; 6] = [ID, PRICE, DESCRIPTION, TAGS, SPECIAL, VERSION];
 /// Reads any item of the table as a product the website can render; `None` only for an item
 /// without a string `product_name`, which DynamoDB's key schema makes impossible.
 pub(crate) fn from_item(item: &Item) -> Option<StoredProduct> {
-    let mut oddities: Vec<String> = Vec::new();
-    let mut fields = serde_json::Map::new();
-    for (name, value) in item {
-        match serde_dynamo::from_attribute_value::<_, Value>(value.clone()) {
-            Ok(v) => {
-                fields.insert(name.clone(), v);
-            }
-            Err(_) => oddities.push(format!("{name}: a value of a type we do not read")),
-        }
+    let mut read = LenientRead::of(item);
+    let name = read.fields.get(NAME)?.as_str()?.to_owned();
+    let product = Product {
+        id: read.text(ID),
+        description: read.text(DESCRIPTION),
+        price_in_cents: read.price(),
+        tags: read.tags(),
+        special: read.special(),
+        name,
+    };
+    let version = read
+        .fields
+        .get(VERSION)
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    if !read.oddities.is_empty() {
+        tracing::warn!(product = %product.name, oddities = ?read.oddities, "odd item in the menu table, read leniently");
     }
-    let name = fields.get(NAME)?.as_str()?.to_owned();
+    Some(StoredProduct { product, version })
+}
 
-    let mut text = |field: &str| match fields.get(field) {
-        Some(Value::String(s)) => s.clone(),
-        None => {
-            oddities.push(format!("{field}: missing"));
-            String::new()
-        }
-        Some(Value::Number(n)) => {
-            oddities.push(format!("{field}: a number, read as text"));
-            n.to_string()
-        }
-        Some(Value::Bool(b)) => {
-            oddities.push(format!("{field}: a boolean, read as text"));
-            b.to_string()
-        }
-        Some(_) => {
-            oddities.push(format!("{field}: not text, read as empty"));
-            String::new()
-        }
-    };
-    let id = text(ID);
-    let description = text(DESCRIPTION);
+/// An item's attributes as JSON values, read one by one with a default for what is missing or
+/// odd, each oddity noted for the log.
+struct LenientRead {
+    fields: serde_json::Map<String, Value>,
+    oddities: Vec<String>,
+}
 
-    let price_in_cents = match fields.get(PRICE) {
-        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or_default(),
-        Some(Value::Number(n)) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
-            n.as_f64().unwrap_or_default() as i64
-        }
-        Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => {
-            oddities.push("price_in_cents: text, read as a number".into());
-            s.trim().parse().unwrap_or_default()
-        }
-        None => {
-            oddities.push("price_in_cents: missing, read as 0".into());
-            0
-        }
-        Some(_) => {
-            oddities.push("price_in_cents: not a whole number of cents, read as 0".into());
-            0
-        }
-    };
-
-    let tags = match fields.get(TAGS) {
-        None => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|tag| match tag {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => {
-                    oddities.push("tags: an element that is not text, left out".into());
-                    None
+impl LenientRead {
+    fn of(item: &Item) -> Self {
+        let mut read = Self {
+            fields: serde_json::Map::new(),
+            oddities: Vec::new(),
+        };
+        for (name, value) in item {
+            match serde_dynamo::from_attribute_value::<_, Value>(value.clone()) {
+                Ok(v) => {
+                    read.fields.insert(name.clone(), v);
                 }
-            })
-            .collect(),
-        Some(Value::String(s)) => {
-            oddities.push("tags: one string, read as a list of one".into());
-            vec![s.clone()]
+                Err(_) => read
+                    .oddities
+                    .push(format!("{name}: a value of a type we do not read")),
+            }
         }
-        Some(_) => {
-            oddities.push("tags: not a list, read as empty".into());
-            Vec::new()
-        }
-    };
-
-    let special = match fields.get(SPECIAL) {
-        None => false,
-        Some(v) if v.as_f64() == Some(1.0) => true,
-        Some(_) => {
-            oddities.push("special: not 1, read as not special".into());
-            false
-        }
-    };
-    let version = fields.get(VERSION).and_then(Value::as_u64).unwrap_or(0);
-
-    if !oddities.is_empty() {
-        tracing::warn!(product = %name, oddities = ?oddities, "odd item in the menu table, read leniently");
+        read
     }
-    Some(StoredProduct {
-        product: Product {
-            name,
-            id,
-            price_in_cents,
-            description,
-            tags,
-            special,
-        },
-        version,
-    })
+
+    fn odd(&mut self, oddity: impl Into<String>) {
+        self.oddities.push(oddity.into());
+    }
+
+    /// Text; a number or boolean as its text; anything else, or nothing, as empty.
+    fn text(&mut self, field: &str) -> String {
+        match self.fields.get(field).cloned() {
+            Some(Value::String(s)) => s,
+            None => {
+                self.odd(format!("{field}: missing"));
+                String::new()
+            }
+            Some(Value::Number(n)) => {
+                self.odd(format!("{field}: a number, read as text"));
+                n.to_string()
+            }
+            Some(Value::Bool(b)) => {
+                self.odd(format!("{field}: a boolean, read as text"));
+                b.to_string()
+            }
+            Some(_) => {
+                self.odd(format!("{field}: not text, read as empty"));
+                String::new()
+            }
+        }
+    }
+
+    /// Whole cents; a whole number written as text or as a float is read as such; else 0.
+    fn price(&mut self) -> i64 {
+        match self.fields.get(PRICE).cloned() {
+            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or_default(),
+            Some(Value::Number(n)) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
+                n.as_f64().unwrap_or_default() as i64
+            }
+            Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => {
+                self.odd("price_in_cents: text, read as a number");
+                s.trim().parse().unwrap_or_default()
+            }
+            None => {
+                self.odd("price_in_cents: missing, read as 0");
+                0
+            }
+            Some(_) => {
+                self.odd("price_in_cents: not a whole number of cents, read as 0");
+                0
+            }
+        }
+    }
+
+    /// A list of text (a set too); numbers as text, other elements left out; one string as a
+    /// list of one.
+    fn tags(&mut self) -> Vec<String> {
+        match self.fields.get(TAGS).cloned() {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .filter_map(|tag| match tag {
+                    Value::String(s) => Some(s),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => {
+                        self.odd("tags: an element that is not text, left out");
+                        None
+                    }
+                })
+                .collect(),
+            Some(Value::String(s)) => {
+                self.odd("tags: one string, read as a list of one");
+                vec![s]
+            }
+            Some(_) => {
+                self.odd("tags: not a list, read as empty");
+                Vec::new()
+            }
+        }
+    }
+
+    /// A special is `special` = 1; any other value is read as not special.
+    fn special(&mut self) -> bool {
+        match self.fields.get(SPECIAL) {
+            None => false,
+            Some(v) if v.as_f64() == Some(1.0) => true,
+            Some(_) => {
+                self.odd("special: not 1, read as not special");
+                false
+            }
+        }
+    }
 }
 
 /// Whether a stored item holds exactly this product: a re-delivered menu file finds its own

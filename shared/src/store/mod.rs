@@ -7,6 +7,7 @@
 //! - `item`: products <-> table items (strict writes, lenient reads)
 //! - `reads`: one product, whole lists, pages; `cursor`: the pages' continuation tokens
 //! - `writes`: insert-only puts, versioned updates and deletes
+//! - `table`: creating a local table, checking an existing one (feature `admin`: tools only)
 
 #[cfg(feature = "testing")]
 pub mod access;
@@ -17,21 +18,19 @@ mod item;
 #[cfg(feature = "testing")]
 mod raw;
 mod reads;
+#[cfg(feature = "admin")]
+mod table;
 mod writes;
 
-use std::time::Duration;
-
 use aws_config::SdkConfig;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TableStatus,
-};
 use aws_sdk_dynamodb::Client;
 
 pub use client::Workload;
 pub use error::StoreError;
 pub use item::StoredProduct;
 pub use reads::{MenuPage, MenuRead};
+#[cfg(feature = "admin")]
+pub use table::TableProblem;
 pub use writes::{InsertMany, InsertOutcome};
 
 /// The table's definition, as `template.yaml` declares it.
@@ -83,82 +82,6 @@ impl MenuStore {
 
     pub fn table(&self) -> &str {
         &self.table
-    }
-
-    /// Creates the table and `special_GSI` unless they exist, and waits until both are active
-    /// (for local use; on AWS the template creates them).
-    pub async fn create_table_if_missing(&self) -> Result<(), StoreError> {
-        let string_key = |name: &str, kind| {
-            AttributeDefinition::builder()
-                .attribute_name(name)
-                .attribute_type(kind)
-                .build()
-                .expect("name and type are set")
-        };
-        let hash_key = |name: &str| {
-            KeySchemaElement::builder()
-                .attribute_name(name)
-                .key_type(KeyType::Hash)
-                .build()
-                .expect("name and type are set")
-        };
-        let specials_index = GlobalSecondaryIndex::builder()
-            .index_name(schema::SPECIALS_INDEX)
-            .key_schema(hash_key(schema::SPECIALS_INDEX_KEY))
-            .projection(
-                Projection::builder()
-                    .projection_type(ProjectionType::All)
-                    .build(),
-            )
-            .build()
-            .expect("name, key and projection are set");
-        let created = self
-            .client
-            .create_table()
-            .table_name(&self.table)
-            .attribute_definitions(string_key(schema::HASH_KEY, ScalarAttributeType::S))
-            .attribute_definitions(string_key(
-                schema::SPECIALS_INDEX_KEY,
-                ScalarAttributeType::N,
-            ))
-            .key_schema(hash_key(schema::HASH_KEY))
-            .global_secondary_indexes(specials_index)
-            .billing_mode(BillingMode::PayPerRequest)
-            .send()
-            .await;
-        match created {
-            Ok(_) => {}
-            Err(e)
-                if e.as_service_error()
-                    .map(|e| e.is_resource_in_use_exception())
-                    == Some(true) => {}
-            Err(e) => return Err(StoreError::from_sdk(e)),
-        }
-        for _ in 0..600 {
-            let table = self
-                .client
-                .describe_table()
-                .table_name(&self.table)
-                .send()
-                .await
-                .map_err(StoreError::from_sdk)?;
-            let table = table.table();
-            let active = table.and_then(|t| t.table_status()) == Some(&TableStatus::Active)
-                && table
-                    .map(|t| t.global_secondary_indexes())
-                    .unwrap_or_default()
-                    .iter()
-                    .all(|i| {
-                        i.index_status() == Some(&aws_sdk_dynamodb::types::IndexStatus::Active)
-                    });
-            if active {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Err(StoreError::Unavailable(
-            "the table did not become active within a minute".into(),
-        ))
     }
 }
 

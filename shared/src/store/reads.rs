@@ -59,6 +59,10 @@ impl MenuStore {
     }
 
     async fn get(&self, name: &str) -> Result<(Option<Item>, f64), StoreError> {
+        if !item::can_be_key(name) {
+            // No item has it: DynamoDB would refuse the request, not answer "none".
+            return Ok((None, 0.0));
+        }
         let got = self
             .client
             .get_item()

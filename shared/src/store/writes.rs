@@ -182,6 +182,11 @@ impl MenuStore {
     /// Removes a product that is still at `expected_version`; it leaves both lists and
     /// `special_GSI` with it. Items written by other tools are version 0.
     pub async fn delete(&self, name: &str, expected_version: u64) -> Result<(), StoreError> {
+        if !item::can_be_key(name) {
+            return Err(StoreError::NotFound {
+                name: name.to_owned(),
+            });
+        }
         let (condition, expected) = version_condition(expected_version);
         let mut delete = self
             .client

@@ -78,6 +78,20 @@ pub async fn fresh_store(hint: &str) -> MenuStore {
     store
 }
 
+/// A benchmark binary's arguments (without the `--bench` cargo adds); its usage and exit 64
+/// when there are fewer than `required`.
+pub fn bench_args(usage: &str, required: usize) -> Vec<String> {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    if args.len() < required {
+        eprintln!("usage: {usage}");
+        std::process::exit(64);
+    }
+    args
+}
+
 /// The café's 26-product sample menu, as the website ships it.
 pub const CAFE_MENU_JSON: &str = include_str!("../../../data/sample-menu/all_products.json");
 

@@ -1,0 +1,401 @@
+//! The menu's HTTP API as the tool uses it (openapi.yaml): read the menu or one product, add,
+//! change (`If-Match`) and remove products. Errors come back as the API words them.
+
+use std::time::Duration;
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use reqwest::{Method, StatusCode};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CliError, FieldProblem, Result, NOT_THE_API};
+use crate::sign::Signer;
+
+/// A product as the API lists it (the website's form plus `version_int`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedProduct {
+    pub product_name_str: String,
+    pub product_id_str: String,
+    pub price_in_cents_int: i64,
+    #[serde(default)]
+    pub description_str: String,
+    #[serde(default)]
+    pub tag_str_arr: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub special_int: Option<i64>,
+    #[serde(default)]
+    pub version_int: u64,
+}
+
+impl ListedProduct {
+    pub fn is_special(&self) -> bool {
+        self.special_int == Some(1)
+    }
+
+    pub fn is_out_of_stock(&self) -> bool {
+        self.tag_str_arr
+            .iter()
+            .any(|t| t == cafe_menu::Product::OUT_OF_STOCK)
+    }
+
+    /// The body of a PUT or POST: the product without its version (that travels in If-Match).
+    pub fn body(&self) -> serde_json::Value {
+        let mut body = serde_json::to_value(self).expect("products serialize");
+        body.as_object_mut()
+            .expect("a product is an object")
+            .remove("version_int");
+        body
+    }
+}
+
+#[derive(Deserialize)]
+struct ProductList {
+    product_item_arr: Vec<ListedProduct>,
+    #[serde(default)]
+    next_cursor: Option<String>,
+}
+
+/// Path segments keep only the unreserved characters as they are.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A page of at most this many products per read: a menu of any size, one page at a time.
+const PAGE_SIZE: usize = 1000;
+
+pub struct MenuApi {
+    http: reqwest::Client,
+    base: String,
+    signer: Option<Signer>,
+    /// What it is, for messages: "the make run system in ...".
+    description: String,
+}
+
+impl MenuApi {
+    /// `timeout`: how long one request may take (API Gateway gives up after 30 s; `make run`
+    /// compiles a function on its first request, which takes longer).
+    pub fn new(base: &str, signer: Option<Signer>, description: &str, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("cafe-menu/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(timeout)
+            .build()
+            .expect("the HTTP client builds");
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            signer,
+            description: description.to_owned(),
+        }
+    }
+
+    fn product_url(&self, name: &str) -> String {
+        format!(
+            "{}/products/{}",
+            self.base,
+            utf8_percent_encode(name, SEGMENT)
+        )
+    }
+
+    /// The whole menu (or the specials), sorted by name, read page by page.
+    pub async fn list(&self, specials: bool) -> Result<Vec<ListedProduct>> {
+        let path = if specials {
+            "/products/on_offer"
+        } else {
+            "/products"
+        };
+        let mut products = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut url = reqwest::Url::parse(&format!("{}{path}", self.base))
+                .map_err(|e| CliError::Usage(format!("bad API URL {:?}: {e}", self.base)))?;
+            url.query_pairs_mut()
+                .append_pair("limit", &PAGE_SIZE.to_string());
+            if let Some(cursor) = &cursor {
+                url.query_pairs_mut().append_pair("cursor", cursor);
+            }
+            let request = self.http.get(url).build().expect("a GET builds");
+            let page: ProductList = self.send(request, false).await?.json().await.map_err(|e| {
+                CliError::failed(format!("the API's answer is not a product list: {e}"))
+            })?;
+            products.extend(page.product_item_arr);
+            match page.next_cursor {
+                Some(next) if !next.is_empty() => cursor = Some(next),
+                _ => break,
+            }
+        }
+        products.sort_by(|a, b| {
+            let key = |p: &ListedProduct| p.product_name_str.to_lowercase();
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| a.product_name_str.cmp(&b.product_name_str))
+        });
+        Ok(products)
+    }
+
+    /// One product, as stored now.
+    pub async fn get(&self, name: &str) -> Result<ListedProduct> {
+        let request = self
+            .http
+            .get(self.product_url(name))
+            .build()
+            .expect("a GET builds");
+        self.product_answer(self.send(request, false).await?).await
+    }
+
+    /// Adds a product (201); a taken name is a 409.
+    pub async fn add(&self, body: &serde_json::Value) -> Result<ListedProduct> {
+        let request = self
+            .http
+            .post(format!("{}/products", self.base))
+            .json(body)
+            .build()
+            .expect("a POST builds");
+        self.product_answer(self.send(request, true).await?).await
+    }
+
+    /// Replaces a product if it is still at `version` (else a 412).
+    pub async fn put(&self, product: &ListedProduct, version: u64) -> Result<ListedProduct> {
+        let request = self
+            .http
+            .put(self.product_url(&product.product_name_str))
+            .header("if-match", format!("\"{version}\""))
+            .json(&product.body())
+            .build()
+            .expect("a PUT builds");
+        self.product_answer(self.send(request, true).await?).await
+    }
+
+    /// Removes a product if it is still at `version` (else a 412).
+    pub async fn delete(&self, name: &str, version: u64) -> Result<()> {
+        let request = self
+            .http
+            .request(Method::DELETE, self.product_url(name))
+            .header("if-match", format!("\"{version}\""))
+            .build()
+            .expect("a DELETE builds");
+        self.send(request, true).await.map(drop)
+    }
+
+    async fn product_answer(&self, response: reqwest::Response) -> Result<ListedProduct> {
+        response
+            .json()
+            .await
+            .map_err(|e| CliError::failed(format!("the API's answer is not a product: {e}")))
+    }
+
+    /// Sends a request (signed when it is a write and a signer is set); a non-2xx answer becomes
+    /// the API's error. A read the API answered 503 or 429 (DynamoDB busy, throttled) is asked
+    /// again, after its Retry-After, up to [`READ_ATTEMPTS`] times; a write never is.
+    async fn send(&self, request: reqwest::Request, write: bool) -> Result<reqwest::Response> {
+        let attempts = if write { 1 } else { READ_ATTEMPTS };
+        let mut attempt = 1;
+        loop {
+            // The tool's requests carry their bodies in memory: they always copy.
+            let this_attempt = request.try_clone().expect("an in-memory request copies");
+            let response = self.send_once(this_attempt, write).await?;
+            let status = response.status();
+            if status.is_success() {
+                return Ok(response);
+            }
+            let busy = matches!(
+                status,
+                StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS
+            );
+            if busy && attempt < attempts {
+                let wait = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                    .unwrap_or(1)
+                    .min(5);
+                tokio::time::sleep(Duration::from_secs(wait)).await;
+                attempt += 1;
+                continue;
+            }
+            let text = response.text().await.unwrap_or_default();
+            return Err(api_error(status, &text));
+        }
+    }
+
+    async fn send_once(
+        &self,
+        mut request: reqwest::Request,
+        write: bool,
+    ) -> Result<reqwest::Response> {
+        if let (true, Some(signer)) = (write, &self.signer) {
+            signer.sign(&mut request).await?;
+        }
+        let what = format!("{} {}", request.method(), request.url());
+        self.http.execute(request).await.map_err(|e| {
+            let why = if e.is_connect() {
+                format!("cannot connect to {}: is it running?", self.description)
+            } else if e.is_timeout() {
+                "no answer in time".to_owned()
+            } else {
+                e.to_string()
+            };
+            CliError::failed(format!("{what}: {why}"))
+        })
+    }
+}
+
+/// Reads asked at most this many times when the API is busy.
+const READ_ATTEMPTS: u32 = 3;
+
+/// The API's error (`{"error":{"code","message","details":[{"field","problem"}]}}`), or what a
+/// gateway in front of it answered (API Gateway's `{"message": ...}`, say).
+pub fn api_error(status: StatusCode, body: &str) -> CliError {
+    #[derive(Deserialize)]
+    struct Envelope {
+        error: Body,
+    }
+    #[derive(Deserialize)]
+    struct Body {
+        #[serde(default)]
+        code: String,
+        #[serde(default)]
+        message: String,
+        #[serde(default)]
+        details: Vec<FieldProblem>,
+    }
+    #[derive(Deserialize)]
+    struct Gateway {
+        message: String,
+    }
+    if let Ok(Envelope { error }) = serde_json::from_str::<Envelope>(body) {
+        return CliError::Api {
+            status: status.as_u16(),
+            code: error.code,
+            message: error.message,
+            details: error.details,
+        };
+    }
+    let message = match serde_json::from_str::<Gateway>(body) {
+        Ok(Gateway { message }) if status == StatusCode::FORBIDDEN => format!(
+            "the API refused the request: {message} (writes need IAM credentials allowed \
+             execute-api:Invoke on the API)"
+        ),
+        Ok(Gateway { message }) => message,
+        Err(_) => {
+            let snippet: String = body.chars().take(300).collect();
+            format!(
+                "{} {}",
+                status.canonical_reason().unwrap_or("error"),
+                snippet.trim()
+            )
+        }
+    };
+    CliError::Api {
+        status: status.as_u16(),
+        code: NOT_THE_API.into(),
+        message,
+        details: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_apis_error_shape_is_read_with_its_fields() {
+        let err = api_error(
+            StatusCode::BAD_REQUEST,
+            r#"{"error":{"code":"invalid_product","message":"the product is not valid","details":[{"field":"price_in_cents_int","problem":"must be at least 0"}]}}"#,
+        );
+        assert_eq!(err.exit_status(), 2);
+        assert_eq!(
+            err.to_string(),
+            "the product is not valid (HTTP 400)\n  price_in_cents_int: must be at least 0"
+        );
+    }
+
+    #[test]
+    fn a_gateways_own_answer_is_shown_too() {
+        let err = api_error(
+            StatusCode::FORBIDDEN,
+            r#"{"message":"Missing Authentication Token"}"#,
+        );
+        assert!(err.to_string().contains("Missing Authentication Token"));
+        assert_eq!(err.exit_status(), 1);
+        let err = api_error(StatusCode::BAD_GATEWAY, "<html>oops</html>");
+        assert_eq!(err.to_string(), "Bad Gateway <html>oops</html> (HTTP 502)");
+        // A 404 of a route the gateway does not know is not "no such product".
+        let err = api_error(StatusCode::NOT_FOUND, r#"{"title":"no route"}"#);
+        assert_eq!(err.exit_status(), 1);
+        let err = api_error(
+            StatusCode::NOT_FOUND,
+            r#"{"error":{"code":"not_found","message":"no product named \"x\""}}"#,
+        );
+        assert_eq!(err.exit_status(), 4);
+    }
+
+    /// A server on loopback that answers each connection with the next canned response.
+    async fn serve(answers: Vec<&'static str>) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            for answer in answers {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                socket.write_all(answer.as_bytes()).await.unwrap();
+                socket.shutdown().await.unwrap();
+            }
+        });
+        base
+    }
+
+    const BUSY: &str = "HTTP/1.1 503 Service Unavailable\r\nretry-after: 0\r\nconnection: close\r\n\
+                        content-length: 54\r\n\r\n{\"error\":{\"code\":\"unavailable\",\"message\":\"try later\"}}";
+    const PRODUCT: &str = "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 91\r\n\r\n\
+                           {\"product_name_str\":\"scone\",\"product_id_str\":\"a1\",\"price_in_cents_int\":350,\"version_int\":4}";
+
+    #[tokio::test]
+    async fn a_busy_api_is_asked_again_for_reads_only() {
+        let base = serve(vec![BUSY, PRODUCT]).await;
+        let api = MenuApi::new(&base, None, "test", Duration::from_secs(5));
+        assert_eq!(api.get("scone").await.unwrap().version_int, 4);
+
+        let base = serve(vec![PRODUCT, BUSY]).await;
+        let api = MenuApi::new(&base, None, "test", Duration::from_secs(5));
+        let read = api.get("scone").await.unwrap();
+        let err = api.put(&read, 4).await.unwrap_err();
+        assert_eq!(err.to_string(), "try later (HTTP 503)");
+    }
+
+    #[test]
+    fn names_are_one_path_segment() {
+        let api = MenuApi::new(
+            "http://127.0.0.1:9000/",
+            None,
+            "test",
+            Duration::from_secs(1),
+        );
+        assert_eq!(
+            api.product_url("crème brûlée / 2"),
+            "http://127.0.0.1:9000/products/cr%C3%A8me%20br%C3%BBl%C3%A9e%20%2F%202"
+        );
+    }
+
+    #[test]
+    fn a_body_carries_no_version() {
+        let product = ListedProduct {
+            product_name_str: "scone".into(),
+            product_id_str: "a1".into(),
+            price_in_cents_int: 350,
+            description_str: String::new(),
+            tag_str_arr: vec![],
+            special_int: None,
+            version_int: 3,
+        };
+        assert_eq!(
+            product.body(),
+            serde_json::json!({"product_name_str":"scone","product_id_str":"a1",
+                "price_in_cents_int":350,"description_str":"","tag_str_arr":[]})
+        );
+    }
+}

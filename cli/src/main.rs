@@ -1,0 +1,178 @@
+//! `cafe-menu`: the staff's command line for the café's menu. Parses the command line, finds the
+//! target, runs the command, and turns any error into a message and an exit status.
+
+mod api;
+mod cmd;
+mod error;
+mod menu;
+mod output;
+mod price;
+mod report;
+mod sign;
+mod table;
+mod target;
+mod upload;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use cafe_menu::Workload;
+use clap::Parser;
+
+use cmd::{AddArgs, Cli, Command, DirectTable, OnOff};
+use error::{exit, CliError, Result};
+use menu::Change;
+use target::Target;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
+        }
+    };
+    let json = cli.json;
+    match run(cli).await {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => {
+            if json {
+                eprintln!("{}", e.to_json());
+            } else {
+                eprintln!("error: {e}");
+            }
+            ExitCode::from(e.exit_status())
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let json = cli.json;
+    match cli.command {
+        Command::Load {
+            file,
+            table,
+            concurrency,
+        } => {
+            let mut options = cafe_menu::LoadOptions::default();
+            if let Some(n) = concurrency {
+                options.concurrency = n.into();
+            }
+            let (table, store) = direct_table(&cli.target, &table, Workload::BulkLoad).await?;
+            table::load(&store, &table, &file, &options, json).await
+        }
+        Command::CreateTable { table } => {
+            let (table, store) = direct_table(&cli.target, &table, Workload::Requests).await?;
+            table::create(&store, &table, json).await
+        }
+        Command::CheckTable { table } => {
+            let (table, store) = direct_table(&cli.target, &table, Workload::Requests).await?;
+            table::check(&store, &table, json).await
+        }
+        Command::Upload {
+            file,
+            name,
+            timeout,
+        } => {
+            let target = Target::resolve(&cli.target).await?;
+            upload::upload(
+                &target,
+                &file,
+                name.as_deref(),
+                Duration::from_secs(timeout),
+                json,
+            )
+            .await
+        }
+        command => {
+            let target = Target::resolve(&cli.target).await?;
+            let api = api::MenuApi::new(
+                &target.api,
+                target.signer.clone(),
+                &target.description,
+                target.request_timeout,
+            );
+            product_command(&api, command, json).await
+        }
+    }
+}
+
+/// The commands on products, through the API.
+async fn product_command(api: &api::MenuApi, command: Command, json: bool) -> Result<()> {
+    let (name, change) = match command {
+        Command::List { specials } => return menu::list(api, specials, json).await,
+        Command::Show { name } => return menu::show(api, &name, json).await,
+        Command::Add(add) => return menu::add(api, add_body(api, add).await?, json).await,
+        Command::Remove { name, yes } => return menu::remove(api, &name, yes, json).await,
+        Command::SetPrice { name, price } => (name, Change::Price(price)),
+        Command::Tag { name, tag } => (name, Change::Tag(tag)),
+        Command::Untag { name, tag } => (name, Change::Untag(tag)),
+        Command::OutOfStock { name } => (name, Change::OutOfStock),
+        Command::InStock { name } => (name, Change::InStock),
+        Command::Special { name, state } => (name, Change::Special(state == OnOff::On)),
+        Command::Upload { .. }
+        | Command::Load { .. }
+        | Command::CreateTable { .. }
+        | Command::CheckTable { .. } => unreachable!("run handles the other commands"),
+    };
+    menu::change(api, &name, change, json).await
+}
+
+/// The body of an `add`: the file as it is, or the product the options describe.
+async fn add_body(api: &api::MenuApi, add: AddArgs) -> Result<serde_json::Value> {
+    if let Some(file) = add.file {
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| CliError::NoInput(format!("cannot read {}: {e}", file.display())))?;
+        return serde_json::from_str(&text)
+            .map_err(|e| CliError::Usage(format!("{} is not JSON: {e}", file.display())));
+    }
+    let id = match add.id {
+        Some(id) => id,
+        None => menu::next_free_id(api).await?,
+    };
+    let mut body = serde_json::json!({
+        "product_name_str": add.name.unwrap_or_default(),
+        "product_id_str": id,
+        "price_in_cents_int": add.price.unwrap_or_default(),
+        "description_str": add.description.unwrap_or_default(),
+        "tag_str_arr": add.tags,
+    });
+    if add.special {
+        body["special_int"] = 1.into();
+    }
+    Ok(body)
+}
+
+/// The table of `load`, `create-table` and `check-table`: `--endpoint` (and `--table`) outright,
+/// `--aws` (and `--table`) in the AWS account, else the target's.
+async fn direct_table(
+    args: &cmd::TargetArgs,
+    direct: &DirectTable,
+    workload: Workload,
+) -> Result<(target::Table, cafe_menu::MenuStore)> {
+    if let Some(endpoint) = &direct.endpoint {
+        let table = target::Table {
+            name: args.table.clone().unwrap_or_else(target::default_table),
+            endpoint: Some(endpoint.clone()),
+        };
+        let store = table::store(&table, None, workload).await;
+        return Ok((table, store));
+    }
+    if args.aws {
+        let table = target::Table {
+            name: args.table.clone().unwrap_or_else(target::default_table),
+            endpoint: None,
+        };
+        let sdk = target::aws_sdk_config(args.region.as_deref()).await;
+        let store = table::store(&table, Some(&sdk), workload).await;
+        return Ok((table, store));
+    }
+    let target = Target::resolve(args).await?;
+    let store = table::store(&target.table, Some(&target.sdk), workload).await;
+    Ok((target.table, store))
+}

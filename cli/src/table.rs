@@ -1,0 +1,212 @@
+//! The commands that go to the menu table directly, through the shared crate (the only code that
+//! touches DynamoDB): `load` (a migration: a menu file loaded as the bulk loader loads it),
+//! `create-table` (for a local run) and `check-table` (before adopting an existing table).
+
+use std::path::Path;
+use std::time::Duration;
+
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use cafe_menu::load::{load_menu_file_with_progress, LoadOutcome, LoadProgress};
+use cafe_menu::{LoadOptions, MenuFileSource, MenuStore, Workload};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::error::{CliError, Result};
+use crate::output::print_json;
+use crate::report::Report;
+use crate::target::Table;
+
+/// A store on the table: `endpoint` for a local DynamoDB (any credentials do there, unless some
+/// are set), else AWS with the standard chain.
+pub async fn store(
+    table: &Table,
+    sdk: Option<&aws_config::SdkConfig>,
+    workload: Workload,
+) -> MenuStore {
+    let sdk = match sdk {
+        Some(sdk) => sdk.clone(),
+        None => cafe_menu::config::aws().await,
+    };
+    let mut sdk = sdk.into_builder();
+    if let Some(endpoint) = &table.endpoint {
+        sdk.set_endpoint_url(Some(endpoint.clone()));
+        if std::env::var("AWS_ACCESS_KEY_ID").is_err() {
+            sdk.set_credentials_provider(Some(SharedCredentialsProvider::new(Credentials::new(
+                "local", "local", None, None, "local",
+            ))));
+        }
+    }
+    MenuStore::connect(&sdk.build(), table.name.clone(), workload)
+}
+
+fn where_(table: &Table) -> String {
+    match &table.endpoint {
+        Some(endpoint) => format!("table {} at {endpoint}", table.name),
+        None => format!("table {}", table.name),
+    }
+}
+
+pub async fn load(
+    store: &MenuStore,
+    table: &Table,
+    file: &Path,
+    options: &LoadOptions,
+    json: bool,
+) -> Result<()> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| CliError::NoInput(format!("cannot read {}: {e}", file.display())))?;
+    let source = MenuFileSource {
+        key: file.display().to_string(),
+        size_bytes: bytes.len() as u64,
+        ..MenuFileSource::default()
+    };
+    // A spinner while the file is checked, a bar once products are written.
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("the template is valid"),
+    );
+    bar.set_message(format!(
+        "checking {} ({} bytes) for {}",
+        file.display(),
+        bytes.len(),
+        where_(table)
+    ));
+    bar.enable_steady_tick(Duration::from_millis(100));
+    let writing = ProgressStyle::with_template("{bar:30} {pos}/{len} products written ({elapsed})")
+        .expect("the template is valid");
+    let progress = |p: LoadProgress| {
+        if bar.length() != Some(p.total as u64) {
+            bar.set_style(writing.clone());
+            bar.set_length(p.total as u64);
+        }
+        bar.set_position(p.written as u64);
+    };
+    let loaded = load_menu_file_with_progress(store, &bytes, source, options, &progress).await;
+    bar.finish_and_clear();
+    let report = loaded.map_err(|e| {
+        let missing_table = is_missing_table(&e);
+        let failure = table_failure(table, "the load failed", e);
+        if missing_table {
+            return failure;
+        }
+        CliError::failed(format!(
+            "{failure}; run it again to finish it (a load never overwrites, so what this one \
+             wrote is found unchanged)"
+        ))
+    })?;
+    let raw = serde_json::to_value(&report).expect("reports serialize");
+    if json {
+        print_json(&raw);
+    } else {
+        let readable: Report = serde_json::from_value(raw).expect("a report reads back");
+        println!("{}", readable.render(&file.display().to_string()));
+    }
+    match report.outcome {
+        LoadOutcome::Loaded => Ok(()),
+        LoadOutcome::Rejected => Err(CliError::Rejected(format!(
+            "{} was rejected: nothing was written",
+            file.display()
+        ))),
+    }
+}
+
+pub async fn create(store: &MenuStore, table: &Table, json: bool) -> Result<()> {
+    store
+        .create_table_if_missing()
+        .await
+        .map_err(|e| table_failure(table, "cannot create the table", e))?;
+    if json {
+        print_json(&serde_json::json!({"table": table.name, "ready": true}));
+    } else {
+        println!("{} is ready", where_(table));
+    }
+    Ok(())
+}
+
+pub async fn check(store: &MenuStore, table: &Table, json: bool) -> Result<()> {
+    let problems = store
+        .check_table()
+        .await
+        .map_err(|e| table_failure(table, "cannot describe the table", e))?;
+    if json {
+        print_json(&serde_json::json!({"table": table.name, "problems": problems}));
+    } else if problems.is_empty() {
+        println!(
+            "{}: as the functions expect (hash key product_name, a string; special_GSI on \
+             special, a number, every attribute projected, active)",
+            where_(table)
+        );
+    } else {
+        println!("{}: not as the functions expect:", where_(table));
+        for p in &problems {
+            println!("  {}: {}", p.part, p.problem);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::failed(format!(
+            "{} problem{} with {}",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            table.name
+        )))
+    }
+}
+
+fn is_missing_table(e: &cafe_menu::StoreError) -> bool {
+    std::error::Error::source(e)
+        .is_some_and(|s| s.to_string().contains("ResourceNotFoundException"))
+}
+
+fn table_failure(table: &Table, what: &str, e: cafe_menu::StoreError) -> CliError {
+    let cause = std::error::Error::source(&e)
+        .map(|s| concise(&s.to_string()))
+        .unwrap_or_default();
+    if is_missing_table(&e) {
+        return CliError::failed(format!(
+            "{what}: there is no {} (create-table makes one for a local run; on AWS check \
+             --table and --region)",
+            where_(table)
+        ));
+    }
+    let cause = if cause.is_empty() {
+        cause
+    } else {
+        format!(": {cause}")
+    };
+    CliError::failed(format!("{what} ({}): {e}{cause}", where_(table)))
+}
+
+/// The SDK's error text without the raw response it carries (kept for logs, not for people).
+fn concise(cause: &str) -> String {
+    let end = [
+        " (ServiceError",
+        " (DispatchFailure",
+        " (TimeoutError",
+        " (ResponseError",
+        " (ConstructionFailure",
+    ]
+    .iter()
+    .filter_map(|marker| cause.find(marker))
+    .min()
+    .unwrap_or(cause.len());
+    cause[..end].trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_sdk_error_is_told_without_its_raw_response() {
+        assert_eq!(
+            concise(
+                "service error: ThrottlingException: slow down (ServiceError(ServiceError { \
+                 source: ThrottlingException { .. }, raw: Response { .. } }))"
+            ),
+            "service error: ThrottlingException: slow down"
+        );
+        assert_eq!(concise("dispatch failure"), "dispatch failure");
+    }
+}

@@ -1,0 +1,273 @@
+//! Where the tool points: the `make run` system of the checkout it runs in (its `.local/run.env`,
+//! found from the current directory upward, or `$CAFE_LOCAL_DIR`), a deployed stack (its
+//! CloudFormation outputs), or an API and bucket named outright.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+
+use crate::cmd::TargetArgs;
+use crate::error::{CliError, Result};
+use crate::sign::Signer;
+
+/// API Gateway answers within 30 s (its integration timeout).
+const AWS_REQUEST_TIMEOUT: Duration = Duration::from_secs(35);
+
+/// A system to talk to.
+pub struct Target {
+    /// For messages: "the make run system in /work/cafe/.local", "stack cafe-menu-prod (eu-west-1)".
+    pub description: String,
+    /// The API base URL, without a trailing slash.
+    pub api: String,
+    /// Signs write requests (a deployed stack's write routes require IAM).
+    pub signer: Option<Signer>,
+    pub bucket: Option<String>,
+    pub upload_prefix: String,
+    pub report_prefix: String,
+    pub table: Table,
+    /// Region and credentials for S3 and DynamoDB.
+    pub sdk: SdkConfig,
+    /// A local S3 server, when not AWS's.
+    pub s3_endpoint: Option<String>,
+    /// How long one API request may take.
+    pub request_timeout: Duration,
+}
+
+/// The menu table, for the commands that go to DynamoDB directly.
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub name: String,
+    /// A local DynamoDB, when not AWS's.
+    pub endpoint: Option<String>,
+}
+
+impl Target {
+    /// Resolves the options into a target: `--stack`, else `--api`, else the local system.
+    pub async fn resolve(args: &TargetArgs) -> Result<Self> {
+        if args.aws {
+            return Err(CliError::Usage(
+                "--aws names a table only (load, create-table, check-table); for the API and \
+                 the bucket give --stack NAME, or --api URL --bucket NAME"
+                    .into(),
+            ));
+        }
+        if let Some(stack) = &args.stack {
+            return from_stack(stack, args).await;
+        }
+        if let Some(api) = &args.api {
+            let sdk = aws_sdk_config(args.region.as_deref()).await;
+            let signer = if args.sign {
+                Some(signer_for(&sdk)?)
+            } else {
+                None
+            };
+            return Ok(Target {
+                description: format!("the API at {api}"),
+                api: api.trim_end_matches('/').to_owned(),
+                signer,
+                bucket: args.bucket.clone(),
+                upload_prefix: args.upload_prefix.clone(),
+                report_prefix: args.report_prefix.clone(),
+                table: Table {
+                    name: args.table.clone().unwrap_or_else(default_table),
+                    endpoint: None,
+                },
+                sdk,
+                s3_endpoint: None,
+                request_timeout: AWS_REQUEST_TIMEOUT,
+            });
+        }
+        from_local_run(args).await
+    }
+}
+
+/// `TABLE_NAME` (as the functions read it), else FoodProducts.
+pub fn default_table() -> String {
+    std::env::var("TABLE_NAME")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| cafe_menu::store::schema::DEFAULT_TABLE_NAME.to_owned())
+}
+
+/// The AWS configuration from the standard chain (environment, profile, SSO cache, instance
+/// role), the region from `--region` when given.
+pub async fn aws_sdk_config(region: Option<&str>) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(region) = region {
+        loader = loader.region(Region::new(region.to_owned()));
+    }
+    loader.load().await
+}
+
+/// The configuration for a local emulator: any credentials do, and none are looked up.
+pub async fn local_sdk_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("local", "local", None, None, "local"))
+        .load()
+        .await
+}
+
+fn signer_for(sdk: &SdkConfig) -> Result<Signer> {
+    let region = sdk
+        .region()
+        .map(|r| r.to_string())
+        .ok_or_else(|| CliError::Usage("no AWS region: give --region, or set AWS_REGION".into()))?;
+    let credentials: SharedCredentialsProvider = sdk.credentials_provider().ok_or_else(|| {
+        CliError::failed("no AWS credentials provider is configured (aws configure)")
+    })?;
+    Ok(Signer {
+        credentials,
+        region,
+    })
+}
+
+/// The stack's outputs (template.yaml): ApiUrl, UploadBucketName, UploadPrefix, ReportPrefix,
+/// MenuTableName.
+async fn from_stack(stack: &str, args: &TargetArgs) -> Result<Target> {
+    let sdk = aws_sdk_config(args.region.as_deref()).await;
+    let region = sdk
+        .region()
+        .map(|r| r.to_string())
+        .ok_or_else(|| CliError::Usage("no AWS region: give --region, or set AWS_REGION".into()))?;
+    let described = aws_sdk_cloudformation::Client::new(&sdk)
+        .describe_stacks()
+        .stack_name(stack)
+        .send()
+        .await
+        .map_err(|e| {
+            let detail = aws_sdk_cloudformation::error::DisplayErrorContext(&e).to_string();
+            if detail.contains("does not exist") {
+                CliError::failed(format!("there is no stack {stack:?} in {region}"))
+            } else {
+                CliError::failed(format!("cannot read stack {stack:?} in {region}: {detail}"))
+            }
+        })?;
+    let outputs: HashMap<String, String> = described
+        .stacks()
+        .iter()
+        .flat_map(|s| s.outputs())
+        .filter_map(|o| Some((o.output_key()?.to_owned(), o.output_value()?.to_owned())))
+        .collect();
+    let output = |key: &str| {
+        outputs.get(key).cloned().ok_or_else(|| {
+            CliError::failed(format!(
+                "stack {stack:?} has no output {key}: is it the café's stack (template.yaml)?"
+            ))
+        })
+    };
+    Ok(Target {
+        description: format!("stack {stack} ({region})"),
+        api: output("ApiUrl")?.trim_end_matches('/').to_owned(),
+        signer: Some(signer_for(&sdk)?),
+        bucket: Some(match &args.bucket {
+            Some(bucket) => bucket.clone(),
+            None => output("UploadBucketName")?,
+        }),
+        upload_prefix: output("UploadPrefix").unwrap_or_else(|_| args.upload_prefix.clone()),
+        report_prefix: output("ReportPrefix").unwrap_or_else(|_| args.report_prefix.clone()),
+        table: Table {
+            name: match &args.table {
+                Some(table) => table.clone(),
+                None => output("MenuTableName")?,
+            },
+            endpoint: None,
+        },
+        sdk,
+        s3_endpoint: None,
+        request_timeout: AWS_REQUEST_TIMEOUT,
+    })
+}
+
+/// The `make run` system: `.local/run.env` (which `make run` writes and removes on stop).
+async fn from_local_run(args: &TargetArgs) -> Result<Target> {
+    let dir = local_dir()?;
+    let env_file = dir.join("run.env");
+    let text = std::fs::read_to_string(&env_file).map_err(|_| {
+        CliError::failed(format!(
+            "the local system is not running ({} has no run.env): start it with `make run` in \
+             another shell, or point at a deployed stack with --stack NAME",
+            dir.display()
+        ))
+    })?;
+    let env: HashMap<&str, &str> = text
+        .lines()
+        .filter_map(|line| line.trim().split_once('='))
+        .collect();
+    let value = |key: &str| {
+        env.get(key).map(|v| v.to_string()).ok_or_else(|| {
+            CliError::failed(format!(
+                "{} has no {key}: restart `make run` (it writes the file)",
+                env_file.display()
+            ))
+        })
+    };
+    let loopback = |port_key: &str| value(port_key).map(|port| format!("http://127.0.0.1:{port}"));
+    Ok(Target {
+        description: format!("the make run system in {}", dir.display()),
+        api: loopback("API_PORT")?,
+        signer: None,
+        bucket: Some(args.bucket.clone().map_or_else(|| value("BUCKET"), Ok)?),
+        upload_prefix: value("UPLOAD_PREFIX")?,
+        report_prefix: value("REPORT_PREFIX").unwrap_or_else(|_| args.report_prefix.clone()),
+        table: Table {
+            name: match &args.table {
+                Some(table) => table.clone(),
+                None => value("TABLE").unwrap_or_else(|_| default_table()),
+            },
+            endpoint: Some(loopback("DYNAMODB_PORT")?),
+        },
+        sdk: local_sdk_config().await,
+        s3_endpoint: Some(loopback("S3_PORT")?),
+        // cargo lambda watch compiles a function on its first request.
+        request_timeout: Duration::from_secs(600),
+    })
+}
+
+/// `$CAFE_LOCAL_DIR`, else the `.local/` of the checkout the current directory is in (found
+/// upward by its `scripts/run-local.sh`, so that `~/.local` is never taken for it).
+fn local_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("CAFE_LOCAL_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    let cwd = std::env::current_dir()
+        .map_err(|e| CliError::failed(format!("cannot read the current directory: {e}")))?;
+    find_upward(&cwd).ok_or_else(|| {
+        CliError::failed(format!(
+            "no café checkout found from {} upward (no scripts/run-local.sh), so no `make run` \
+             system to talk to: run this inside the checkout while `make run` runs, set \
+             CAFE_LOCAL_DIR, or point at a deployed stack with --stack NAME (or --api URL)",
+            cwd.display()
+        ))
+    })
+}
+
+fn find_upward(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join("scripts/run-local.sh").is_file())
+        .map(|checkout| checkout.join(".local"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checkouts_local_folder_is_found_upward() {
+        let root = std::env::temp_dir().join(format!("cafe-cli-target-{}", std::process::id()));
+        let deep = root.join("checkout/shared/src");
+        std::fs::create_dir_all(&deep).unwrap();
+        // A `.local` that is not a checkout's (as ~/.local) is never taken.
+        std::fs::create_dir_all(root.join(".local")).unwrap();
+        assert_eq!(find_upward(&deep), None);
+        std::fs::create_dir_all(root.join("checkout/scripts")).unwrap();
+        std::fs::write(root.join("checkout/scripts/run-local.sh"), "").unwrap();
+        assert_eq!(find_upward(&deep), Some(root.join("checkout/.local")));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}
