@@ -36,6 +36,20 @@ def check(ok, what):
         print(f"  FAIL {what}")
 
 
+def run_checks(name, body, instances=None):
+    """Starts the local system in a state folder of its own, runs `body(system, state)`, stops the
+    system whatever happens, prints 'N passed, N failed' and exits with the verdict."""
+    state = pathlib.Path(tempfile.mkdtemp(prefix=f"cafe-{name}-"))
+    system = LocalSystem(state, instances)
+    system.start()
+    try:
+        body(system, state)
+    finally:
+        system.stop()
+    print(f"{name}: {passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,7 +11,6 @@ import pathlib
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -45,78 +44,74 @@ def wrk(url, seconds, results, key):
     results[key] = out.stdout
 
 
+def checks(system, state):
+    # Warm up every reader, then take the baseline memory.
+    for _ in range(50):
+        e2e.request("GET", system.base + "/products")
+        e2e.request("GET", system.base + "/products/on_offer")
+    menu = state / "soak menu.json"
+    menu.write_text(json.dumps({"product_item_arr": [
+        {"product_name_str": f"soak product {i:05}", "product_id_str": "s", "price_in_cents_int": i,
+         "tag_str_arr": ["soak"], **({"special_int": 1} if i % 10 == 0 else {})} for i in range(5000)]}))
+    results = {}
+    readers = [threading.Thread(target=wrk, args=(system.base + path, SECONDS, results, path))
+               for path in ("/products", "/products/on_offer")]
+    for t in readers:
+        t.start()
+    time.sleep(2)
+    upload = subprocess.run([str(e2e.CLI), "--json", "upload", str(menu)],
+                            env=dict(os.environ, CAFE_LOCAL_DIR=str(state)), capture_output=True,
+                            text=True, timeout=600)
+    # The readers' memory follows the menu's size; the baseline is taken once the loaded menu
+    # has been served for a while, and growth is judged from there to the end.
+    time.sleep(10)
+    before = function_rss()
+    for t in readers:
+        t.join()
+    after = function_rss()
+    for path, out in results.items():
+        requests = next((line for line in out.splitlines() if "requests in" in line), "?").strip()
+        counts = {key: int(n) for key, n in re.findall(r"^status (.+): (\d+)$", out, re.M)}
+        ours = {key: n for key, n in counts.items() if "emulator" not in key}
+        emulator = sum(n for key, n in counts.items() if "emulator" in key)
+        sockets = [line.strip() for line in out.splitlines() if "Socket errors" in line]
+        latency = [" ".join(line.split()) for line in out.splitlines() if line.strip().startswith(("50%", "99%"))]
+        e2e.check("requests in" in out and set(ours) <= {"200", "304"} and not sockets,
+                  f"wrk {path} for {SECONDS} s: {requests}; statuses {counts}; latency {latency}")
+        if emulator:
+            # cargo lambda watch itself, not our code: see README.md on the local run under load.
+            print(f"       {emulator} of them answered 500 by cargo lambda watch itself, not by the function")
+        if sockets or not set(ours) <= {"200", "304"}:
+            print(out)
+    log = (state / "logs/functions.log").read_text(errors="replace")
+    served = collections.Counter(re.findall(r'request route="([^"]+)" status=(\d+)', log))
+    e2e.check(all(status in ("200", "304") for _, status in served),
+              f"every request the functions logged succeeded: {dict(served)}")
+    e2e.check("panicked" not in log, "no panic in the functions' log")
+    e2e.check(upload.returncode == 0 and '"inserted": 5000' in upload.stdout,
+              "the concurrent bulk load inserted 5,000 products")
+    # Every function the soak drives is measured at both ends: a process that no longer
+    # matches (renamed binary, another target folder) or a missing baseline is a failure,
+    # never a check that silently disappears.
+    for name in MEASURED:
+        base, mb = before.get(name), after.get(name)
+        if base is None or mb is None:
+            e2e.check(False, f"{name}: RSS measured at the start ({base}) and at the end ({mb}) of the soak;"
+                             f" processes seen: {sorted(before)} then {sorted(after)}")
+            continue
+        e2e.check(mb <= base * 1.2 + 2, f"{name}: RSS {base:.1f} MB → {mb:.1f} MB")
+    status, _, body = e2e.request("GET", system.base + "/products")
+    names = [p["product_name_str"] for p in body["product_item_arr"]]
+    soak = [n for n in names if n.startswith("soak product")]
+    e2e.check(status == 200 and len(soak) == 5000 and len(set(names)) == len(names) == 5026,
+              f"final table: {len(names)} products, {len(soak)} from the load, no duplicates")
+
+
 def main():
     if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
         subprocess.run(["bash", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null"],
                        check=True)
-    state = pathlib.Path(tempfile.mkdtemp(prefix="cafe-soak-"))
-    system = e2e.LocalSystem(state)
-    system.start()
-    try:
-        # Warm up every reader, then take the baseline memory.
-        for _ in range(50):
-            e2e.request("GET", system.base + "/products")
-            e2e.request("GET", system.base + "/products/on_offer")
-        menu = state / "soak menu.json"
-        menu.write_text(json.dumps({"product_item_arr": [
-            {"product_name_str": f"soak product {i:05}", "product_id_str": "s", "price_in_cents_int": i,
-             "tag_str_arr": ["soak"], **({"special_int": 1} if i % 10 == 0 else {})} for i in range(5000)]}))
-        results = {}
-        readers = [threading.Thread(target=wrk, args=(system.base + path, SECONDS, results, path))
-                   for path in ("/products", "/products/on_offer")]
-        for t in readers:
-            t.start()
-        time.sleep(2)
-        upload = subprocess.run([str(e2e.CLI), "--json", "upload", str(menu)],
-                                env=dict(os.environ, CAFE_LOCAL_DIR=str(state)), capture_output=True,
-                                text=True, timeout=600)
-        # The readers' memory follows the menu's size; the baseline is taken once the loaded menu
-        # has been served for a while, and growth is judged from there to the end.
-        time.sleep(10)
-        before = function_rss()
-        for t in readers:
-            t.join()
-        after = function_rss()
-        for path, out in results.items():
-            requests = next((line for line in out.splitlines() if "requests in" in line), "?").strip()
-            counts = {key: int(n) for key, n in re.findall(r"^status (.+): (\d+)$", out, re.M)}
-            ours = {key: n for key, n in counts.items() if "emulator" not in key}
-            emulator = sum(n for key, n in counts.items() if "emulator" in key)
-            sockets = [line.strip() for line in out.splitlines() if "Socket errors" in line]
-            latency = [" ".join(line.split()) for line in out.splitlines() if line.strip().startswith(("50%", "99%"))]
-            e2e.check("requests in" in out and set(ours) <= {"200", "304"} and not sockets,
-                      f"wrk {path} for {SECONDS} s: {requests}; statuses {counts}; latency {latency}")
-            if emulator:
-                # cargo lambda watch itself, not our code: see README.md on the local run under load.
-                print(f"       {emulator} of them answered 500 by cargo lambda watch itself, not by the function")
-            if sockets or not set(ours) <= {"200", "304"}:
-                print(out)
-        log = (state / "logs/functions.log").read_text(errors="replace")
-        served = collections.Counter(re.findall(r'request route="([^"]+)" status=(\d+)', log))
-        e2e.check(all(status in ("200", "304") for _, status in served),
-                  f"every request the functions logged succeeded: {dict(served)}")
-        e2e.check("panicked" not in log, "no panic in the functions' log")
-        e2e.check(upload.returncode == 0 and '"inserted": 5000' in upload.stdout,
-                  "the concurrent bulk load inserted 5,000 products")
-        # Every function the soak drives is measured at both ends: a process that no longer
-        # matches (renamed binary, another target folder) or a missing baseline is a failure,
-        # never a check that silently disappears.
-        for name in MEASURED:
-            base, mb = before.get(name), after.get(name)
-            if base is None or mb is None:
-                e2e.check(False, f"{name}: RSS measured at the start ({base}) and at the end ({mb}) of the soak;"
-                                 f" processes seen: {sorted(before)} then {sorted(after)}")
-                continue
-            e2e.check(mb <= base * 1.2 + 2, f"{name}: RSS {base:.1f} MB → {mb:.1f} MB")
-        status, _, body = e2e.request("GET", system.base + "/products")
-        names = [p["product_name_str"] for p in body["product_item_arr"]]
-        soak = [n for n in names if n.startswith("soak product")]
-        e2e.check(status == 200 and len(soak) == 5000 and len(set(names)) == len(names) == 5026,
-                  f"final table: {len(names)} products, {len(soak)} from the load, no duplicates")
-    finally:
-        system.stop()
-    print(f"soak: {e2e.passed} passed, {e2e.failed} failed")
-    sys.exit(1 if e2e.failed else 0)
+    e2e.run_checks("soak", checks)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import pathlib
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -125,76 +124,72 @@ def stale_answers(prices, seen):
     return stale
 
 
+def checks(system, state):
+    menu = state / "spike menu.json"
+    menu.write_text(json.dumps({"product_item_arr": [
+        {"product_name_str": f"spike product {i:05}", "product_id_str": "s", "price_in_cents_int": i,
+         "tag_str_arr": ["spike"], **({"special_int": 1} if i % 10 == 0 else {})} for i in range(4999)]
+        + [{"product_name_str": SPECIAL, "product_id_str": "sp", "price_in_cents_int": 1000, "special_int": 1,
+            "tag_str_arr": ["spike"]}]}))
+    upload = subprocess.run([str(e2e.CLI), "--json", "upload", str(menu)],
+                            env=dict(os.environ, CAFE_LOCAL_DIR=str(state)), capture_output=True,
+                            text=True, timeout=600)
+    e2e.check(upload.returncode == 0 and '"inserted": 5000' in upload.stdout, "the 5,000-product menu is loaded")
+    e2e.check(warm_up(system.base), "every function instance answers before the spike starts")
+    log_path = state / "logs/functions.log"
+    log_start = log_path.stat().st_size
+    stop = threading.Event()
+    writer, checker = Writer(system.base, stop), Checker(system.base, stop)
+    results = {}
+    load = [threading.Thread(target=wrk, args=(system.base + path, SECONDS, results, path))
+            for path in ("/products", "/products/on_offer")]
+    for t in [*load, writer, checker]:
+        t.start()
+    for t in load:
+        t.join()
+    stop.set()
+    writer.join()
+    checker.join()
+
+    requests_total = 0
+    for path, out in results.items():
+        summary = next((line for line in out.splitlines() if "requests in" in line), "?").strip()
+        rate = next((line for line in out.splitlines() if line.startswith("Requests/sec")), "?").strip()
+        counts = {key: int(n) for key, n in re.findall(r"^status (.+): (\d+)$", out, re.M)}
+        requests_total += int(re.search(r"(\d+) requests in", out).group(1)) if "requests in" in out else 0
+        ours = {key: n for key, n in counts.items() if "emulator" not in key}
+        emulator = sum(n for key, n in counts.items() if "emulator" in key)
+        latency = [" ".join(line.split()) for line in out.splitlines() if line.strip().startswith(("50%", "99%"))]
+        e2e.check("requests in" in out and set(ours) <= {"200", "304"},
+                  f"wrk {path}: {summary}, {rate}; statuses {counts}; latency {latency}")
+        if emulator:
+            print(f"       {emulator} of them answered 500 by cargo lambda watch itself, not by the function")
+    log = log_path.read_bytes()[log_start:].decode(errors="replace")
+    served = collections.Counter(re.findall(r'request route="([^"]+)" status=(\d+)', log))
+    e2e.check(not any(status.startswith("5") for _, status in served),
+              f"no 5xx from the functions: {dict(served)}")
+    e2e.check("panicked" not in log, "no panic in the functions' log")
+    e2e.check(not writer.failures and len(writer.prices) >= SECONDS // 2,
+              f"{len(writer.prices)} price changes and as many products added and removed through the API, "
+              f"all answered normally {writer.failures[:5]}")
+    stale = stale_answers(writer.prices, checker.seen)
+    e2e.check(not checker.failures and not stale,
+              f"{len(checker.seen)} checked answers, none staler than the {BOUND:g} s bound "
+              f"{(checker.failures + stale)[:5]}")
+    metrics = [json.loads(line) for line in log.splitlines() if line.startswith("{") and "ReadUnits" in line]
+    reads = sum(1 for m in metrics if m["ReadUnits"] > 0)
+    units = sum(m["ReadUnits"] for m in metrics)
+    hits = sum(m.get("CacheHits", 0) for m in metrics)
+    e2e.check(metrics and reads < len(metrics) / 10,
+              f"table reads: {reads} for {len(metrics)} list requests the functions answered "
+              f"({hits} from their caches), {units:g} RCU; wrk sent {requests_total}")
+
+
 def main():
     if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
         subprocess.run(["bash", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null"],
                        check=True)
-    state = pathlib.Path(tempfile.mkdtemp(prefix="cafe-spike-"))
-    system = e2e.LocalSystem(state)
-    system.start()
-    try:
-        menu = state / "spike menu.json"
-        menu.write_text(json.dumps({"product_item_arr": [
-            {"product_name_str": f"spike product {i:05}", "product_id_str": "s", "price_in_cents_int": i,
-             "tag_str_arr": ["spike"], **({"special_int": 1} if i % 10 == 0 else {})} for i in range(4999)]
-            + [{"product_name_str": SPECIAL, "product_id_str": "sp", "price_in_cents_int": 1000, "special_int": 1,
-                "tag_str_arr": ["spike"]}]}))
-        upload = subprocess.run([str(ROOT / ".tools/venv/bin/python"), str(ROOT / "scripts/local_s3.py"), "upload",
-                                 str(menu)], env=dict(os.environ, CAFE_LOCAL_DIR=str(state)), capture_output=True,
-                                text=True, timeout=600)
-        e2e.check(upload.returncode == 0 and '"inserted": 5000' in upload.stdout, "the 5,000-product menu is loaded")
-        e2e.check(warm_up(system.base), "every function instance answers before the spike starts")
-        log_path = state / "logs/functions.log"
-        log_start = log_path.stat().st_size
-        stop = threading.Event()
-        writer, checker = Writer(system.base, stop), Checker(system.base, stop)
-        results = {}
-        load = [threading.Thread(target=wrk, args=(system.base + path, SECONDS, results, path))
-                for path in ("/products", "/products/on_offer")]
-        for t in [*load, writer, checker]:
-            t.start()
-        for t in load:
-            t.join()
-        stop.set()
-        writer.join()
-        checker.join()
-
-        requests_total = 0
-        for path, out in results.items():
-            summary = next((line for line in out.splitlines() if "requests in" in line), "?").strip()
-            rate = next((line for line in out.splitlines() if line.startswith("Requests/sec")), "?").strip()
-            counts = {key: int(n) for key, n in re.findall(r"^status (.+): (\d+)$", out, re.M)}
-            requests_total += int(re.search(r"(\d+) requests in", out).group(1)) if "requests in" in out else 0
-            ours = {key: n for key, n in counts.items() if "emulator" not in key}
-            emulator = sum(n for key, n in counts.items() if "emulator" in key)
-            latency = [" ".join(line.split()) for line in out.splitlines() if line.strip().startswith(("50%", "99%"))]
-            e2e.check("requests in" in out and set(ours) <= {"200", "304"},
-                      f"wrk {path}: {summary}, {rate}; statuses {counts}; latency {latency}")
-            if emulator:
-                print(f"       {emulator} of them answered 500 by cargo lambda watch itself, not by the function")
-        log = log_path.read_bytes()[log_start:].decode(errors="replace")
-        served = collections.Counter(re.findall(r'request route="([^"]+)" status=(\d+)', log))
-        e2e.check(not any(status.startswith("5") for _, status in served),
-                  f"no 5xx from the functions: {dict(served)}")
-        e2e.check("panicked" not in log, "no panic in the functions' log")
-        e2e.check(not writer.failures and len(writer.prices) >= SECONDS // 2,
-                  f"{len(writer.prices)} price changes and as many products added and removed through the API, "
-                  f"all answered normally {writer.failures[:5]}")
-        stale = stale_answers(writer.prices, checker.seen)
-        e2e.check(not checker.failures and not stale,
-                  f"{len(checker.seen)} checked answers, none staler than the {BOUND:g} s bound "
-                  f"{(checker.failures + stale)[:5]}")
-        metrics = [json.loads(line) for line in log.splitlines() if line.startswith("{") and "ReadUnits" in line]
-        reads = sum(1 for m in metrics if m["ReadUnits"] > 0)
-        units = sum(m["ReadUnits"] for m in metrics)
-        hits = sum(m.get("CacheHits", 0) for m in metrics)
-        e2e.check(metrics and reads < len(metrics) / 10,
-                  f"table reads: {reads} for {len(metrics)} list requests the functions answered "
-                  f"({hits} from their caches), {units:g} RCU; wrk sent {requests_total}")
-    finally:
-        system.stop()
-    print(f"spike: {e2e.passed} passed, {e2e.failed} failed")
-    sys.exit(1 if e2e.failed else 0)
+    e2e.run_checks("spike", checks)
 
 
 if __name__ == "__main__":

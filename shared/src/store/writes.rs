@@ -2,7 +2,7 @@
 //! that touch only the attributes a product owns, and versioned deletes. Every write is
 //! conditional, so nothing is ever overwritten by accident, also against writers racing us.
 
-use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
@@ -169,13 +169,15 @@ impl MenuStore {
                 .as_ref()
                 .and_then(item::from_item)
                 .ok_or_else(|| StoreError::NotFound { name: name.clone() }),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                let UpdateItemError::ConditionalCheckFailedException(failed) = e.into_err() else {
-                    unreachable!("checked just above")
-                };
-                Err(refusal(name, failed.item.as_ref()))
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
+            Err(e) => Err(refused(
+                name,
+                e,
+                UpdateItemError::is_conditional_check_failed_exception,
+                |e| match e {
+                    UpdateItemError::ConditionalCheckFailedException(failed) => failed.item,
+                    _ => None,
+                },
+            )),
         }
     }
 
@@ -202,13 +204,15 @@ impl MenuStore {
         }
         match delete.send().await {
             Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                let DeleteItemError::ConditionalCheckFailedException(failed) = e.into_err() else {
-                    unreachable!("checked just above")
-                };
-                Err(refusal(name, failed.item.as_ref()))
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
+            Err(e) => Err(refused(
+                name,
+                e,
+                DeleteItemError::is_conditional_check_failed_exception,
+                |e| match e {
+                    DeleteItemError::ConditionalCheckFailedException(failed) => failed.item,
+                    _ => None,
+                },
+            )),
         }
     }
 
@@ -244,6 +248,26 @@ fn version_condition(expected: u64) -> (&'static str, Option<AttributeValue>) {
             "attribute_exists(#name) AND #version = :expected",
             Some(AttributeValue::N(expected.to_string())),
         )
+    }
+}
+
+/// A failed change: a failed version condition is a refusal, from the stored item it returns
+/// (`stored`); any other failure is the table's.
+fn refused<E, R>(
+    name: &str,
+    err: SdkError<E, R>,
+    is_condition_failure: fn(&E) -> bool,
+    stored: impl FnOnce(E) -> Option<Item>,
+) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match err {
+        SdkError::ServiceError(e) if is_condition_failure(e.err()) => {
+            refusal(name, stored(e.into_err()).as_ref())
+        }
+        e => StoreError::from_sdk(e),
     }
 }
 
