@@ -36,6 +36,13 @@ def check(ok, what):
         print(f"  FAIL {what}")
 
 
+def ensure_wrk():
+    """wrk, from Debian's packages, for the load runs (`make soak`, `make spike`)."""
+    if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
+        subprocess.run(["bash", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive "
+                        "apt-get install -y -qq wrk >/dev/null"], check=True)
+
+
 def run_checks(name, body, instances=None):
     """Starts the local system in a state folder of its own, runs `body(system, state)`, stops the
     system whatever happens, prints 'N passed, N failed' and exits with the verdict."""

@@ -185,12 +185,6 @@ def checks(system, state):
               f"({hits} from their caches), {units:g} RCU; wrk sent {requests_total}")
 
 
-def main():
-    if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
-        subprocess.run(["bash", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null"],
-                       check=True)
-    e2e.run_checks("spike", checks)
-
-
 if __name__ == "__main__":
-    main()
+    e2e.ensure_wrk()
+    e2e.run_checks("spike", checks)
