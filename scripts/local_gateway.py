@@ -1,0 +1,525 @@
+#!/usr/bin/env python3
+"""The local stand-in for API Gateway's HTTP API (MenuApi): what `make run` serves on API_PORT.
+
+`cargo lambda watch` runs the functions but no authorizer (cargo-lambda issue #676), so the public
+port is this gateway's, and the functions sit behind it on FUNCTIONS_PORT. It reads template.yaml
+(never a second list of routes): every HttpApi event of a function on MenuApi gives a route
+(method, path, the function's binary, its authorizer), and MenuApi's Auth.Authorizers give the
+JWT authorizers. It re-reads the template when the file changes, so routes come and go with it.
+
+For each request, as API Gateway does:
+- the route: exact segments before `{param}` before `{greedy+}`; a path or method no route
+  declares is 404 {"message":"Not Found"};
+- a JWT authorizer: the token from the identity source header ('Bearer ' stripped; never from the
+  query string), its `kid` in the issuer's JWKS, RSA signatures only, then iss, aud or client_id,
+  exp, nbf and iat; any refusal is 401 {"message":"Unauthorized"} with `www-authenticate` saying
+  why, and no CORS headers (API Gateway adds none: the API has no CorsConfiguration);
+- the function gets the payload format 2.0 event (claims as strings, arrays as "[a b]") through
+  cargo lambda watch's invoke endpoint, and its answer becomes the HTTP response; a failed
+  invocation is 500 {"message":"Internal Server Error"}.
+
+What differs from AWS:
+- issuer and audience are the local user pool's (run.env), not the template's expressions; the
+  JWKS comes from moto and is cached for 2 h, as API Gateway may;
+- routes with the AWS_IAM authorizer are served without a signature check (SigV4 is not stood in);
+- no 30 s integration timeout (503 on AWS): cargo lambda watch builds and starts a function on its
+  first invocation, which can take longer than that while another build holds cargo's lock;
+- no throttling (the template's route settings are not applied), no TLS, no custom domain, no
+  CloudFront in front, placeholder account and API ids, and one log line per request of its own
+  (stdout: .local/logs/gateway.log) instead of the access-log format.
+
+Settings come from run.env in $CAFE_LOCAL_DIR (default .local/), which `make run` writes.
+"""
+import asyncio
+import base64
+import datetime
+import json
+import os
+import pathlib
+import secrets
+import sys
+import time
+import urllib.parse
+from dataclasses import dataclass
+
+import yaml
+from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, web
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+ENV_FILE = pathlib.Path(os.environ.get("CAFE_LOCAL_DIR") or ROOT / ".local") / "run.env"
+API = "MenuApi"
+INTEGRATION_TIMEOUT_SECONDS = 900  # a first invocation waits for cargo lambda watch's build
+JWKS_CACHE_SECONDS = 2 * 3600  # API Gateway caches the issuer's keys up to 2 h
+ACCOUNT_ID, API_ID = "123456789012", "local"
+RSA_HASHES = {"RS256": hashes.SHA256, "RS384": hashes.SHA384, "RS512": hashes.SHA512}
+# Bodies API Gateway hands over as text; any other body arrives base64-encoded.
+TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
+TEXT_SUFFIXES = ("+json", "+xml")
+
+
+# ---------------------------------------------------------------- the template
+
+
+class TemplateLoader(yaml.SafeLoader):
+    """Reads CloudFormation's short tags (!Ref X, !Sub ..., !If [...]) as their long form
+    ({"Ref": "X"}, {"Fn::Sub": ...}): the gateway recognises them and never evaluates them."""
+
+
+def _intrinsic(loader, suffix, node):
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        return {name: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {name: loader.construct_sequence(node, deep=True)}
+    return {name: loader.construct_mapping(node, deep=True)}
+
+
+TemplateLoader.add_multi_constructor("!", _intrinsic)
+
+
+def load_template(path=TEMPLATE):
+    return yaml.load(path.read_text(), Loader=TemplateLoader)
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    """One of the API's authorizers: `kind` is "jwt" or "iam"; `header` the identity source."""
+    name: str
+    kind: str
+    header: str = "authorization"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str  # GET, POST... or ANY
+    path: str  # /products/{product_name}, or $default
+    function: str  # the binary cargo lambda watch serves
+    authorizer: Authorizer | None
+    scopes: tuple = ()
+
+    @property
+    def key(self):
+        return "$default" if self.path == "$default" else f"{self.method} {self.path}"
+
+    def match(self, segments):
+        """The decoded path parameters if the request's raw path segments fit, else None."""
+        if self.path == "$default":
+            return {}
+        pattern = self.path.split("/")[1:]
+        params = {}
+        for i, part in enumerate(pattern):
+            if part.startswith("{") and part.endswith("+}"):
+                rest = segments[i:]
+                if not rest or rest == [""]:
+                    return None
+                params[part[1:-2]] = urllib.parse.unquote("/".join(rest))
+                return params
+            if i >= len(segments):
+                return None
+            if part.startswith("{") and part.endswith("}"):
+                if not segments[i]:
+                    return None
+                params[part[1:-1]] = urllib.parse.unquote(segments[i])
+            elif urllib.parse.unquote(segments[i]) != part:
+                return None
+        return params if len(segments) == len(pattern) else None
+
+    def specificity(self):
+        """Lower is more specific: per segment literal < {param} < {greedy+}; a method before
+        ANY; $default last."""
+        if self.path == "$default":
+            return ((3,),)
+        kinds = tuple(2 if p.endswith("+}") else 1 if p.startswith("{") else 0 for p in self.path.split("/")[1:])
+        return (kinds, self.method == "ANY")
+
+
+def read_authorizers(api):
+    """MenuApi's authorizers by name, and AWS_IAM (which SAM names without declaring)."""
+    authorizers = {"AWS_IAM": Authorizer("AWS_IAM", "iam")}
+    for name, spec in api.get("Auth", {}).get("Authorizers", {}).items():
+        if "JwtConfiguration" not in spec:
+            sys.exit(f"template.yaml: authorizer {name} is not a JWT authorizer; the local gateway stands in only for those")
+        source = spec.get("IdentitySource", "$request.header.Authorization")
+        if not source.startswith("$request.header."):
+            sys.exit(f"template.yaml: authorizer {name}'s identity source {source} is not a header")
+        authorizers[name] = Authorizer(name, "jwt", source.removeprefix("$request.header.").lower())
+    return authorizers
+
+
+def read_routes(template):
+    """Every HttpApi event on MenuApi of every function, with its authorizer (the API's default
+    one when the event names none; NONE for none)."""
+    api = template["Resources"][API]["Properties"]
+    authorizers = read_authorizers(api)
+    default = api.get("Auth", {}).get("DefaultAuthorizer", "NONE")
+    routes = []
+    for resource in template["Resources"].values():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        binary = resource["Metadata"]["BuildProperties"]["Binary"]
+        for event in resource["Properties"].get("Events", {}).values():
+            props = event.get("Properties", {})
+            if event.get("Type") != "HttpApi" or props.get("ApiId") != {"Ref": API}:
+                continue
+            auth = props.get("Auth", {})
+            name = auth.get("Authorizer", default)
+            routes.append(Route(props.get("Method", "ANY").upper(), props.get("Path", "$default"), binary,
+                                None if name == "NONE" else authorizers[name],
+                                tuple(auth.get("AuthorizationScopes", ()))))
+    return routes
+
+
+class RouteTable:
+    """The template's routes, re-read when template.yaml changes (a half-edited template that
+    does not parse keeps the previous routes)."""
+
+    def __init__(self, path=TEMPLATE):
+        self.path, self.mtime, self.routes = path, None, []
+        self.refresh()
+
+    def refresh(self):
+        mtime = self.path.stat().st_mtime
+        if mtime == self.mtime:
+            return
+        try:
+            self.routes = read_routes(load_template(self.path))
+            log(f"routes from {self.path.name}: " + ", ".join(r.key for r in self.routes))
+        except (yaml.YAMLError, KeyError, TypeError, AttributeError) as e:
+            log(f"{self.path.name} does not parse ({e!r}); keeping the previous routes")
+        self.mtime = mtime
+
+    def find(self, method, raw_path):
+        """(route, path parameters), or (None, None) when no route takes this method and path."""
+        self.refresh()
+        segments = raw_path.split("/")[1:]
+        matches = [(r, p) for r in self.routes if r.method in (method, "ANY") for p in [r.match(segments)] if p is not None]
+        if not matches:
+            return None, None
+        return min(matches, key=lambda m: m[0].specificity())
+
+
+# ---------------------------------------------------------------- the JWT authorizer
+
+
+class Refused(Exception):
+    """A token the JWT authorizer refuses; the message is the error_description it sends."""
+
+
+def b64url(part):
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def decode(token):
+    """(header, claims, signature, signed bytes) of a compact JWS, or Refused."""
+    try:
+        header_part, claims_part, signature_part = token.split(".")
+        header, claims = json.loads(b64url(header_part)), json.loads(b64url(claims_part))
+        signature = b64url(signature_part)
+    except ValueError:  # the wrong number of parts, bad base64, bad JSON, bad UTF-8
+        raise Refused("token is malformed") from None
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        raise Refused("token is malformed")
+    return header, claims, signature, f"{header_part}.{claims_part}".encode()
+
+
+def check_signature(header, signature, signed, keys):
+    alg = header.get("alg")
+    if alg not in RSA_HASHES:
+        raise Refused(f"signing method {alg} is invalid")
+    key = keys.get(header.get("kid"))
+    if key is None:
+        raise Refused("the token's kid is not among the issuer's keys")
+    try:
+        key.verify(signature, signed, padding.PKCS1v15(), RSA_HASHES[alg]())
+    except InvalidSignature:
+        raise Refused("crypto/rsa: verification error") from None
+
+
+def check_claims(claims, issuer, audiences, now):
+    if claims.get("iss") != issuer:
+        raise Refused("the token does not have a valid issuer")
+    aud = claims.get("aud", [])
+    presented = (aud if isinstance(aud, list) else [aud]) + [claims.get("client_id")]
+    if not any(a in audiences for a in presented if isinstance(a, str)):
+        raise Refused("the token does not have a valid audience")
+    for name in ("exp", "nbf", "iat"):
+        if name in claims and (isinstance(claims[name], bool) or not isinstance(claims[name], (int, float))):
+            raise Refused("token is malformed")
+    if "exp" not in claims or claims["exp"] <= now:
+        raise Refused("the token has expired")
+    if claims.get("nbf", now) > now:
+        raise Refused("the token is not valid yet")
+    if claims.get("iat", now) > now:
+        raise Refused("the token was issued in the future")
+
+
+def verify(token, keys, issuer, audiences, now):
+    """The token's claims if API Gateway's JWT authorizer would let it through, else Refused."""
+    header, claims, signature, signed = decode(token)
+    check_signature(header, signature, signed, keys)
+    check_claims(claims, issuer, audiences, now)
+    return claims
+
+
+def public_keys(jwks):
+    """The JWKS's RSA keys by kid (API Gateway uses no other kind)."""
+    keys = {}
+    for jwk in jwks.get("keys", []):
+        if jwk.get("kty") == "RSA":
+            numbers = rsa.RSAPublicNumbers(int.from_bytes(b64url(jwk["e"]), "big"), int.from_bytes(b64url(jwk["n"]), "big"))
+            keys[jwk.get("kid")] = numbers.public_key()
+    return keys
+
+
+def claim_string(value):
+    """A claim as API Gateway hands it to the function: every value a string, as Go prints it."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return "[" + " ".join(claim_string(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{claim_string(v)}" for k, v in sorted(value.items())) + "]"
+    return "<nil>" if value is None else str(value)
+
+
+def refusal(why):
+    """The www-authenticate challenge of a refused token."""
+    return f'Bearer scope="" error="invalid_token" error_description="{why}"'
+
+
+def bearer_token(headers, header_name):
+    """The token from the identity source header ('Bearer ' stripped), or None."""
+    value = headers.get(header_name, "").strip()
+    if value[:7].lower() == "bearer ":
+        value = value[7:].strip()
+    return value or None
+
+
+# ---------------------------------------------------------------- the event and the answer
+
+
+def lowercase_headers(headers):
+    """Header names lowercased, a repeated header's values joined with commas."""
+    joined = {}
+    for name, value in headers.items():
+        name = name.lower()
+        joined[name] = f"{joined[name]},{value}" if name in joined else value
+    return joined
+
+
+def is_text(content_type):
+    media = content_type.split(";")[0].strip().lower()
+    return media.startswith(TEXT_TYPES) or media.endswith(TEXT_SUFFIXES)
+
+
+def body_fields(body, content_type):
+    """(body, isBase64Encoded) as API Gateway sends them: text types as text, the rest base64."""
+    if not body:
+        return None, False
+    if is_text(content_type):
+        try:
+            return body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
+    return base64.b64encode(body).decode(), True
+
+
+def query_parameters(raw_query):
+    """Decoded parameters, a repeated one's values joined with commas; None when there are none."""
+    params = {}
+    for name, value in urllib.parse.parse_qsl(raw_query, keep_blank_values=True):
+        params[name] = f"{params[name]},{value}" if name in params else value
+    return params or None
+
+
+def http_event(request, route, path_parameters, body, claims, request_id, now):
+    """The payload format 2.0 event API Gateway gives a Lambda integration."""
+    raw_path, _, raw_query = request.raw_path.partition("?")
+    headers = lowercase_headers(request.headers)
+    headers.setdefault("x-forwarded-for", request.remote or "127.0.0.1")
+    headers.setdefault("x-forwarded-proto", "http")
+    cookie = headers.pop("cookie", None)
+    host = headers.get("host", "127.0.0.1")
+    context = {
+        "accountId": ACCOUNT_ID, "apiId": API_ID, "domainName": host, "domainPrefix": host.split(".")[0],
+        "http": {"method": request.method, "path": raw_path, "protocol": f"HTTP/{request.version.major}.{request.version.minor}",
+                 "sourceIp": request.remote or "127.0.0.1", "userAgent": headers.get("user-agent", "")},
+        "requestId": request_id, "routeKey": route.key, "stage": "$default",
+        "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"), "timeEpoch": int(now.timestamp() * 1000),
+    }
+    if claims is not None:
+        scopes = claims.get("scope", "").split() if route.scopes else None
+        context["authorizer"] = {"jwt": {"claims": {k: claim_string(v) for k, v in claims.items()}, "scopes": scopes}}
+    event = {"version": "2.0", "routeKey": route.key, "rawPath": raw_path, "rawQueryString": raw_query, "headers": headers}
+    if cookie:
+        event["cookies"] = [c.strip() for c in cookie.split(";") if c.strip()]
+    if (query := query_parameters(raw_query)) is not None:
+        event["queryStringParameters"] = query
+    if path_parameters:
+        event["pathParameters"] = path_parameters
+    event["requestContext"] = context
+    text, encoded = body_fields(body, headers.get("content-type", ""))
+    if text is not None:
+        event["body"] = text
+    event["isBase64Encoded"] = encoded
+    return event
+
+
+def function_response(answer):
+    """(status, [(header, value)], body bytes) from the function's answer, as API Gateway maps a
+    payload 2.0 response: anything without a statusCode is a 200 JSON body."""
+    if not (isinstance(answer, dict) and "statusCode" in answer):
+        body = answer if isinstance(answer, str) else json.dumps(answer)
+        return 200, [("content-type", "application/json")], body.encode()
+    headers = [(k, str(v)) for k, v in (answer.get("headers") or {}).items()]
+    named = {k.lower() for k, _ in headers}
+    headers += [(k, str(v)) for k, values in (answer.get("multiValueHeaders") or {}).items()
+                if k.lower() not in named for v in values]
+    headers += [("set-cookie", c) for c in answer.get("cookies") or []]
+    body = answer.get("body") or ""
+    body = base64.b64decode(body) if answer.get("isBase64Encoded") else body.encode()
+    # The length and framing are this server's to set, as they are API Gateway's.
+    headers = [(k, v) for k, v in headers if k.lower() not in ("content-length", "transfer-encoding", "connection")]
+    return int(answer["statusCode"]), headers, body
+
+
+def gateway_error(status, message, request_id, extra=()):
+    """One of API Gateway's own answers: a JSON message, no CORS headers."""
+    headers = [("content-type", "application/json"), ("apigw-requestid", request_id), *extra]
+    return web.Response(status=status, body=json.dumps({"message": message}, separators=(",", ":")).encode(), headers=headers)
+
+
+# ---------------------------------------------------------------- the server
+
+
+class InvocationFailed(Exception):
+    pass
+
+
+class Gateway:
+    def __init__(self, env, session):
+        self.routes = RouteTable()
+        self.session = session
+        self.functions = f"http://127.0.0.1:{env['FUNCTIONS_PORT']}/2015-03-31/functions"
+        self.jwks_url = f"{env['COGNITO_ENDPOINT']}/{env['USER_POOL_ID']}/.well-known/jwks.json"
+        self.issuer, self.audiences = env["JWT_ISSUER"], [env["USER_POOL_CLIENT_ID"]]
+        self.keys, self.keys_fetched = None, 0.0
+
+    async def issuer_keys(self):
+        """The issuer's RSA keys by kid, fetched once and kept for JWKS_CACHE_SECONDS."""
+        if self.keys is None or time.monotonic() - self.keys_fetched > JWKS_CACHE_SECONDS:
+            async with self.session.get(self.jwks_url) as r:
+                r.raise_for_status()
+                self.keys = public_keys(await r.json(content_type=None))
+            self.keys_fetched = time.monotonic()
+        return self.keys
+
+    async def authorize(self, request, route, request_id):
+        """(claims, None) for a route the caller may use, else (None, the refusal)."""
+        authorizer = route.authorizer
+        if authorizer is None or authorizer.kind == "iam":
+            return None, None
+        token = bearer_token(request.headers, authorizer.header)
+        if token is None:
+            return None, gateway_error(401, "Unauthorized", request_id, [("www-authenticate", "Bearer")])
+        try:
+            keys = await self.issuer_keys()
+        except (ClientError, ValueError, asyncio.TimeoutError) as e:
+            log(f"{request_id} cannot fetch the JWKS from {self.jwks_url}: {e!r}")
+            return None, gateway_error(401, "Unauthorized", request_id, [("www-authenticate", refusal("the issuer's keys could not be fetched"))])
+        try:
+            claims = verify(token, keys, self.issuer, self.audiences, time.time())
+        except Refused as why:
+            return None, gateway_error(401, "Unauthorized", request_id, [("www-authenticate", refusal(str(why)))])
+        if route.scopes and not set(route.scopes) & set(str(claims.get("scope", "")).split()):
+            challenge = f'Bearer scope="{" ".join(route.scopes)}" error="insufficient_scope" error_description="expected scopes: {route.scopes}"'
+            return None, gateway_error(403, "Forbidden", request_id, [("www-authenticate", challenge)])
+        return claims, None
+
+    async def invoke(self, function, event):
+        """The function's answer through cargo lambda watch's invoke endpoint."""
+        timeout = ClientTimeout(total=INTEGRATION_TIMEOUT_SECONDS)
+        async with self.session.post(f"{self.functions}/{function}/invocations", data=json.dumps(event),
+                                     headers={"content-type": "application/json"}, timeout=timeout) as r:
+            raw = await r.read()
+            if r.status != 200 or "x-amz-function-error" in r.headers:
+                raise InvocationFailed(f"{r.status}: {raw[:300]!r}")
+        answer = json.loads(raw)
+        if isinstance(answer, dict) and "errorType" in answer and "statusCode" not in answer:
+            raise InvocationFailed(raw[:300].decode(errors="replace"))
+        return answer
+
+    async def handle(self, request):
+        started, now = time.monotonic(), datetime.datetime.now(datetime.timezone.utc)
+        request_id = base64.b64encode(secrets.token_bytes(10)).decode()
+        route, params = self.routes.find(request.method, request.raw_path.partition("?")[0])
+        note = ""
+        if route is None:
+            response = gateway_error(404, "Not Found", request_id)
+        else:
+            claims, response = await self.authorize(request, route, request_id)
+            if response is not None:
+                note = response.headers.get("www-authenticate", "")
+            else:
+                response, note = await self.integrate(request, route, params, claims, request_id, now)
+        log(f"{request_id} {request.remote} \"{request.method} {request.raw_path[:200]}\" "
+            f"{route.key if route else '-'} {response.status} {(time.monotonic() - started) * 1000:.1f}ms {note}".rstrip())
+        return response
+
+    async def integrate(self, request, route, params, claims, request_id, now):
+        """(response, log note): the event to the route's function, its answer back."""
+        event = http_event(request, route, params, await request.read(), claims, request_id, now)
+        try:
+            status, headers, body = function_response(await self.invoke(route.function, event))
+        except (ClientError, asyncio.TimeoutError, InvocationFailed, ValueError, TypeError, KeyError) as e:
+            return gateway_error(500, "Internal Server Error", request_id), f"{route.function} failed: {e!r}"[:500]
+        response = web.Response(status=status, body=body)
+        for name, value in headers:
+            response.headers.add(name, value)
+        response.headers["apigw-requestid"] = request_id
+        return response, ""
+
+
+def log(message):
+    print(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%dT%H:%M:%S.%f}"[:-3] + f"Z {message}")
+
+
+def settings():
+    if not ENV_FILE.exists():
+        sys.exit("the local system is not running: start it with `make run` (in another shell)")
+    return dict(line.split("=", 1) for line in ENV_FILE.read_text().split() if "=" in line)
+
+
+async def flush_log_every_second():
+    """One line per request, written in batches: a flush per line would cost more than the request."""
+    while True:
+        await asyncio.sleep(1)
+        sys.stdout.flush()
+
+
+async def serve(env):
+    connector = TCPConnector(limit=256, keepalive_timeout=60)
+    async with ClientSession(connector=connector) as session:
+        gateway = Gateway(env, session)
+        runner = web.ServerRunner(web.Server(gateway.handle), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", int(env["API_PORT"]), backlog=1024).start()
+        log(f"serving the API on http://127.0.0.1:{env['API_PORT']}; functions at {gateway.functions}; "
+            f"JWT issuer {gateway.issuer}, audience {gateway.audiences}")
+        sys.stdout.flush()
+        await flush_log_every_second()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(serve(settings()))
+    except KeyboardInterrupt:
+        pass
