@@ -30,13 +30,13 @@ template-check: tools ## cfn-lint (+ informational and serverless rules), sam va
 	CKV_SKIP_PACKAGE_UPDATE_CHECK=true .tools/checkov/bin/checkov -f template.yaml --framework cloudformation \
 	  --skip-download --quiet --compact
 	$(VENV)/python scripts/check-template.py
-	$(VENV)/python scripts/check-local-router.py
+	$(VENV)/python scripts/check-routes.py
 
 e2e: tools ## start the local system on free ports, drive it over HTTP and in a browser, stop it
 	@scripts/install-browser-tools.sh
 	$(VENV)/python scripts/e2e.py
 
-run: ## run the whole system locally (ports: API_PORT=9000 DYNAMODB_PORT=8000 S3_PORT=9100)
+run: ## run the whole system locally (ports: API_PORT=9000 DYNAMODB_PORT=8000 S3_PORT=9100 LOGIN_PORT=9200 FUNCTIONS_PORT=9001)
 	@scripts/run-local.sh
 
 stop: ## stop a `make run` from another shell

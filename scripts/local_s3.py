@@ -7,8 +7,9 @@
 On AWS, S3 invokes the bulk loader for every object created under the upload prefix whose name
 ends in .json (template.yaml). moto sends no notifications, so `notify` stands in for them: it
 lists the prefix's object versions every 0.5 s and, for each new one, invokes the bulk loader
-through `cargo lambda watch`'s invoke endpoint with the event S3 would send (the key URL-encoded,
-the version id), retrying a failed invocation twice as Lambda does for S3's asynchronous calls.
+through `cargo lambda watch`'s invoke endpoint (on FUNCTIONS_PORT, behind the gateway) with the
+event S3 would send (the key URL-encoded, the version id), retrying a failed invocation twice as
+Lambda does for S3's asynchronous calls.
 It is a stand-in, not S3: no ordering or batching guarantees are imitated.
 
 Uploading is `cafe-menu upload FILE` (or `make upload FILE=...`), the same on AWS and here.
@@ -80,7 +81,7 @@ def s3_event(bucket, version):
 def deliver(env, event, what):
     """Invokes the bulk loader with the event, as S3's notification does (asynchronously: nobody
     waits for the answer but the log)."""
-    url = f"http://127.0.0.1:{env['API_PORT']}/2015-03-31/functions/bulk-loader/invocations"
+    url = f"http://127.0.0.1:{env['FUNCTIONS_PORT']}/2015-03-31/functions/bulk-loader/invocations"
     for attempt in range(1 + RETRIES):
         try:
             request = urllib.request.Request(url, data=json.dumps(event).encode(), method="POST",

@@ -4,12 +4,19 @@
 # real function binaries behind the API's routes through `cargo lambda watch`, and a stand-in for
 # the bucket's S3 event notification (scripts/local_s3.py notify: a new menu file under the upload
 # prefix invokes the bulk loader, as S3 does on AWS).
-# Ports: API_PORT (9000), DYNAMODB_PORT (8000), S3_PORT (9100).
+# The public API is scripts/local_gateway.py (the stand-in for API Gateway's HTTP API: the template's
+# routes and its JWT authorizer) in front of `cargo lambda watch` on an internal port; the staff user
+# pool is in moto's Cognito (scripts/local_cognito.py setup), its sign-in page a stand-in for
+# Cognito's managed login (scripts/local_login.py).
+# Ports: API_PORT (9000), DYNAMODB_PORT (8000), S3_PORT (9100, moto: S3 and Cognito),
+# LOGIN_PORT (9200), FUNCTIONS_PORT (9001, internal: the gateway's way to the functions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 API_PORT=${API_PORT:-9000}
 DYNAMODB_PORT=${DYNAMODB_PORT:-8000}
 S3_PORT=${S3_PORT:-9100}
+LOGIN_PORT=${LOGIN_PORT:-9200}
+FUNCTIONS_PORT=${FUNCTIONS_PORT:-9001}
 STATE=${CAFE_LOCAL_DIR:-.local}
 BUCKET=cafe-menu-uploads
 UPLOAD_PREFIX=uploads/
@@ -23,7 +30,8 @@ if [ -f "$STATE/run.pid" ] && kill -0 "$(cat "$STATE/run.pid")" 2>/dev/null; the
   exit 1
 fi
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for spec in "API_PORT:$API_PORT" "DYNAMODB_PORT:$DYNAMODB_PORT" "S3_PORT:$S3_PORT"; do
+for spec in "API_PORT:$API_PORT" "DYNAMODB_PORT:$DYNAMODB_PORT" "S3_PORT:$S3_PORT" "LOGIN_PORT:$LOGIN_PORT" \
+  "FUNCTIONS_PORT:$FUNCTIONS_PORT"; do
   if port_in_use "${spec#*:}"; then
     echo "port ${spec#*:} (${spec%%:*}) is already in use: free it, or choose another, e.g. make run ${spec%%:*}=$(( ${spec#*:} + 1 ))" >&2
     exit 1
@@ -48,7 +56,7 @@ stop_all() {
   done
   [ ${#pids[@]} -gt 0 ] && kill -9 "${pids[@]}" 2>/dev/null || true
   rm -f "$STATE/run.pid" "$STATE/run.env"
-  echo "stopped: DynamoDB Local, the S3 server and the functions (data kept in $STATE/dynamodb)"
+  echo "stopped: DynamoDB Local, moto (S3, Cognito), the functions, the gateway and the sign-in page (data kept in $STATE/dynamodb)"
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
@@ -78,7 +86,7 @@ java -Dcafe.run=local -Djava.library.path=.tools/dynamodb-local/DynamoDBLocal_li
   -jar .tools/dynamodb-local/DynamoDBLocal.jar -port "$DYNAMODB_PORT" -sharedDb \
   -dbPath "$STATE/dynamodb" -disableTelemetry >"$STATE/logs/dynamodb.log" 2>&1 &
 children+=($!); ddb_pid=$!
-step "starting the S3 server (moto) on 127.0.0.1:$S3_PORT"
+step "starting moto (S3 and Cognito) on 127.0.0.1:$S3_PORT"
 moto_server -H 127.0.0.1 -p "$S3_PORT" >"$STATE/logs/s3.log" 2>&1 &
 children+=($!); s3_pid=$!
 wait_for "$DYNAMODB_PORT" "$ddb_pid" "DynamoDB Local" "$STATE/logs/dynamodb.log"
@@ -90,6 +98,8 @@ cat > "$STATE/run.env" <<ENV
 API_PORT=$API_PORT
 DYNAMODB_PORT=$DYNAMODB_PORT
 S3_PORT=$S3_PORT
+LOGIN_PORT=$LOGIN_PORT
+FUNCTIONS_PORT=$FUNCTIONS_PORT
 BUCKET=$BUCKET
 UPLOAD_PREFIX=$UPLOAD_PREFIX
 REPORT_PREFIX=$REPORT_PREFIX
@@ -98,16 +108,27 @@ ENV
 export CAFE_LOCAL_DIR="$STATE"
 "$CLI" create-table --endpoint "$AWS_ENDPOINT_URL_DYNAMODB" --table "$TABLE" | sed 's/^/    /'
 python3 scripts/local_s3.py create-bucket
+step "setting up the staff user pool in moto's Cognito (in memory: at every start)"
+python3 scripts/local_cognito.py setup
 
-step "starting the functions behind the API on 127.0.0.1:$API_PORT (cargo lambda watch)"
-cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT" --disable-cors \
+step "starting the functions on 127.0.0.1:$FUNCTIONS_PORT (cargo lambda watch, behind the gateway)"
+cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$FUNCTIONS_PORT" --disable-cors \
   --env-var TABLE_NAME="$TABLE" --env-var ALLOWED_ORIGINS='*' --env-var FRESHNESS_SECONDS=5 \
-  --env-var UPLOAD_PREFIX=$UPLOAD_PREFIX --env-var REPORT_PREFIX=$REPORT_PREFIX \
+  --env-var UPLOAD_BUCKET=$BUCKET --env-var UPLOAD_PREFIX=$UPLOAD_PREFIX --env-var REPORT_PREFIX=$REPORT_PREFIX \
   --env-var AWS_ACCESS_KEY_ID=local --env-var AWS_SECRET_ACCESS_KEY=local --env-var AWS_REGION=us-east-1 \
   --env-var AWS_ENDPOINT_URL_DYNAMODB="$AWS_ENDPOINT_URL_DYNAMODB" --env-var AWS_ENDPOINT_URL_S3="$AWS_ENDPOINT_URL_S3" \
   --env-var RUST_LOG=info --concurrency "${FUNCTION_INSTANCES:-4}" ${CAFE_WATCH_FLAGS:-} >"$STATE/logs/functions.log" 2>&1 &
 children+=($!); watch_pid=$!
-wait_for "$API_PORT" "$watch_pid" "cargo lambda watch" "$STATE/logs/functions.log"
+wait_for "$FUNCTIONS_PORT" "$watch_pid" "cargo lambda watch" "$STATE/logs/functions.log"
+
+step "starting the API gateway stand-in on 127.0.0.1:$API_PORT (template.yaml's routes, the JWT authorizer)"
+python3 -u scripts/local_gateway.py >"$STATE/logs/gateway.log" 2>&1 &
+children+=($!); gateway_pid=$!
+step "starting the sign-in page stand-in on 127.0.0.1:$LOGIN_PORT"
+python3 -u scripts/local_login.py >"$STATE/logs/login.log" 2>&1 &
+children+=($!); login_pid=$!
+wait_for "$API_PORT" "$gateway_pid" "The gateway" "$STATE/logs/gateway.log"
+wait_for "$LOGIN_PORT" "$login_pid" "The sign-in page" "$STATE/logs/login.log"
 
 step "starting the S3 event notification stand-in (a new uploads/*.json invokes the bulk loader)"
 python3 -u scripts/local_s3.py notify >"$STATE/logs/notify.log" 2>&1 &
@@ -120,6 +141,8 @@ if [ ! -f "$STATE/dynamodb/.sample-menu-loaded" ]; then
 fi
 
 base="http://127.0.0.1:$API_PORT"
+setting() { sed -n "s/^$1=//p" "$STATE/run.env"; }
+staff_user=$(setting STAFF_USERNAME); staff_password=$(setting STAFF_PASSWORD)
 # The tool finds this checkout's .local/ by itself; a state folder elsewhere must be named.
 find_state=""
 [ "$STATE" = "$PWD/.local" ] || find_state="
@@ -134,6 +157,7 @@ cat <<BANNER
  The staff's command line (from this checkout, in another shell):
 $find_state
    alias cafe-menu=$CLI
+   cafe-menu login --username $staff_user --password-stdin   # once; the changes below need it
    cafe-menu list                          # the menu; --json for scripts
    cafe-menu show 'apple pie'
    cafe-menu set-price 'apple pie' 46.50   # also: tag, untag, out-of-stock, in-stock, special
@@ -141,32 +165,42 @@ $find_state
    cafe-menu upload path/to/menu.json      # waits for the load report (or: make upload FILE=...)
    cafe-menu --help
 
+ Signing in: the write routes need a staff member's ID token (Authorization: Bearer ...):
+ without one the API answers 401, with a signed-in user who is not in the group staff 403.
+   demo staff member:  $staff_user / $staff_password
+   not staff:          $(setting NON_STAFF_USERNAME) / $(setting NON_STAFF_PASSWORD)
+   the sign-in page (the website's COGNITO_LOGIN_BASE_URL_STR; it returns to WEBSITE_CALLBACK_URL):
+     $(setting WEBSITE_LOGIN_URL)
+
  The raw API with curl:
 
    curl -s $base/products
    curl -s $base/products/on_offer
    curl -s '$base/products?limit=5'
-   curl -s -i -X POST $base/products -H 'content-type: application/json' \\
+   TOKEN=\$(curl -s http://127.0.0.1:$S3_PORT/ -H 'content-type: application/x-amz-json-1.1' \\
+        -H 'x-amz-target: AWSCognitoIdentityProviderService.InitiateAuth' \\
+        -d '{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"$(setting USER_POOL_CLIENT_ID)",
+             "AuthParameters":{"USERNAME":"$staff_user","PASSWORD":"$staff_password"}}' \\
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["AuthenticationResult"]["IdToken"])')
+   curl -s -i -X POST $base/products -H "authorization: Bearer \$TOKEN" -H 'content-type: application/json' \\
         -d '{"product_name_str":"cheese scone","product_id_str":"a501","price_in_cents_int":350}'
-   curl -s -i -X PUT '$base/products/cheese%20scone' -H 'content-type: application/json' \\
+   curl -s -i -X PUT '$base/products/cheese%20scone' -H "authorization: Bearer \$TOKEN" -H 'content-type: application/json' \\
         -H 'if-match: "1"' \\
         -d '{"product_name_str":"cheese scone","product_id_str":"a501","price_in_cents_int":395}'
-
- The write routes need no IAM signature here (on AWS they require IAM authorization;
- cafe-menu --stack NAME signs them with your AWS credentials).
 
  Upload a menu file:  cafe-menu upload path/to/menu.json  (or make upload FILE=...)
    -> s3://$BUCKET/$UPLOAD_PREFIX<name>; the notification stand-in invokes the bulk loader;
       the report (s3://$BUCKET/$REPORT_PREFIX<name>.report.json) is printed
 
  DynamoDB Local: http://127.0.0.1:$DYNAMODB_PORT   data: $STATE/dynamodb (kept between runs)
- S3 (moto):      http://127.0.0.1:$S3_PORT   bucket $BUCKET (in memory: files go when it stops)
- Logs:           $STATE/logs/{functions,dynamodb,s3,notify}.log
+ moto:           http://127.0.0.1:$S3_PORT   bucket $BUCKET, user pool $(setting USER_POOL_ID)
+                 (in memory: files and users go when it stops; the pool is set up at every start)
+ Logs:           $STATE/logs/{gateway,functions,dynamodb,s3,notify,login}.log
 ================================================================================
 BANNER
 # In the foreground until a signal or until a service stops.
 while kill -0 "$ddb_pid" 2>/dev/null && kill -0 "$s3_pid" 2>/dev/null && kill -0 "$watch_pid" 2>/dev/null \
-  && kill -0 "$notify_pid" 2>/dev/null; do
+  && kill -0 "$notify_pid" 2>/dev/null && kill -0 "$gateway_pid" 2>/dev/null && kill -0 "$login_pid" 2>/dev/null; do
   sleep 1
 done
 echo "a service stopped unexpectedly; see $STATE/logs/" >&2
