@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """End to end: `make run` (scripts/run-local.sh) on free ports and a state folder of its own,
-driven with real HTTP requests; every `cafe-menu` subcommand against it (a 412 race included);
-a menu file uploaded through S3, the notification stand-in and the bulk loader; a restart that
-keeps the data; the café website's calls in a real browser (headless Chromium, cross-origin);
-and, after the stop, no process left behind. Prints 'N passed, N failed'."""
+driven with real HTTP requests through the gateway stand-in, writes with a staff member's token;
+each attack on the sign-in refused with nothing written; every `cafe-menu` subcommand against it
+(a 412 race included); a menu file uploaded through S3, the notification stand-in and the bulk
+loader; a restart that keeps the data; the café website in a real browser (headless Chromium,
+cross-origin): its lists, the sign-in through the login stand-in, the report button; and, after
+the stop, no process left behind. Prints 'N passed, N failed'."""
+import base64
 import gzip
+import hashlib
+import hmac
 import json
 import urllib.parse
 import os
@@ -82,12 +87,15 @@ class LocalSystem:
         """`instances`: function instances per function (make run's default, 4, when None)."""
         self.state = state
         self.instances = instances
-        self.ports = {"API_PORT": free_port(), "DYNAMODB_PORT": free_port(), "S3_PORT": free_port()}
+        self.ports = {name: free_port() for name in ("API_PORT", "DYNAMODB_PORT", "S3_PORT", "LOGIN_PORT", "FUNCTIONS_PORT")}
         self.base = f"http://127.0.0.1:{self.ports['API_PORT']}"
+        # Where the browser check serves its copy of the café website (the sign-in returns there).
+        self.site_port = free_port()
         self.process = None
 
     def start(self):
         env = dict(os.environ, CAFE_LOCAL_DIR=str(self.state), CAFE_WATCH_FLAGS="--ignore-changes",
+                   WEBSITE_CALLBACK_URL=f"http://localhost:{self.site_port}/callback.html",
                    **{k: str(v) for k, v in self.ports.items()})
         if self.instances:
             env["FUNCTION_INSTANCES"] = str(self.instances)
@@ -114,12 +122,40 @@ class LocalSystem:
             os.killpg(self.process.pid, signal.SIGKILL)
             raise
 
+    def settings(self):
+        """run.env: the ports, names and sign-in settings `make run` wrote."""
+        text = (self.state / "run.env").read_text()
+        return dict(line.split("=", 1) for line in text.split() if "=" in line)
+
+    def id_token(self, username, password):
+        """A user's ID token from the local pool (what the website sends as its bearer token)."""
+        import boto3
+        env = self.settings()
+        cognito = boto3.client("cognito-idp", endpoint_url=env["COGNITO_ENDPOINT"], region_name="us-east-1",
+                               aws_access_key_id="e2e", aws_secret_access_key="e2e")
+        answer = cognito.initiate_auth(ClientId=env["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
+                                       AuthParameters={"USERNAME": username, "PASSWORD": password})
+        return answer["AuthenticationResult"]["IdToken"]
+
+    def staff(self):
+        """The demo staff member's Authorization header."""
+        env = self.settings()
+        return {"authorization": f"Bearer {self.id_token(env['STAFF_USERNAME'], env['STAFF_PASSWORD'])}"}
+
     def leftovers(self):
-        """Processes still running that this system started (they carry its paths or ports)."""
+        """Processes still running that this system started: they carry its paths or ports in
+        their arguments, or its state folder in their environment (the Python stand-ins)."""
         out = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout
         marks = [str(self.state)] + [str(p) for p in self.ports.values()]
         return [line for line in out.splitlines()
-                if any(m in line for m in marks) and "e2e.py" not in line and "ps -eo" not in line]
+                if (any(m in line for m in marks) or self.started_here(line.split()[0]))
+                and "e2e.py" not in line and "ps -eo" not in line]
+
+    def started_here(self, pid):
+        try:
+            return f"CAFE_LOCAL_DIR={self.state}\0".encode() in pathlib.Path(f"/proc/{pid}/environ").read_bytes()
+        except OSError:  # gone, or not ours to read
+            return False
 
 
 def products(base, path="/products"):
@@ -135,7 +171,8 @@ def products(base, path="/products"):
     return status, sorted(names, key=str.lower)
 
 
-def check_routes(base):
+def check_routes(base, staff):
+    """Every route through the gateway; `staff`: the staff member's Authorization header."""
     status, names = products(base)
     check(status == 200 and len(names) == 26, f"GET /products: 200 with the 26-product sample menu ({status}, {len(names)})")
     status, headers, body = request("GET", base + "/products/on_offer", headers={"origin": "http://example.org"})
@@ -151,7 +188,7 @@ def check_routes(base):
     check(zipped_headers.get("content-encoding") == "gzip" and "content-encoding" not in plain_headers
           and zipped == plain, "Accept-Encoding: gzip gets the same menu gzip-compressed through the local gateway")
     scone = {"product_name_str": "e2e scone", "product_id_str": "e1", "price_in_cents_int": 350}
-    json_headers = {"content-type": "application/json"}
+    json_headers = {"content-type": "application/json", **staff}
     status, headers, body = request("POST", base + "/products", scone, json_headers)
     check(status == 201 and headers.get("location") == "/products/e2e%20scone", f"POST /products: 201 ({status})")
     status, _, body = request("POST", base + "/products", scone, json_headers)
@@ -179,11 +216,11 @@ def check_routes(base):
     check(status == 201 and headers.get("location") == odd_path, f"POST an oddly named product: 201 at {headers.get('location')}")
     status, _, body = request("GET", base + odd_path)
     check(status == 200 and body.get("product_name_str") == odd["product_name_str"], f"GET it by its encoded name ({status})")
-    status, _, _ = request("DELETE", base + odd_path)
+    status, _, _ = request("DELETE", base + odd_path, headers=staff)
     check(status == 428, f"DELETE without If-Match: 428 ({status})")
-    status, _, _ = request("DELETE", base + odd_path, headers={"if-match": '"7"'})
+    status, _, _ = request("DELETE", base + odd_path, headers={"if-match": '"7"', **staff})
     check(status == 412, f"DELETE with a stale If-Match: 412 ({status})")
-    status, _, _ = request("DELETE", base + odd_path, headers={"if-match": '"1"'})
+    status, _, _ = request("DELETE", base + odd_path, headers={"if-match": '"1"', **staff})
     check(status == 204, f"DELETE with its version: 204 ({status})")
     status, _, _ = request("GET", base + odd_path)
     check(status == 404, f"a removed product is gone ({status})")
@@ -191,6 +228,110 @@ def check_routes(base):
     check(status == 200 and headers.get("etag") and not body, f"HEAD /products: headers, no body ({status})")
     status, headers, _ = request("OPTIONS", base + "/products", headers={"origin": "http://example.org", "access-control-request-method": "POST"})
     check(status == 204 and "POST" in headers.get("access-control-allow-methods", ""), f"preflight: 204 ({status})")
+
+
+# ---------------------------------------------------------------- tokens an attacker would try
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unverified_claims(token):
+    return json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+
+
+def jws(header, claims, sign):
+    """A compact JWS of these parts, signed by `sign(signing input bytes) -> signature bytes`."""
+    signed = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}"
+    return f"{signed}.{b64url(sign(signed.encode()))}"
+
+
+def rs256(private_key, kid, claims):
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+    return jws({"typ": "JWT", "kid": kid, "alg": "RS256"}, claims,
+               lambda data: private_key.sign(data, padding.PKCS1v15(), hashes.SHA256()))
+
+
+def moto_signing_key():
+    """moto's own private key (kid "dummy"): what its tokens are really signed with, so a token
+    signed with it differs from a genuine one only in the claims chosen."""
+    import moto
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    jwk = json.loads(gzip.decompress((pathlib.Path(moto.__file__).parent / "cognitoidp/resources/jwks-private.json.gz").read_bytes()))
+    number = lambda name: int.from_bytes(base64.urlsafe_b64decode(jwk[name] + "=="), "big")
+    n, e, d = number("n"), number("e"), number("d")  # the file has no CRT values: derive them
+    p, q = rsa.rsa_recover_prime_factors(n, e, d)
+    return rsa.RSAPrivateNumbers(p, q, d, rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q),
+                                 rsa.RSAPublicNumbers(e, n)).private_key()
+
+
+def jwks_pem(system):
+    """The pool's public key as PEM, read from its JWKS: the secret of the HS256 confusion attack."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    env = system.settings()
+    _, _, jwks = request("GET", f"{env['COGNITO_ENDPOINT']}/{env['USER_POOL_ID']}/.well-known/jwks.json")
+    jwk = jwks["keys"][0]
+    number = lambda name: int.from_bytes(base64.urlsafe_b64decode(jwk[name] + "=="), "big")
+    return rsa.RSAPublicNumbers(number("e"), number("n")).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def attack_tokens(system, staff_token):
+    """(attack, Authorization header or None, query string) for every way in that must fail."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    claims = unverified_claims(staff_token)
+    moto_key, now = moto_signing_key(), int(time.time())
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = jwks_pem(system)
+    bearer = lambda token: f"Bearer {token}"
+    return [
+        ("no Authorization header", None, ""),
+        ("Bearer garbage", "Bearer garbage", ""),
+        ("alg none, no signature", bearer(jws({"typ": "JWT", "alg": "none"}, claims, lambda _: b"")), ""),
+        ("HS256 keyed with the pool's public key (PEM)", bearer(jws({"typ": "JWT", "kid": "dummy", "alg": "HS256"}, claims,
+                                                                     lambda data: hmac.new(pem, data, hashlib.sha256).digest())), ""),
+        ("RS256 by a key not in the JWKS (same kid)", bearer(rs256(stranger, "dummy", claims)), ""),
+        ("expired (moto's own key)", bearer(rs256(moto_key, "dummy", {**claims, "iat": now - 7200, "exp": now - 3600})), ""),
+        ("another app client (aud)", bearer(rs256(moto_key, "dummy", {**claims, "aud": "another-client"})), ""),
+        ("another issuer", bearer(rs256(moto_key, "dummy", {**claims, "iss": claims["iss"] + "x"})), ""),
+        ("the staff token in ?access_token=", None, "?access_token=" + staff_token),
+        ("the staff token in ?id_token=", None, "?id_token=" + staff_token),
+    ]
+
+
+def check_attacks(system, staff):
+    """Each attack through the gateway and the function: refused, and nothing written (a new
+    product not created, an existing one unchanged). Prints the table of attack -> status."""
+    base, token = system.base, staff["authorization"].removeprefix("Bearer ")
+    env = system.settings()
+    json_type = {"content-type": "application/json"}
+    target = {"product_name_str": "e2e attack target", "product_id_str": "x1", "price_in_cents_int": 100}
+    request("POST", base + "/products", target, {**json_type, **staff})
+    before = api_product(base, target["product_name_str"])
+    if before is None:
+        check(False, "the staff member can create the attacks' target product")
+        return
+    visitor = system.id_token(env["NON_STAFF_USERNAME"], env["NON_STAFF_PASSWORD"])
+    table = []
+    for attack, authorization, query in attack_tokens(system, token) + [("a signed-in user not in staff", f"Bearer {visitor}", "")]:
+        headers = {**json_type, **({"authorization": authorization} if authorization else {})}
+        new = {"product_name_str": "e2e intruder", "product_id_str": "x2", "price_in_cents_int": 1}
+        created, _, created_body = request("POST", f"{base}/products{query}", new, headers)
+        changed, change_headers, _ = request("PUT", f"{base}/products/e2e%20attack%20target{query}", {**target, "price_in_cents_int": 1},
+                                             {**headers, "if-match": f'"{before["version_int"]}"'})
+        expected = 403 if "not in staff" in attack else 401
+        untouched = api_product(base, "e2e intruder") is None and api_product(base, target["product_name_str"]) == before
+        shape = (created_body or {}).get("error", {}).get("code") == "not_staff" if expected == 403 else \
+            created_body == {"message": "Unauthorized"} and "access-control-allow-origin" not in change_headers
+        table.append((attack, created, changed, change_headers.get("www-authenticate", "")))
+        check(created == expected and changed == expected and untouched and shape,
+              f"{attack}: POST {created}, PUT {changed} (expected {expected}), nothing written")
+    print("       attack                                         POST  PUT   www-authenticate")
+    for attack, created, changed, challenge in table:
+        print(f"       {attack:46} {created:<5} {changed:<5} {challenge}")
 
 
 def cli(system, *args, stdin=subprocess.DEVNULL, **env):
@@ -406,20 +547,12 @@ def card_text(item):
     return f"{item['product_name_str']} ${item['price_in_cents_int'] / 100:.2f}{badges} - {item['description_str']}"
 
 
-def check_browser(system):
-    """The website's calls, cross-origin, in headless Chromium: jQuery $.get of both routes."""
-    node_modules = ROOT / ".tools/node/node_modules"
-    chromium = "/usr/bin/chromium"
-    if not (node_modules / "playwright-core").exists() or not (node_modules / "jquery").exists() or not os.path.exists(chromium):
-        check(False, "browser tools installed (scripts/install-browser-tools.sh)")
-        return
-    site = system.state / "site"
-    site.mkdir(exist_ok=True)
-    (site / "jquery.min.js").write_bytes((node_modules / "jquery/dist/jquery.min.js").read_bytes())
-    (site / "index.html").write_text("""<!doctype html><html><head><meta charset="utf-8">
-<script src="jquery.min.js"></script></head><body><h1>Café</h1><div id="offer"></div><div id="all"></div>
+# A copy of the café website's behaviour (website-contract.md): its config values in config.js,
+# the lists by $.get, the login element, callback.html and the report button.
+SITE_INDEX = """<!doctype html><html><head><meta charset="utf-8">
+<script src="jquery.min.js"></script><script src="config.js"></script></head><body><h1>Café</h1>
+<div id="account"></div><div id="offer"></div><div id="all"></div>
 <script>
-const API_GW_BASE_URL_STR = new URLSearchParams(location.search).get("api");
 function render(target, data) {
   data.product_item_arr.forEach(function (item) {
     var badges = "";
@@ -430,55 +563,156 @@ function render(target, data) {
       item.product_name_str + " $" + (item.price_in_cents_int / 100).toFixed(2) + badges + " - " + item.description_str));
   });
 }
+function report() {
+  $.ajax({ url: API_GW_BASE_URL_STR + "/create_report", type: "POST", data: {},
+    headers: { Authorization: "Bearer " + localStorage.getItem("bearer_str") },
+    success: function (response) {
+      if (response.message_str) alert(response.message_str);
+      else if (response.executionArn) alert("Report is being generated, please check your email");
+      else alert(JSON.parse(response).message_str);
+    },
+    error: function () { alert("Something went wrong"); } });
+}
+if (COGNITO_LOGIN_BASE_URL_STR) {
+  if (localStorage.getItem("bearer_str")) {
+    $("#account").append($("<button id='report'>").text("Report").on("click", report));
+  } else {
+    $("#account").append($("<button id='login'>").text("Log in").on("click", function () {
+      location.href = COGNITO_LOGIN_BASE_URL_STR;
+    }));
+  }
+}
 $.get(API_GW_BASE_URL_STR + "/products/on_offer", function (data) {
   render("#offer", data);
   $.get(API_GW_BASE_URL_STR + "/products", function (all) { render("#all", all); document.title = "done"; })
    .fail(function () { document.title = "failed"; });
 }).fail(function () { document.title = "failed"; });
-</script></body></html>""")
-    site_port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(site_port), "--bind", "127.0.0.1"],
-                              cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        time.sleep(0.5)
-        # Another origin than the API's: localhost vs 127.0.0.1, another port.
-        page_url = f"http://localhost:{site_port}/index.html?api={system.base}"
-        script = f"""
-const {{ chromium }} = require('playwright-core');
-(async () => {{
-  const browser = await chromium.launch({{ executablePath: '{chromium}', args: ['--no-sandbox', '--disable-gpu',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] }});
+</script></body></html>"""
+SITE_CALLBACK = """<!doctype html><html><head><meta charset="utf-8"></head><body><script>
+localStorage.setItem("bearer_str", location.hash.split("&access_token=")[0].replace("#id_token=", ""));
+location.href = "index.html";
+</script></body></html>"""
+
+# The browser session: the lists, the sign-in form at two widths, a wrong password, the sign-in
+# by keyboard, callback.html, the report button and its alert. Prints one JSON line.
+BROWSER_SCRIPT = """
+const { chromium } = require('playwright-core');
+const [site, loginUrl, user, password, shots] = process.argv.slice(1);
+(async () => {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  for (const width of [375, 1280]) {
+    const form = await browser.newPage({ viewport: { width, height: 720 } });
+    await form.goto(loginUrl);
+    await form.screenshot({ path: `${shots}/login-${width}.png` });
+    await form.close();
+  }
   const page = await browser.newPage();
-  await page.goto('{page_url}');
-  await page.waitForFunction(() => document.title === 'done' || document.title === 'failed', null, {{ timeout: 30000 }});
+  const dialogs = [], reports = [];
+  page.on('dialog', d => { dialogs.push(d.message()); d.accept(); });
+  page.on('response', async r => {
+    if (r.url().endsWith('/create_report') && r.request().method() === 'POST') reports.push({ status: r.status(), body: await r.text() });
+  });
+  await page.goto(site + '/index.html');
+  await page.waitForFunction(() => document.title === 'done' || document.title === 'failed', null, { timeout: 30000 });
+  const title = await page.title();
   const offer = await page.$$eval('#offer .card', cards => cards.map(c => c.textContent));
   const all = await page.$$eval('#all .card', cards => cards.map(c => c.textContent));
-  await page.screenshot({{ path: '{system.state}/browser.png', fullPage: true }});
-  console.log(JSON.stringify({{ title: await page.title(), offer, all }}));
+  await page.screenshot({ path: `${shots}/browser.png`, fullPage: true });
+  await page.click('#login');
+  await page.waitForURL(u => u.pathname === '/login', { timeout: 10000 });
+  const formUrl = page.url();
+  await page.fill('#username', user);
+  await page.fill('#password', 'not-the-password');
+  await page.click('button[type=submit]');
+  const wrong = await page.textContent('[role=alert]', { timeout: 10000 });
+  await page.screenshot({ path: `${shots}/login-wrong.png` });
+  await page.fill('#password', password);
+  await page.press('#password', 'Enter');
+  await page.waitForSelector('#report', { timeout: 15000 });
+  const landed = page.url();
+  const bearer = await page.evaluate(() => localStorage.getItem('bearer_str'));
+  await page.click('#report');
+  for (let i = 0; i < 300 && dialogs.length === 0; i++) await page.waitForTimeout(100);
+  console.log(JSON.stringify({ title, offer, all, formUrl, wrong, landed, bearer, dialogs, reports }));
   await browser.close();
-}})().catch(e => {{ console.log(JSON.stringify({{ error: String(e) }})); process.exit(1); }});
+})().catch(e => { console.log(JSON.stringify({ error: String(e) })); process.exit(1); });
 """
-        out = subprocess.run(["node", "-e", script], cwd=ROOT / ".tools/node", capture_output=True, text=True, timeout=120)
-        result = json.loads(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else {"error": out.stderr[-500:]}
-        check(result.get("title") == "done", f"the page loaded both lists cross-origin ({result.get('error') or result.get('title')})")
-        offer, everything = result.get("offer", []), result.get("all", [])
-        _, _, specials = request("GET", system.base + "/products/on_offer")
-        expected = [card_text(item) for item in specials["product_item_arr"]]
-        # Every special, as the page renders the API's answer (schemathesis adds specials of its
-        # own, without the "on offer" tag, so only the café's carry the sale badge).
-        check(len(offer) >= 6 and offer == expected and sum("[sale]" in c for c in offer) >= 6,
-              f"{len(offer)} special cards rendered, each as the page renders the API's special, the café's with their sale badge")
-        if offer != expected:
-            print(f"       rendered {offer}\n       expected {expected}")
-        check(len(everything) >= 26 and all("undefined" not in c for c in everything), f"{len(everything)} menu cards, none with 'undefined'")
+
+
+def write_site(system, site):
+    """The website's files, configured for this system as its two config values would be."""
+    node_modules = ROOT / ".tools/node/node_modules"
+    site.mkdir(exist_ok=True)
+    (site / "jquery.min.js").write_bytes((node_modules / "jquery/dist/jquery.min.js").read_bytes())
+    (site / "config.js").write_text(f"var API_GW_BASE_URL_STR = {json.dumps(system.base)};\n"
+                                    f"var COGNITO_LOGIN_BASE_URL_STR = {json.dumps(system.settings()['WEBSITE_LOGIN_URL'])};\n")
+    (site / "index.html").write_text(SITE_INDEX)
+    (site / "callback.html").write_text(SITE_CALLBACK)
+
+
+def browser_session(system):
+    """BROWSER_SCRIPT against the website served on the system's site port (localhost: another
+    origin than the API's 127.0.0.1), as a dict."""
+    site = system.state / "site"
+    write_site(system, site)
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(system.site_port), "--bind", "127.0.0.1"],
+                              cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = system.settings()
+    try:
+        time.sleep(0.5)
+        out = subprocess.run(["node", "-e", BROWSER_SCRIPT, f"http://localhost:{system.site_port}", env["WEBSITE_LOGIN_URL"],
+                              env["STAFF_USERNAME"], env["STAFF_PASSWORD"], str(system.state)],
+                             cwd=ROOT / ".tools/node", capture_output=True, text=True, timeout=180)
     finally:
         server.terminate()
         server.wait()
+    return json.loads(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else {"error": out.stderr[-500:]}
+
+
+def check_browser(system):
+    """The website in headless Chromium, cross-origin: jQuery $.get of both lists, then the
+    staff's sign-in through the login stand-in and the report button."""
+    node_modules = ROOT / ".tools/node/node_modules"
+    if not (node_modules / "playwright-core").exists() or not (node_modules / "jquery").exists() or not os.path.exists("/usr/bin/chromium"):
+        check(False, "browser tools installed (scripts/install-browser-tools.sh)")
+        return
+    result = browser_session(system)
+    check(result.get("title") == "done", f"the page loaded both lists cross-origin ({result.get('error') or result.get('title')})")
+    offer, everything = result.get("offer", []), result.get("all", [])
+    _, _, specials = request("GET", system.base + "/products/on_offer")
+    expected = [card_text(item) for item in specials["product_item_arr"]]
+    # Every special, as the page renders the API's answer (schemathesis adds specials of its
+    # own, without the "on offer" tag, so only the café's carry the sale badge).
+    check(len(offer) >= 6 and offer == expected and sum("[sale]" in c for c in offer) >= 6,
+          f"{len(offer)} special cards rendered, each as the page renders the API's special, the café's with their sale badge")
+    if offer != expected:
+        print(f"       rendered {offer}\n       expected {expected}")
+    check(len(everything) >= 26 and all("undefined" not in c for c in everything), f"{len(everything)} menu cards, none with 'undefined'")
+    check_sign_in(system, result)
+
+
+def check_sign_in(system, result):
+    """What the browser session saw from the login element to the report's alert."""
+    env = system.settings()
+    check(result.get("formUrl") == env["WEBSITE_LOGIN_URL"], f"the login element opens COGNITO_LOGIN_BASE_URL_STR ({result.get('formUrl')})")
+    check((result.get("wrong") or "").strip() == "Incorrect username or password.",
+          f"a wrong password: the form again, 'Incorrect username or password.' ({result.get('wrong')!r})")
+    bearer = result.get("bearer") or ""
+    claims = unverified_claims(bearer) if bearer.count(".") == 2 else {}
+    check(result.get("landed") == f"http://localhost:{system.site_port}/index.html" and claims.get("token_use") == "id"
+          and claims.get("cognito:username") == env["STAFF_USERNAME"],
+          f"signed in: callback.html stored the staff member's ID token as bearer_str, back on index.html ({result.get('landed')})")
+    reports = result.get("reports", [])
+    message = json.loads(reports[0]["body"]).get("message_str") if reports and reports[0]["status"] == 200 else None
+    check(message and result.get("dialogs") == [message],
+          f"the report button: POST /create_report answered, its message_str in the alert ({result.get('dialogs')} {reports[:1]})")
 
 
 def check_schemathesis(system, max_examples, seed=None):
-    """Property-based tests of the running API from openapi.yaml (schemathesis). The local copy of
-    the document drops `security`: `make run` has no IAM in front of the write routes."""
+    """Property-based tests of the running API from openapi.yaml (schemathesis), every request
+    with the staff member's token (the attacks on the sign-in are check_attacks'). The local copy
+    of the document drops `security`, so that no request is generated without the token."""
     import yaml
     spec = yaml.safe_load((ROOT / "openapi.yaml").read_text())
     for operations in spec["paths"].values():
@@ -495,7 +729,8 @@ def check_schemathesis(system, max_examples, seed=None):
                # cargo lambda watch), not from us; a missing If-Match is 428 (RFC 6585), which
                # this check does not know.
                "--exclude-checks", "unsupported_method,missing_required_header",
-               "--max-examples", str(max_examples), "--workers", "1"]
+               "--max-examples", str(max_examples), "--workers", "1",
+               "--header", f"Authorization: {system.staff()['authorization']}"]
     if seed is not None:
         command += ["--seed", str(seed)]
     env = dict(os.environ, SCHEMATHESIS_HOOKS="schemathesis_hooks", PYTHONPATH=str(ROOT / "scripts"))
@@ -523,7 +758,10 @@ def main():
     first = system.start()
     try:
         print("== routes")
-        check_routes(system.base)
+        staff = system.staff()
+        check_routes(system.base, staff)
+        print("== sign-in: each attack refused, nothing written")
+        check_attacks(system, staff)
         print("== cafe-menu, the staff's command line")
         check_cli(system)
         print("== schemathesis")
