@@ -30,7 +30,7 @@ template-check: tools ## cfn-lint (+ informational and serverless rules), sam va
 	CKV_SKIP_PACKAGE_UPDATE_CHECK=true .tools/checkov/bin/checkov -f template.yaml --framework cloudformation \
 	  --skip-download --quiet --compact
 	$(VENV)/python scripts/check-template.py
-	$(VENV)/python scripts/check-routes.py
+	PYTHONDONTWRITEBYTECODE=1 $(VENV)/python scripts/check-routes.py
 
 e2e: tools ## start the local system on free ports, drive it over HTTP and in a browser, stop it
 	@scripts/install-browser-tools.sh

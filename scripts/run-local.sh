@@ -106,6 +106,8 @@ REPORT_PREFIX=$REPORT_PREFIX
 TABLE=$TABLE
 ENV
 export CAFE_LOCAL_DIR="$STATE"
+# The stand-ins import scripts/local_gateway.py: no __pycache__ in the tree for the watcher to see.
+export PYTHONDONTWRITEBYTECODE=1
 "$CLI" create-table --endpoint "$AWS_ENDPOINT_URL_DYNAMODB" --table "$TABLE" | sed 's/^/    /'
 python3 scripts/local_s3.py create-bucket
 step "setting up the staff user pool in moto's Cognito (in memory: at every start)"
