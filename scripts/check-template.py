@@ -85,6 +85,35 @@ for name, resource in resources.items():
                 text(resource).count('"Fn::If": ["CreateTable", {"Fn::Sub": "' + ref)
             check(uses == guarded, f"{name} refers to MenuTable only under CreateTable ({ref})")
 
+# --- who may write: the staff's sign-in ------------------------------------------------------
+STAFF_AUTHORIZER = "StaffSignIn"
+api_auth = resources["MenuApi"]["Properties"].get("Auth", {})
+check("EnableIamAuthorizer" not in api_auth, "no IAM authorizer: people sign in, keys are for machines")
+jwt = api_auth.get("Authorizers", {}).get(STAFF_AUTHORIZER, {})
+check(jwt.get("IdentitySource") == "$request.header.Authorization", "the token comes from the Authorization header")
+issuer = text(jwt.get("JwtConfiguration", {}).get("issuer"))
+check("https://cognito-idp.${AWS::Region}.amazonaws.com/${Pool}" in issuer
+      and '"Ref": "StaffUserPool"' in issuer and '"Ref": "ExistingUserPoolId"' in issuer,
+      "the JWT authorizer trusts the staff's user pool (created or adopted)")
+check(plain(jwt.get("JwtConfiguration", {}).get("audience")) ==
+      [{"Fn::If": ["CreateUserPool", {"Ref": "WebsiteClient"}, {"Ref": "ExistingUserPoolClientId"}]}],
+      "the JWT authorizer's audience is the app client (created or adopted)")
+check(resources["StaffGroup"]["Properties"]["GroupName"] == "staff", "the staff group is named staff")
+check("pub const STAFF_GROUP: &str = \"staff\";" in (ROOT / "shared/src/api/staff.rs").read_text(),
+      "the functions check the same group")
+check(resources["StaffUserPool"]["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True,
+      "nobody signs up: staff accounts are made by whoever runs the menu")
+client = resources["WebsiteClient"]["Properties"]
+check(client.get("GenerateSecret") is False and "implicit" in client["AllowedOAuthFlows"],
+      "the website's client is public and gets tokens in the fragment (callback.html)")
+for output in ["UserPoolId", "UserPoolClientId", "WebsiteLoginUrl"]:
+    check(output in template["Outputs"], f"output {output}")
+behaviors = resources["MenuDistribution"]["Properties"]["DistributionConfig"].get("CacheBehaviors", [])
+report_behavior = [b for b in behaviors if b["PathPattern"] == "/create_report"]
+check(len(report_behavior) == 1 and "POST" in report_behavior[0]["AllowedMethods"]
+      and report_behavior[0]["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+      "the website's report button reaches the API through CloudFront, uncached")
+
 # --- the functions ---------------------------------------------------------------------------
 check(globals_fn.get("Runtime") == "provided.al2023", "runtime provided.al2023")
 check(globals_fn.get("Architectures") == ["arm64"], "arm64")
@@ -118,13 +147,15 @@ for crate, contract in contracts.items():
     missing = set(contract["environment"]) - env
     check(not missing, f"{name} sets every variable it reads (missing {sorted(missing)})")
 
-    routes, iam_routes = set(), set()
+    routes, staff_routes = set(), set()
     for event in fp.get("Events", {}).values():
         if event["Type"] == "HttpApi":
             route = f'{event["Properties"]["Method"]} {event["Properties"]["Path"]}'
             routes.add(route)
-            if event["Properties"].get("Auth", {}).get("Authorizer") == "AWS_IAM":
-                iam_routes.add(route)
+            authorizer = event["Properties"].get("Auth", {}).get("Authorizer")
+            check(authorizer in (None, "NONE", STAFF_AUTHORIZER), f"{route}: no authorizer but the staff's ({authorizer})")
+            if authorizer == STAFF_AUTHORIZER:
+                staff_routes.add(route)
             check(plain(event["Properties"]["ApiId"]) == {"Ref": "MenuApi"}, f"{route} is on MenuApi")
         else:
             check(False, f"{name}: {event['Type']} events are not expected (S3 triggers are the bucket's)")
@@ -147,7 +178,9 @@ for crate, contract in contracts.items():
                                                               + resources["UploadBucket"]["Properties"]["BucketName"]["Fn::Sub"]},
               f"{name}: S3 may invoke it for the upload bucket only, in this account")
     check(routes == set(contract["routes"]), f"{name} routes {sorted(routes)} == contract {contract['routes']}")
-    check(iam_routes == set(contract.get("iam_authorized_routes", [])), f"{name} IAM-authorized routes")
+    check(staff_routes == set(contract.get("staff_routes", [])), f"{name}: the staff's routes have the JWT authorizer")
+    check(all(r.split()[0] not in ("GET", "HEAD") or r in staff_routes or "menu_files" not in r for r in routes),
+          f"{name}: reads of staff data are staff-only")
     template_routes |= routes
 
     # IAM: exactly the contract's actions, each on its resource; no wildcards.
@@ -169,6 +202,8 @@ for crate, contract in contracts.items():
         "specials_index": lambda r: r == text(SPECIALS_INDEX_ARN),
         "uploads": lambda r: "${UploadPrefix}*" in r,
         "reports": lambda r: "${ReportPrefix}*" in r,
+        "menu_reports": lambda r: "/menu-reports/*" in r,
+        "bucket": lambda r: r == text({"Fn::GetAtt": ["UploadBucket", "Arn"]}),
     }
     for call in contract["calls"]:
         resources_for = granted.get(call["action"], [])
@@ -245,7 +280,8 @@ check(plain(behavior["CachePolicyId"]) == {"Ref": "MenuCachePolicy"}, "CDN uses 
 check("WebsiteApiUrl" in outputs and "MenuDistribution.DomainName" in text(outputs["WebsiteApiUrl"]["Value"]),
       "the website is pointed at the CDN")
 settings = resources["MenuApi"]["Properties"].get("RouteSettings", {})
-reads = {r for c in contracts.values() for r in c["routes"] if r.split()[0] in ("GET", "HEAD")}
+reads = {r for c in contracts.values() for r in c["routes"]
+         if r.split()[0] in ("GET", "HEAD") and r not in c.get("staff_routes", [])}
 check(set(settings) == reads, f"every read route has its own throttling ({sorted(set(settings) ^ reads)})")
 fresh = template["Parameters"]["FreshnessSeconds"]
 check(fresh["Default"] <= 10 and fresh["MinValue"] >= 1, "the default freshness bound is a few seconds")

@@ -24,8 +24,24 @@ def generate(*args):
     return json.loads(out)
 
 
+# A staff member's ID token, as API Gateway's JWT authorizer hands its claims to the function:
+# every value a string, the groups as "[a b]" (what `sam local generate-event` writes is not
+# a Cognito token).
+STAFF_CLAIMS = {
+    "sub": "5f0c1d2e-0000-4000-8000-000000000001",
+    "aud": "4example0client0id0abcdefg",
+    "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example",
+    "token_use": "id",
+    "cognito:username": "barista",
+    "cognito:groups": "[staff]",
+    "auth_time": "1764151200",
+    "iat": "1764151200",
+    "exp": "1764154800",
+}
+
+
 def http(method, path, route_key, *, query="", headers=None, body=None, base64_body=False,
-         path_parameters=None):
+         path_parameters=None, claims=None):
     event = generate("apigateway", "http-api-proxy", "--method", method, "--path", path)
     event["routeKey"] = event["requestContext"]["routeKey"] = route_key
     event["rawPath"] = event["requestContext"]["http"]["path"] = path
@@ -34,6 +50,8 @@ def http(method, path, route_key, *, query="", headers=None, body=None, base64_b
     event.pop("stageVariables", None)
     event["requestContext"].pop("authorizer", None)
     event["requestContext"].pop("authentication", None)
+    if claims is not None:
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
     event["requestContext"]["requestId"] = f"sample-{method.lower()}-request"
     params = {}
     for pair in filter(None, query.split("&")):
@@ -106,12 +124,12 @@ def api_events():
           http("POST", "/products/on_offer", "POST /products/on_offer", headers=JSON, body="{}"))
 
     write("product-writer", "post-product",
-          http("POST", "/products", post, headers=JSON, body=json.dumps(SCONE)))
+          http("POST", "/products", post, headers=JSON, body=json.dumps(SCONE), claims=STAFF_CLAIMS))
     write("product-writer", "post-product-base64",
           http("POST", "/products", post, headers=JSON,
                body=json.dumps({**SCONE, "product_name_str": "  plain scone  ",
                                 "special_int": None} | {"special_int": 1}),
-               base64_body=True))
+               base64_body=True, claims=STAFF_CLAIMS))
     write("product-writer", "post-invalid-product", http("POST", "/products", post, headers=JSON, body=json.dumps({
         "product_name_str": "   ",
         "product_id_str": 501,
@@ -119,39 +137,39 @@ def api_events():
         "price_in_cents_int": -5,
         "tag_str_arr": ["scones", 7],
         "special_int": 2,
-    })))
+    }), claims=STAFF_CLAIMS))
     write("product-writer", "post-fractional-price", http("POST", "/products", post, headers=JSON,
-          body=json.dumps({**SCONE, "price_in_cents_int": 3.5})))
+          body=json.dumps({**SCONE, "price_in_cents_int": 3.5}), claims=STAFF_CLAIMS))
     write("product-writer", "post-malformed-json",
-          http("POST", "/products", post, headers=JSON, body='{"product_name_str": "cheese scone",'))
+          http("POST", "/products", post, headers=JSON, body='{"product_name_str": "cheese scone",', claims=STAFF_CLAIMS))
     write("product-writer", "post-not-an-object",
-          http("POST", "/products", post, headers=JSON, body='[1, 2, 3]'))
+          http("POST", "/products", post, headers=JSON, body='[1, 2, 3]', claims=STAFF_CLAIMS))
     write("product-writer", "post-wrong-content-type",
           http("POST", "/products", post, headers={"content-type": "text/plain"},
-               body=json.dumps(SCONE)))
+               body=json.dumps(SCONE), claims=STAFF_CLAIMS))
     write("product-writer", "post-too-large", http("POST", "/products", post, headers=JSON,
-          body=json.dumps({**SCONE, "description_str": "x" * 70_000})))
+          body=json.dumps({**SCONE, "description_str": "x" * 70_000}), claims=STAFF_CLAIMS))
     name = "cheese scone"
     path = "/products/cheese%20scone"
     dearer = {**SCONE, "price_in_cents_int": 395}
     write("product-writer", "put-product", http("PUT", path, put, headers={**JSON, "if-match": "\"1\""},
-          body=json.dumps(dearer), path_parameters={"product_name": name}))
+          body=json.dumps(dearer), path_parameters={"product_name": name}, claims=STAFF_CLAIMS))
     write("product-writer", "put-without-if-match", http("PUT", path, put, headers=JSON,
-          body=json.dumps(dearer), path_parameters={"product_name": name}))
+          body=json.dumps(dearer), path_parameters={"product_name": name}, claims=STAFF_CLAIMS))
     write("product-writer", "put-stale-version", http("PUT", path, put,
           headers={**JSON, "if-match": "\"99\""}, body=json.dumps(dearer),
-          path_parameters={"product_name": name}))
+          path_parameters={"product_name": name}, claims=STAFF_CLAIMS))
     write("product-writer", "put-unknown-product", http("PUT", "/products/rye%20bread", put,
           headers={**JSON, "if-match": "\"1\""},
           body=json.dumps({**SCONE, "product_name_str": "rye bread"}),
-          path_parameters={"product_name": "rye bread"}))
+          path_parameters={"product_name": "rye bread"}, claims=STAFF_CLAIMS))
     write("product-writer", "put-name-mismatch", http("PUT", path, put,
           headers={**JSON, "if-match": "\"1\""},
           body=json.dumps({**SCONE, "product_name_str": "other scone"}),
-          path_parameters={"product_name": name}))
+          path_parameters={"product_name": name}, claims=STAFF_CLAIMS))
     write("product-writer", "preflight", http("OPTIONS", "/products", post, headers={
         "access-control-request-method": "POST", "access-control-request-headers": "content-type"}))
-    write("product-writer", "get-on-writer", http("GET", "/products", post))
+    write("product-writer", "get-on-writer", http("GET", "/products", post, claims=STAFF_CLAIMS))
     one, remove = "GET /products/{product_name}", "DELETE /products/{product_name}"
     write("menu-reader", "get-product", http("GET", path, one, path_parameters={"product_name": name}))
     write("menu-reader", "head-product", http("HEAD", path, "HEAD /products/{product_name}",
@@ -165,16 +183,43 @@ def api_events():
     write("menu-reader", "get-unknown-product", http("GET", "/products/rye%20bread", one,
           path_parameters={"product_name": "rye bread"}))
     write("product-writer", "delete-product", http("DELETE", path, remove,
-          headers={"if-match": "\"1\""}, path_parameters={"product_name": name}))
+          headers={"if-match": "\"1\""}, path_parameters={"product_name": name}, claims=STAFF_CLAIMS))
     write("product-writer", "delete-without-if-match", http("DELETE", path, remove,
-          path_parameters={"product_name": name}))
+          path_parameters={"product_name": name}, claims=STAFF_CLAIMS))
     write("product-writer", "delete-stale-version", http("DELETE", path, remove,
-          headers={"if-match": "\"99\""}, path_parameters={"product_name": name}))
+          headers={"if-match": "\"99\""}, path_parameters={"product_name": name}, claims=STAFF_CLAIMS))
     write("product-writer", "delete-unknown-product", http("DELETE", "/products/rye%20bread", remove,
-          headers={"if-match": "\"1\""}, path_parameters={"product_name": "rye bread"}))
+          headers={"if-match": "\"1\""}, path_parameters={"product_name": "rye bread"}, claims=STAFF_CLAIMS))
+    write("product-writer", "post-product-not-staff", http("POST", "/products", post, headers=JSON,
+          body=json.dumps(SCONE), claims={**STAFF_CLAIMS, "cognito:username": "visitor",
+                                          "cognito:groups": "[regulars]"}))
+    write("product-writer", "post-product-no-authorizer",
+          http("POST", "/products", post, headers=JSON, body=json.dumps(SCONE)))
     write("product-writer", "preflight-product", http("OPTIONS", path,
           "OPTIONS /products/{product_name}", headers={"access-control-request-method": "DELETE",
           "access-control-request-headers": "if-match"}))
+
+
+def back_office_events():
+    report, upload = "POST /create_report", "POST /menu_files"
+    load_report = "GET /menu_files/{file_name}/report"
+    # The website's report button: jQuery's $.ajax POST with `data: {}`.
+    write("back-office", "create-report", http("POST", "/create_report", report, headers={
+        "content-type": "application/x-www-form-urlencoded; charset=UTF-8",
+        "authorization": "Bearer eyJraWQiOi..."}, body="", claims=STAFF_CLAIMS))
+    write("back-office", "create-report-not-staff", http("POST", "/create_report", report,
+          body="", claims={**STAFF_CLAIMS, "cognito:groups": "[regulars]"}))
+    write("back-office", "upload-menu-file", http("POST", "/menu_files", upload, headers=JSON,
+          body=json.dumps({"file_name_str": "spring menu.json"}), claims=STAFF_CLAIMS))
+    write("back-office", "upload-bad-file-name", http("POST", "/menu_files", upload, headers=JSON,
+          body=json.dumps({"file_name_str": "../menu.csv"}), claims=STAFF_CLAIMS))
+    write("back-office", "load-report", http("GET", "/menu_files/spring%20menu.json/report",
+          load_report, path_parameters={"file_name": "spring menu.json"}, claims=STAFF_CLAIMS))
+    write("back-office", "load-report-unknown", http("GET", "/menu_files/winter.json/report",
+          load_report, path_parameters={"file_name": "winter.json"}, claims=STAFF_CLAIMS))
+    write("back-office", "preflight", http("OPTIONS", "/create_report", "OPTIONS /create_report",
+          headers={"access-control-request-method": "POST",
+                   "access-control-request-headers": "authorization"}))
 
 
 def s3_events():
@@ -192,5 +237,6 @@ def s3_events():
 
 if __name__ == "__main__":
     api_events()
+    back_office_events()
     s3_events()
     print("events/ written")

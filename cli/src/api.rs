@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CliError, FieldProblem, Result, NOT_THE_API};
-use crate::sign::Signer;
+use crate::login::SignIn;
 
 /// A product as the API lists it (the website's form plus `version_int`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,7 +67,7 @@ const PAGE_SIZE: usize = 1000;
 pub struct MenuApi {
     http: reqwest::Client,
     base: String,
-    signer: Option<Signer>,
+    sign_in: Option<SignIn>,
     /// What it is, for messages: "the make run system in ...".
     description: String,
 }
@@ -75,7 +75,7 @@ pub struct MenuApi {
 impl MenuApi {
     /// `timeout`: how long one request may take (API Gateway gives up after 30 s; `make run`
     /// compiles a function on its first request, which takes longer).
-    pub fn new(base: &str, signer: Option<Signer>, description: &str, timeout: Duration) -> Self {
+    pub fn new(base: &str, sign_in: Option<SignIn>, description: &str, timeout: Duration) -> Self {
         let http = reqwest::Client::builder()
             .user_agent(concat!("cafe-menu/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(5))
@@ -85,7 +85,7 @@ impl MenuApi {
         Self {
             http,
             base: base.trim_end_matches('/').to_owned(),
-            signer,
+            sign_in,
             description: description.to_owned(),
         }
     }
@@ -178,6 +178,47 @@ impl MenuApi {
         self.send(request, true).await.map(drop)
     }
 
+    /// A staff route's JSON answer: `POST path` with a JSON body.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value> {
+        let request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .build()
+            .expect("a POST builds");
+        self.json_answer(self.send(request, true).await?).await
+    }
+
+    /// A staff route's JSON answer to `GET path`; `None` for a 404.
+    pub async fn get_staff_json(&self, path: &str) -> Result<Option<serde_json::Value>> {
+        let request = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .build()
+            .expect("a GET builds");
+        match self.send(request, true).await {
+            Ok(response) => self.json_answer(response).await.map(Some),
+            Err(CliError::Api { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The HTTP client (for the sign-in service and presigned uploads).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    async fn json_answer(&self, response: reqwest::Response) -> Result<serde_json::Value> {
+        response
+            .json()
+            .await
+            .map_err(|e| CliError::failed(format!("the API's answer is not JSON: {e}")))
+    }
+
     async fn product_answer(&self, response: reqwest::Response) -> Result<ListedProduct> {
         response
             .json()
@@ -185,7 +226,7 @@ impl MenuApi {
             .map_err(|e| CliError::failed(format!("the API's answer is not a product: {e}")))
     }
 
-    /// Sends a request (signed when it is a write and a signer is set); a non-2xx answer becomes
+    /// Sends a request (a write with the staff member's login); a non-2xx answer becomes
     /// the API's error. A read the API answered 503 or 429 (DynamoDB busy, throttled) is asked
     /// again, after its Retry-After, up to [`READ_ATTEMPTS`] times; a write never is.
     async fn send(&self, request: reqwest::Request, write: bool) -> Result<reqwest::Response> {
@@ -224,8 +265,21 @@ impl MenuApi {
         mut request: reqwest::Request,
         write: bool,
     ) -> Result<reqwest::Response> {
-        if let (true, Some(signer)) = (write, &self.signer) {
-            signer.sign(&mut request).await?;
+        if write {
+            let sign_in = self.sign_in.as_ref().ok_or_else(|| {
+                CliError::NotSignedIn(format!(
+                    "{} has no sign-in to log in with: writes need a staff login (give \
+                     --client-id, or use --stack NAME)",
+                    self.description
+                ))
+            })?;
+            let token = sign_in.bearer(&self.http).await?;
+            let value = format!("Bearer {token}")
+                .parse()
+                .map_err(|_| CliError::failed("the stored login is not a valid header value"))?;
+            request
+                .headers_mut()
+                .insert(reqwest::header::AUTHORIZATION, value);
         }
         let what = format!("{} {}", request.method(), request.url());
         self.http.execute(request).await.map_err(|e| {
@@ -272,11 +326,14 @@ pub fn api_error(status: StatusCode, body: &str) -> CliError {
             details: error.details,
         };
     }
+    if status == StatusCode::UNAUTHORIZED {
+        return CliError::NotSignedIn(
+            "the API refused the login (HTTP 401): it has expired or is not valid here; run \
+             `cafe-menu login` again"
+                .into(),
+        );
+    }
     let message = match serde_json::from_str::<Gateway>(body) {
-        Ok(Gateway { message }) if status == StatusCode::FORBIDDEN => format!(
-            "the API refused the request: {message} (writes need IAM credentials allowed \
-             execute-api:Invoke on the API)"
-        ),
         Ok(Gateway { message }) => message,
         Err(_) => {
             let snippet: String = body.chars().take(300).collect();
@@ -314,12 +371,12 @@ mod tests {
 
     #[test]
     fn a_gateways_own_answer_is_shown_too() {
-        let err = api_error(
-            StatusCode::FORBIDDEN,
-            r#"{"message":"Missing Authentication Token"}"#,
-        );
-        assert!(err.to_string().contains("Missing Authentication Token"));
-        assert_eq!(err.exit_status(), 1);
+        let err = api_error(StatusCode::FORBIDDEN, r#"{"message":"Forbidden"}"#);
+        assert!(err.to_string().contains("Forbidden"));
+        assert_eq!(err.exit_status(), 77);
+        let err = api_error(StatusCode::UNAUTHORIZED, r#"{"message":"Unauthorized"}"#);
+        assert!(err.to_string().contains("cafe-menu login"), "{err}");
+        assert_eq!(err.exit_status(), 77);
         let err = api_error(StatusCode::BAD_GATEWAY, "<html>oops</html>");
         assert_eq!(err.to_string(), "Bad Gateway <html>oops</html> (HTTP 502)");
         // A 404 of a route the gateway does not know is not "no such product".
@@ -354,6 +411,24 @@ mod tests {
     const PRODUCT: &str = "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 91\r\n\r\n\
                            {\"product_name_str\":\"scone\",\"product_id_str\":\"a1\",\"price_in_cents_int\":350,\"version_int\":4}";
 
+    /// A sign-in with a fresh login kept in a folder of the test's own.
+    fn signed_in() -> SignIn {
+        let config = std::env::temp_dir().join(format!("cafe-cli-api-{}", std::process::id()));
+        std::env::set_var("XDG_CONFIG_HOME", &config);
+        let sign_in = SignIn {
+            endpoint: "http://127.0.0.1:9".into(),
+            client_id: "test".into(),
+        };
+        let path = sign_in.path().unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            r#"{"username":"barista","id_token":"id","access_token":"a","refresh_token":null,"expires_at":99999999999}"#,
+        )
+        .unwrap();
+        sign_in
+    }
+
     #[tokio::test]
     async fn a_busy_api_is_asked_again_for_reads_only() {
         let base = serve(vec![BUSY, PRODUCT]).await;
@@ -361,7 +436,7 @@ mod tests {
         assert_eq!(api.get("scone").await.unwrap().version_int, 4);
 
         let base = serve(vec![PRODUCT, BUSY]).await;
-        let api = MenuApi::new(&base, None, "test", Duration::from_secs(5));
+        let api = MenuApi::new(&base, Some(signed_in()), "test", Duration::from_secs(5));
         let read = api.get("scone").await.unwrap();
         let err = api.put(&read, 4).await.unwrap_err();
         assert_eq!(err.to_string(), "try later (HTTP 503)");

@@ -15,7 +15,12 @@ stock and specials, add and remove products, upload menu files.
 
 With no option it talks to the `make run` system of the checkout it runs in (found from the \
 current directory upward, or $CAFE_LOCAL_DIR). --stack NAME talks to a deployed stack (its API, \
-bucket and table from the stack's outputs; writes signed with your AWS credentials).
+sign-in and table from the stack's outputs; reading them needs AWS credentials), --api URL \
+--client-id ID --region R to a deployed API without any.
+
+Reading the menu needs nothing. Changing it needs a staff login: `cafe-menu login` once (the \
+tokens are kept in your config folder, readable by you only, and refreshed as needed); \
+`cafe-menu logout` forgets them. Only load, create-table and check-table use AWS credentials.
 
 Each change reads the product, changes it, and writes it back only if nobody changed it in \
 between; if somebody did, nothing is written and what they changed is shown.";
@@ -53,7 +58,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Where it points (default: the `make run` system of this checkout)")]
 pub struct TargetArgs {
-    /// A deployed stack: API, bucket and table from its outputs; writes signed (SigV4)
+    /// A deployed stack: API, sign-in and table from its outputs (needs AWS credentials to read them)
     #[arg(
         long,
         global = true,
@@ -76,37 +81,13 @@ pub struct TargetArgs {
     #[arg(long, global = true, env = "CAFE_MENU_API", value_name = "URL")]
     pub api: Option<String>,
 
-    /// With --api: the upload bucket
-    #[arg(long, global = true, env = "CAFE_MENU_BUCKET", value_name = "NAME")]
-    pub bucket: Option<String>,
-
-    /// With --api: sign write requests with SigV4 (execute-api), as an IAM-protected API needs
-    #[arg(long, global = true)]
-    pub sign: bool,
+    /// With --api: the user pool's app client staff log in with (the stack's UserPoolClientId)
+    #[arg(long, global = true, env = "CAFE_MENU_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
 
     /// The menu table (default: the target's; FoodProducts)
     #[arg(long, global = true, value_name = "NAME")]
     pub table: Option<String>,
-
-    /// With --api: where menu files go in the bucket
-    #[arg(
-        long,
-        global = true,
-        value_name = "PREFIX",
-        default_value = "uploads/",
-        hide_default_value = true
-    )]
-    pub upload_prefix: String,
-
-    /// With --api: where load reports appear in the bucket
-    #[arg(
-        long,
-        global = true,
-        value_name = "PREFIX",
-        default_value = "reports/",
-        hide_default_value = true
-    )]
-    pub report_prefix: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -160,11 +141,27 @@ pub enum Command {
         yes: bool,
     },
 
+    /// Log in as a member of the staff (asks on a terminal; --password-stdin for scripts)
+    Login {
+        /// The staff member's user name (asked when not given)
+        #[arg(long)]
+        username: Option<String>,
+        /// Read the password from the first line of stdin
+        #[arg(long)]
+        password_stdin: bool,
+    },
+
+    /// Forget the login
+    Logout,
+
+    /// The menu report (what the website's "report" button makes): written to the upload bucket
+    Report,
+
     /// Upload a menu file and wait for its load report (exit 0 loaded, 2 rejected, 1 failed)
     Upload {
         /// A menu file: {"product_item_arr": [...]} or a JSON array of products, in the website's form
         file: PathBuf,
-        /// The name in the bucket (default: the file's name; must end in .json)
+        /// The name to upload it as (default: the file's name; must end in .json)
         #[arg(long, value_name = "NAME.json")]
         name: Option<String>,
         /// Seconds to wait for the report

@@ -11,6 +11,9 @@ pub mod exit {
     pub const CONFLICT: u8 = 3;
     pub const NOT_FOUND: u8 = 4;
     pub const USAGE: u8 = 64;
+    /// Not logged in, the login expired or was refused, or not one of the staff (sysexits'
+    /// EX_NOPERM).
+    pub const NO_PERMISSION: u8 = 77;
     pub const NO_INPUT: u8 = 66;
 }
 
@@ -27,7 +30,9 @@ Exit status:
   4   no product of that name
   64  usage: an argument it cannot read (a price such as 4,50 say), or `remove` without --yes
       when not on a terminal
-  66  the file cannot be read";
+  66  the file cannot be read
+  77  not logged in (run `cafe-menu login`), the login expired or was refused, or the account
+      is not one of the café's staff";
 
 /// One problem with one field, as the API's error `details` name it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -59,6 +64,8 @@ pub enum CliError {
     Conflict(String),
     /// A menu file was rejected (its report was printed already): exit 2.
     Rejected(String),
+    /// Not logged in, or the login was refused: exit 77.
+    NotSignedIn(String),
     /// Anything else that failed: exit 1.
     Failed(String),
 }
@@ -72,6 +79,10 @@ impl CliError {
         match self {
             CliError::Usage(_) => exit::USAGE,
             CliError::NoInput(_) => exit::NO_INPUT,
+            // Refused by the authorizer or the API alike: a matter of the login.
+            CliError::Api {
+                status: 401 | 403, ..
+            } => exit::NO_PERMISSION,
             // Not the API's own answer (a gateway's, a missing route's): not about the product.
             CliError::Api { code, .. } if code == NOT_THE_API => exit::FAILED,
             CliError::Api { status, .. } => match status {
@@ -82,6 +93,7 @@ impl CliError {
             },
             CliError::Conflict(_) => exit::CONFLICT,
             CliError::Rejected(_) => exit::REJECTED,
+            CliError::NotSignedIn(_) => exit::NO_PERMISSION,
             CliError::Failed(_) => exit::FAILED,
         }
     }
@@ -94,6 +106,7 @@ impl CliError {
             CliError::Api { code, details, .. } => (code.clone(), details.clone()),
             CliError::Conflict(_) => ("changed_by_someone_else".to_owned(), vec![]),
             CliError::Rejected(_) => ("rejected".to_owned(), vec![]),
+            CliError::NotSignedIn(_) => ("not_signed_in".to_owned(), vec![]),
             CliError::Failed(_) => ("failed".to_owned(), vec![]),
         };
         let message = match self {
@@ -123,6 +136,7 @@ impl fmt::Display for CliError {
             | CliError::NoInput(m)
             | CliError::Conflict(m)
             | CliError::Rejected(m)
+            | CliError::NotSignedIn(m)
             | CliError::Failed(m) => f.write_str(m),
         }
     }

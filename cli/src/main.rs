@@ -4,11 +4,12 @@
 mod api;
 mod cmd;
 mod error;
+mod login;
 mod menu;
 mod output;
 mod price;
 mod report;
-mod sign;
+mod staff;
 mod table;
 mod target;
 mod upload;
@@ -74,30 +75,37 @@ async fn run(cli: Cli) -> Result<()> {
             let (table, store) = direct_table(&cli.target, &table, Workload::Requests).await?;
             table::check(&store, &table, json).await
         }
-        Command::Upload {
-            file,
-            name,
-            timeout,
-        } => {
-            let target = Target::resolve(&cli.target).await?;
-            upload::upload(
-                &target,
-                &file,
-                name.as_deref(),
-                Duration::from_secs(timeout),
-                json,
-            )
-            .await
-        }
         command => {
             let target = Target::resolve(&cli.target).await?;
             let api = api::MenuApi::new(
                 &target.api,
-                target.signer.clone(),
+                target.sign_in.clone(),
                 &target.description,
                 target.request_timeout,
             );
-            product_command(&api, command, json).await
+            match command {
+                Command::Login {
+                    username,
+                    password_stdin,
+                } => staff::login(&target, &api, username, password_stdin).await,
+                Command::Logout => staff::logout(&target),
+                Command::Report => staff::menu_report(&api, json).await,
+                Command::Upload {
+                    file,
+                    name,
+                    timeout,
+                } => {
+                    upload::upload(
+                        &api,
+                        &file,
+                        name.as_deref(),
+                        Duration::from_secs(timeout),
+                        json,
+                    )
+                    .await
+                }
+                command => product_command(&api, command, json).await,
+            }
         }
     }
 }
@@ -116,6 +124,9 @@ async fn product_command(api: &api::MenuApi, command: Command, json: bool) -> Re
         Command::InStock { name } => (name, Change::InStock),
         Command::Special { name, state } => (name, Change::Special(state == OnOff::On)),
         Command::Upload { .. }
+        | Command::Login { .. }
+        | Command::Logout
+        | Command::Report
         | Command::Load { .. }
         | Command::CreateTable { .. }
         | Command::CheckTable { .. } => unreachable!("run handles the other commands"),

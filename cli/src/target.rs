@@ -1,18 +1,17 @@
 //! Where the tool points: the `make run` system of the checkout it runs in (its `.local/run.env`,
 //! found from the current directory upward, or `$CAFE_LOCAL_DIR`), a deployed stack (its
-//! CloudFormation outputs), or an API and bucket named outright.
+//! CloudFormation outputs), or an API named outright.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 
 use crate::cmd::TargetArgs;
 use crate::error::{CliError, Result};
-use crate::sign::Signer;
+use crate::login::SignIn;
 
 /// API Gateway answers within 30 s (its integration timeout).
 const AWS_REQUEST_TIMEOUT: Duration = Duration::from_secs(35);
@@ -23,16 +22,11 @@ pub struct Target {
     pub description: String,
     /// The API base URL, without a trailing slash.
     pub api: String,
-    /// Signs write requests (a deployed stack's write routes require IAM).
-    pub signer: Option<Signer>,
-    pub bucket: Option<String>,
-    pub upload_prefix: String,
-    pub report_prefix: String,
+    /// Where staff log in, for the writes.
+    pub sign_in: Option<SignIn>,
     pub table: Table,
-    /// Region and credentials for S3 and DynamoDB.
+    /// Region and credentials for DynamoDB (the table commands).
     pub sdk: SdkConfig,
-    /// A local S3 server, when not AWS's.
-    pub s3_endpoint: Option<String>,
     /// How long one API request may take.
     pub request_timeout: Duration,
 }
@@ -51,7 +45,7 @@ impl Target {
         if args.aws {
             return Err(CliError::Usage(
                 "--aws names a table only (load, create-table, check-table); for the API and \
-                 the bucket give --stack NAME, or --api URL --bucket NAME"
+                 the staff's routes give --stack NAME, or --api URL --client-id ID"
                     .into(),
             ));
         }
@@ -60,24 +54,25 @@ impl Target {
         }
         if let Some(api) = &args.api {
             let sdk = aws_sdk_config(args.region.as_deref()).await;
-            let signer = if args.sign {
-                Some(signer_for(&sdk)?)
-            } else {
-                None
+            let region = sdk.region().map(|r| r.to_string());
+            let sign_in = match (&args.client_id, region) {
+                (Some(client), Some(region)) => Some(SignIn::for_region(&region, client)),
+                (Some(_), None) => {
+                    return Err(CliError::Usage(
+                        "--client-id needs the user pool's region: give --region".into(),
+                    ))
+                }
+                (None, _) => None,
             };
             return Ok(Target {
                 description: format!("the API at {api}"),
                 api: api.trim_end_matches('/').to_owned(),
-                signer,
-                bucket: args.bucket.clone(),
-                upload_prefix: args.upload_prefix.clone(),
-                report_prefix: args.report_prefix.clone(),
+                sign_in,
                 table: Table {
                     name: args.table.clone().unwrap_or_else(default_table),
                     endpoint: None,
                 },
                 sdk,
-                s3_endpoint: None,
                 request_timeout: AWS_REQUEST_TIMEOUT,
             });
         }
@@ -112,22 +107,6 @@ pub async fn local_sdk_config() -> SdkConfig {
         .await
 }
 
-fn signer_for(sdk: &SdkConfig) -> Result<Signer> {
-    let region = sdk
-        .region()
-        .map(|r| r.to_string())
-        .ok_or_else(|| CliError::Usage("no AWS region: give --region, or set AWS_REGION".into()))?;
-    let credentials: SharedCredentialsProvider = sdk.credentials_provider().ok_or_else(|| {
-        CliError::failed("no AWS credentials provider is configured (aws configure)")
-    })?;
-    Ok(Signer {
-        credentials,
-        region,
-    })
-}
-
-/// The stack's outputs (template.yaml): ApiUrl, UploadBucketName, UploadPrefix, ReportPrefix,
-/// MenuTableName.
 async fn from_stack(stack: &str, args: &TargetArgs) -> Result<Target> {
     let sdk = aws_sdk_config(args.region.as_deref()).await;
     let region = sdk
@@ -163,13 +142,11 @@ async fn from_stack(stack: &str, args: &TargetArgs) -> Result<Target> {
     Ok(Target {
         description: format!("stack {stack} ({region})"),
         api: output("ApiUrl")?.trim_end_matches('/').to_owned(),
-        signer: Some(signer_for(&sdk)?),
-        bucket: Some(match &args.bucket {
-            Some(bucket) => bucket.clone(),
-            None => output("UploadBucketName")?,
-        }),
-        upload_prefix: output("UploadPrefix").unwrap_or_else(|_| args.upload_prefix.clone()),
-        report_prefix: output("ReportPrefix").unwrap_or_else(|_| args.report_prefix.clone()),
+        // The pool's region is in its id (us-east-1_AbC123).
+        sign_in: Some(SignIn::for_region(
+            output("UserPoolId")?.split('_').next().unwrap_or(&region),
+            &output("UserPoolClientId")?,
+        )),
         table: Table {
             name: match &args.table {
                 Some(table) => table.clone(),
@@ -178,7 +155,6 @@ async fn from_stack(stack: &str, args: &TargetArgs) -> Result<Target> {
             endpoint: None,
         },
         sdk,
-        s3_endpoint: None,
         request_timeout: AWS_REQUEST_TIMEOUT,
     })
 }
@@ -210,10 +186,11 @@ async fn from_local_run(args: &TargetArgs) -> Result<Target> {
     Ok(Target {
         description: format!("the make run system in {}", dir.display()),
         api: loopback("API_PORT")?,
-        signer: None,
-        bucket: Some(args.bucket.clone().map_or_else(|| value("BUCKET"), Ok)?),
-        upload_prefix: value("UPLOAD_PREFIX")?,
-        report_prefix: value("REPORT_PREFIX").unwrap_or_else(|_| args.report_prefix.clone()),
+        // The local user pool (moto's), which `make run` creates at each start.
+        sign_in: Some(SignIn {
+            endpoint: value("COGNITO_ENDPOINT")?,
+            client_id: value("USER_POOL_CLIENT_ID")?,
+        }),
         table: Table {
             name: match &args.table {
                 Some(table) => table.clone(),
@@ -222,7 +199,6 @@ async fn from_local_run(args: &TargetArgs) -> Result<Target> {
             endpoint: Some(loopback("DYNAMODB_PORT")?),
         },
         sdk: local_sdk_config().await,
-        s3_endpoint: Some(loopback("S3_PORT")?),
         // cargo lambda watch compiles a function on its first request.
         request_timeout: Duration::from_secs(600),
     })

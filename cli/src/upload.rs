@@ -1,33 +1,30 @@
-//! `upload`: a menu file into the upload bucket, then its load report, waited for. The bulk loader
-//! runs on S3's notification (on `make run`, its local stand-in's) and writes the report to
-//! `<report prefix><name>.report.json`; the report of this very upload is the one naming the
-//! object version the upload created.
+//! `upload`: a menu file sent up through the API, then its load report, waited for. The API hands
+//! a staff member a presigned URL for that one file (`POST /menu_files`), the file goes straight
+//! to the bucket with it, S3's notification runs the bulk loader (on `make run`, its local
+//! stand-in's), and the report is read back through the API; the report of this very upload is
+//! the one naming the object version the upload created. No AWS credentials: a staff login.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use aws_sdk_s3::error::ProvideErrorMetadata;
-use aws_sdk_s3::primitives::ByteStream;
 use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
 
+use crate::api::MenuApi;
 use crate::error::{CliError, Result};
 use crate::output::print_json;
 use crate::report::Report;
-use crate::target::Target;
 
 /// How often the report is looked for.
 const POLL: Duration = Duration::from_millis(500);
 
 pub async fn upload(
-    target: &Target,
+    api: &MenuApi,
     file: &Path,
     name: Option<&str>,
     timeout: Duration,
     json: bool,
 ) -> Result<()> {
-    let bucket = target.bucket.as_deref().ok_or_else(|| {
-        CliError::Usage("no upload bucket: give --bucket NAME (or --stack NAME)".into())
-    })?;
     let bytes = std::fs::read(file)
         .map_err(|e| CliError::NoInput(format!("cannot read {}: {e}", file.display())))?;
     let name = match name {
@@ -39,61 +36,74 @@ pub async fn upload(
     };
     if !name.ends_with(".json") || name.contains('/') {
         return Err(CliError::Usage(format!(
-            "{name:?}: the loader only loads files named *.json at the top of {}; give another \
-             name with --name NAME.json",
-            target.upload_prefix
+            "{name:?}: the loader only loads files named *.json; give another name with --name \
+             NAME.json"
         )));
     }
-    let key = format!("{}{name}", target.upload_prefix);
-    let report_key = format!("{}{name}.report.json", target.report_prefix);
-    let s3 = s3_client(target);
-
+    let ticket = api
+        .post_json("/menu_files", &json!({"file_name_str": name}))
+        .await?;
+    let text = |key: &str| {
+        ticket[key]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| CliError::failed(format!("the API's upload answer has no {key}")))
+    };
+    let (url, key, report_path) = (
+        text("upload_url_str")?,
+        text("key_str")?,
+        text("report_path_str")?,
+    );
     // A report already there is an earlier upload's: remember it to tell it apart.
-    let earlier = s3
-        .head_object()
-        .bucket(bucket)
-        .key(&report_key)
+    let earlier = api.get_staff_json(&report_path).await?;
+    let put = api
+        .http()
+        .put(&url)
+        .header("content-type", "application/json")
+        .body(bytes.clone())
         .send()
         .await
-        .ok()
-        .and_then(|h| h.e_tag().map(str::to_owned));
-    let put = s3
-        .put_object()
-        .bucket(bucket)
-        .key(&key)
-        .content_type("application/json")
-        .body(ByteStream::from(bytes.clone()))
-        .send()
-        .await
-        .map_err(|e| s3_failure(&format!("cannot put s3://{bucket}/{key}"), e))?;
+        .map_err(|e| CliError::failed(format!("cannot send {name} to the bucket: {e}")))?;
+    if !put.status().is_success() {
+        let status = put.status();
+        let body = put.text().await.unwrap_or_default();
+        return Err(CliError::failed(format!(
+            "the bucket refused {name} (HTTP {status}): {}",
+            body.chars().take(300).collect::<String>()
+        )));
+    }
+    let header = |h: &str| {
+        put.headers()
+            .get(h)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim_matches('"').to_owned())
+    };
     let ours = Upload {
-        version_id: put.version_id().map(str::to_owned),
-        etag: put.e_tag().map(|t| t.trim_matches('"').to_owned()),
+        version_id: header("x-amz-version-id"),
+        etag: header("etag"),
         earlier_report: earlier,
     };
     if !json {
-        eprintln!("put s3://{bucket}/{key} ({} bytes)", bytes.len());
+        eprintln!("uploaded {key} ({} bytes)", bytes.len());
     }
 
     let spinner = ProgressBar::new_spinner();
     spinner.set_style(
         ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("the template is valid"),
     );
-    spinner.set_message(format!(
-        "waiting for the load report s3://{bucket}/{report_key}"
-    ));
+    spinner.set_message(format!("waiting for the load report of {name}"));
     spinner.enable_steady_tick(Duration::from_millis(100));
     let started = Instant::now();
     let found = loop {
-        if let Some(report) = ours.report(&s3, bucket, &report_key).await? {
+        if let Some(report) = ours.report(api.get_staff_json(&report_path).await?) {
             break report;
         }
         if started.elapsed() > timeout {
             spinner.finish_and_clear();
             return Err(CliError::failed(format!(
                 "no load report for this upload after {} s: the load may still be running, or \
-                 have failed (on AWS the failed event goes to the FailedLoadsQueue). Its report \
-                 will be s3://{bucket}/{report_key}",
+                 have failed (on AWS the failed event goes to the FailedLoadsQueue). Ask for it \
+                 later: the report of {name}",
                 timeout.as_secs()
             )));
         }
@@ -119,65 +129,20 @@ pub async fn upload(
 struct Upload {
     version_id: Option<String>,
     etag: Option<String>,
-    earlier_report: Option<String>,
+    earlier_report: Option<serde_json::Value>,
 }
 
 impl Upload {
     /// The report, once the loader has written the one for this upload.
-    async fn report(
-        &self,
-        s3: &aws_sdk_s3::Client,
-        bucket: &str,
-        key: &str,
-    ) -> Result<Option<(serde_json::Value, Report)>> {
-        let got = match s3.get_object().bucket(bucket).key(key).send().await {
-            Ok(got) => got,
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => return Ok(None),
-            Err(e) => return Err(s3_failure(&format!("cannot read s3://{bucket}/{key}"), e)),
-        };
-        let report_etag = got.e_tag().map(str::to_owned);
-        let body = got
-            .body
-            .collect()
-            .await
-            .map_err(|e| CliError::failed(format!("cannot read s3://{bucket}/{key}: {e}")))?
-            .into_bytes();
-        let Ok(raw) = serde_json::from_slice::<serde_json::Value>(&body) else {
-            return Ok(None);
-        };
-        let Ok(report) = serde_json::from_value::<Report>(raw.clone()) else {
-            return Ok(None);
-        };
+    fn report(&self, got: Option<serde_json::Value>) -> Option<(serde_json::Value, Report)> {
+        let raw = got?;
+        let report = serde_json::from_value::<Report>(raw.clone()).ok()?;
         let ours = match &self.version_id {
             // A versioned bucket (as the template makes it): the report names the version.
             Some(version) => report.source.version_id.as_deref() == Some(version.as_str()),
-            // Otherwise: a report written since the upload, of a file with this content.
-            None => report_etag != self.earlier_report && report.source.etag == self.etag,
+            // Otherwise: a report other than the one before the upload, of a file with this content.
+            None => Some(&raw) != self.earlier_report.as_ref() && report.source.etag == self.etag,
         };
-        Ok(ours.then_some((raw, report)))
+        ours.then_some((raw, report))
     }
-}
-
-fn s3_client(target: &Target) -> aws_sdk_s3::Client {
-    let mut config = aws_sdk_s3::config::Builder::from(&target.sdk);
-    if let Some(endpoint) = &target.s3_endpoint {
-        config = config.endpoint_url(endpoint).force_path_style(true);
-    }
-    aws_sdk_s3::Client::from_conf(config.build())
-}
-
-fn s3_failure<E, R>(what: &str, e: aws_sdk_s3::error::SdkError<E, R>) -> CliError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    let detail = match e.as_service_error() {
-        Some(service) => format!(
-            "{}: {}",
-            service.code().unwrap_or("error"),
-            service.message().unwrap_or_default()
-        ),
-        None => aws_sdk_s3::error::DisplayErrorContext(&e).to_string(),
-    };
-    CliError::failed(format!("{what}: {detail}"))
 }

@@ -119,16 +119,7 @@ impl LoaderConfig {
 
     pub fn from_vars(vars: Vars) -> Result<Self, ConfigError> {
         let default = LoadOptions::default();
-        let upload_prefix = text(vars, "UPLOAD_PREFIX").unwrap_or_else(|| "uploads/".into());
-        let report_prefix = text(vars, "REPORT_PREFIX").unwrap_or_else(|| "reports/".into());
-        if upload_prefix == report_prefix {
-            return Err(ConfigError {
-                variable: "REPORT_PREFIX",
-                problem: format!(
-                    "is UPLOAD_PREFIX too ({report_prefix:?}): reports would trigger the loader"
-                ),
-            });
-        }
+        let (upload_prefix, report_prefix) = bucket_prefixes(vars)?;
         Ok(Self {
             table_name: text(vars, "TABLE_NAME").unwrap_or_else(|| DEFAULT_TABLE_NAME.into()),
             load: LoadOptions {
@@ -139,13 +130,88 @@ impl LoaderConfig {
             },
             upload_prefix,
             report_prefix,
-            s3_path_style: text(vars, "AWS_ENDPOINT_URL_S3")
-                .or_else(|| text(vars, "AWS_ENDPOINT_URL"))
-                .is_some(),
+            s3_path_style: s3_path_style(vars),
             function_name: text(vars, "AWS_LAMBDA_FUNCTION_NAME")
                 .unwrap_or_else(|| "bulk-loader".to_owned()),
         })
     }
+}
+
+/// The back office's settings: the API's, and the upload bucket's layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackOfficeConfig {
+    pub api: ApiConfig,
+    /// `UPLOAD_BUCKET` (required): the bucket menu files are uploaded to.
+    pub bucket: String,
+    /// `UPLOAD_PREFIX` (default `uploads/`): where menu files arrive.
+    pub upload_prefix: String,
+    /// `REPORT_PREFIX` (default `reports/`): where the loader writes load reports.
+    pub report_prefix: String,
+    /// `MENU_REPORT_PREFIX` (default `menu-reports/`): where menu reports go.
+    pub menu_report_prefix: String,
+    /// Path-style S3 addressing, for a local S3 server (`AWS_ENDPOINT_URL_S3` or
+    /// `AWS_ENDPOINT_URL` set).
+    pub s3_path_style: bool,
+}
+
+impl BackOfficeConfig {
+    /// Every variable [`BackOfficeConfig::from_vars`] reads, besides the SDK's own `AWS_*` ones.
+    pub const VARIABLES: [&'static str; 8] = [
+        "TABLE_NAME",
+        "ALLOWED_ORIGINS",
+        "FRESHNESS_SECONDS",
+        "WARM_CONNECTION",
+        "UPLOAD_BUCKET",
+        "UPLOAD_PREFIX",
+        "REPORT_PREFIX",
+        "MENU_REPORT_PREFIX",
+    ];
+
+    pub fn from_vars(vars: Vars) -> Result<Self, ConfigError> {
+        let (upload_prefix, report_prefix) = bucket_prefixes(vars)?;
+        let menu_report_prefix =
+            text(vars, "MENU_REPORT_PREFIX").unwrap_or_else(|| "menu-reports/".into());
+        if menu_report_prefix == upload_prefix {
+            return Err(ConfigError {
+                variable: "MENU_REPORT_PREFIX",
+                problem: "is UPLOAD_PREFIX too: menu reports would trigger the loader".to_owned(),
+            });
+        }
+        Ok(Self {
+            api: ApiConfig::from_vars(vars)?,
+            bucket: text(vars, "UPLOAD_BUCKET").ok_or(ConfigError {
+                variable: "UPLOAD_BUCKET",
+                problem: "is required: the bucket menu files are uploaded to".to_owned(),
+            })?,
+            upload_prefix,
+            report_prefix,
+            menu_report_prefix,
+            s3_path_style: s3_path_style(vars),
+        })
+    }
+}
+
+/// `UPLOAD_PREFIX` and `REPORT_PREFIX`, which must differ: a report under the upload prefix
+/// would trigger the loader.
+fn bucket_prefixes(vars: Vars) -> Result<(String, String), ConfigError> {
+    let upload_prefix = text(vars, "UPLOAD_PREFIX").unwrap_or_else(|| "uploads/".into());
+    let report_prefix = text(vars, "REPORT_PREFIX").unwrap_or_else(|| "reports/".into());
+    if upload_prefix == report_prefix {
+        return Err(ConfigError {
+            variable: "REPORT_PREFIX",
+            problem: format!(
+                "is UPLOAD_PREFIX too ({report_prefix:?}): reports would trigger the loader"
+            ),
+        });
+    }
+    Ok((upload_prefix, report_prefix))
+}
+
+/// Path-style S3 addressing when a local S3 server is named (it has no bucket subdomains).
+fn s3_path_style(vars: Vars) -> bool {
+    text(vars, "AWS_ENDPOINT_URL_S3")
+        .or_else(|| text(vars, "AWS_ENDPOINT_URL"))
+        .is_some()
 }
 
 /// The AWS configuration the SDK finds (region, credentials, `AWS_ENDPOINT_URL*` for local
@@ -246,6 +312,25 @@ mod tests {
         assert_eq!(
             names_read(|vars| drop(LoaderConfig::from_vars(vars))),
             sorted(&LoaderConfig::VARIABLES)
+        );
+        let with_bucket = |name: &str| (name == "UPLOAD_BUCKET").then(|| "menu".to_owned());
+        let asked = std::cell::RefCell::new(Vec::new());
+        BackOfficeConfig::from_vars(&|name| {
+            asked.borrow_mut().push(name.to_owned());
+            with_bucket(name)
+        })
+        .unwrap();
+        let mut asked: Vec<String> = asked
+            .into_inner()
+            .into_iter()
+            .filter(|n| !n.starts_with("AWS_"))
+            .collect();
+        asked.sort();
+        asked.dedup();
+        assert_eq!(asked, sorted(&BackOfficeConfig::VARIABLES));
+        assert_eq!(
+            BackOfficeConfig::from_vars(&|_| None).unwrap_err().variable,
+            "UPLOAD_BUCKET"
         );
     }
 

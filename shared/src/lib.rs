@@ -5,9 +5,12 @@
 //! `functions/` are thin adapters around this crate.
 
 pub mod api;
+#[cfg(feature = "bucket")]
+pub mod bucket;
 pub mod config;
 pub mod load;
 pub mod menu_file;
+pub mod menu_report;
 pub mod metrics;
 pub mod product;
 pub mod store;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use cafe_menu::api::routes;
-use cafe_menu::config::{ApiConfig, LoaderConfig};
+use cafe_menu::config::{ApiConfig, BackOfficeConfig, LoaderConfig};
 use cafe_menu::store::schema;
 use cafe_menu::testing::{endpoint, fresh_store, sdk_config_for};
 use serde_json::Value;
@@ -34,11 +34,12 @@ fn strings(value: &Value) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-const FUNCTIONS: [&str; 4] = [
+const FUNCTIONS: [&str; 5] = [
     "menu-reader",
     "specials-reader",
     "product-writer",
     "bulk-loader",
+    "back-office",
 ];
 
 /// `shared/table.json` states the table the store makes: a table created by
@@ -110,6 +111,7 @@ fn every_environment_variable_a_function_reads_is_in_its_contract() {
     for function in FUNCTIONS {
         let (config, variables): (&str, &[&str]) = match function {
             "bulk-loader" => ("LoaderConfig::from_vars", &LoaderConfig::VARIABLES),
+            "back-office" => ("BackOfficeConfig::from_vars", &BackOfficeConfig::VARIABLES),
             _ => ("ApiConfig::from_vars", &ApiConfig::VARIABLES),
         };
         assert!(
@@ -140,8 +142,15 @@ fn every_granted_call_names_an_action_and_a_known_resource() {
                 "{function}: {call}"
             );
             assert!(
-                ["table", "specials_index", "uploads", "reports"]
-                    .contains(&call["on"].as_str().unwrap_or_default()),
+                [
+                    "table",
+                    "specials_index",
+                    "uploads",
+                    "reports",
+                    "menu_reports",
+                    "bucket"
+                ]
+                .contains(&call["on"].as_str().unwrap_or_default()),
                 "{function}: {call}"
             );
         }

@@ -1,16 +1,14 @@
 //! The bulk loader: a menu file uploaded to S3 becomes products — checked whole, inserted
 //! without overwriting, reported under `reports/`.
 
-mod menu_files;
-
 use aws_lambda_events::event::s3::{S3Event, S3EventRecord};
+use cafe_menu::bucket::{s3_client, FetchError, MenuFiles};
 use cafe_menu::config::LoaderConfig;
 use cafe_menu::load::LoadOutcome;
 use cafe_menu::metrics::{self, LoadMetrics};
 use cafe_menu::url::decode_form_component;
 use cafe_menu::{load_menu_file, LoadOptions, LoadReport, MenuFileSource, MenuStore, Workload};
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
-use menu_files::{FetchError, MenuFiles};
 use serde_json::{json, Value};
 use std::time::SystemTime;
 
@@ -135,14 +133,6 @@ fn print_metrics(function: &str, report: &LoadReport) {
     };
     let line = metrics::load_line(function, &report.source.key, &load, SystemTime::now());
     println!("{line}");
-}
-
-/// The S3 client; path-style addressing for a local S3 server.
-fn s3_client(sdk: &aws_config::SdkConfig, path_style: bool) -> aws_sdk_s3::Client {
-    let s3_config = aws_sdk_s3::config::Builder::from(sdk)
-        .force_path_style(path_style)
-        .build();
-    aws_sdk_s3::Client::from_conf(s3_config)
 }
 
 #[tokio::main]

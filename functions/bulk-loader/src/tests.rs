@@ -2,50 +2,20 @@
 //! real S3-compatible server (moto) on loopback.
 
 use super::{handle, Loader};
-use crate::menu_files::MenuFiles;
 use aws_lambda_events::event::s3::S3Event;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
-use cafe_menu::testing::{event_json, fresh_store, json_of, OwnDynamoDbLocal, CAFE_MENU_JSON};
+use cafe_menu::bucket::MenuFiles;
+use cafe_menu::testing::{
+    event_json, fresh_store, json_of, s3, s3_config, versioned_bucket, OwnDynamoDbLocal,
+    CAFE_MENU_JSON,
+};
 use cafe_menu::{LoadOptions, MenuStore};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
 
-fn s3() -> aws_sdk_s3::Client {
-    aws_sdk_s3::Client::from_conf(s3_config().build())
-}
-
-fn s3_config() -> aws_sdk_s3::config::Builder {
-    let endpoint = std::env::var("MENU_TEST_S3_ENDPOINT")
-        .expect("MENU_TEST_S3_ENDPOINT is set by scripts/with-test-services.sh");
-    aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .force_path_style(true)
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-}
-
 /// A versioned bucket of the test's own.
 async fn bucket(hint: &str) -> String {
-    let name = cafe_menu::testing::table_name(hint)
-        .to_lowercase()
-        .replace('_', "-");
-    let s3 = s3();
-    s3.create_bucket().bucket(&name).send().await.unwrap();
-    s3.put_bucket_versioning()
-        .bucket(&name)
-        .versioning_configuration(
-            VersioningConfiguration::builder()
-                .status(BucketVersioningStatus::Enabled)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    name
+    versioned_bucket(hint).await
 }
 
 fn loader(store: MenuStore) -> Loader {

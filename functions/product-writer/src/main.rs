@@ -3,14 +3,27 @@
 
 use cafe_menu::api::{self, ApiConfig, ResponseBody};
 use cafe_menu::{MenuStore, Workload};
+use lambda_http::request::RequestContext;
 use lambda_http::{run, service_fn, Body, Error, Request, RequestExt, Response};
 
-/// Thin: API Gateway's decoded path parameter and the request go to the shared API code.
+/// Thin: the verified token's claims (API Gateway's JWT authorizer put them in the request
+/// context), the decoded path parameter and the request go to the shared API code.
 async fn handle(store: &MenuStore, config: &ApiConfig, request: Request) -> Response<Body> {
     let params = request.path_parameters();
-    api::product_writer(store, config, &request, params.first("product_name"))
-        .await
-        .map(ResponseBody::into_body)
+    let jwt = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(c)) => c.authorizer.as_ref().and_then(|a| a.jwt.as_ref()),
+        _ => None,
+    };
+    let claims = jwt.map(|jwt| &jwt.claims);
+    api::product_writer(
+        store,
+        config,
+        &request,
+        params.first("product_name"),
+        claims,
+    )
+    .await
+    .map(ResponseBody::into_body)
 }
 
 #[tokio::main]

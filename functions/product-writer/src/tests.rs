@@ -661,3 +661,24 @@ async fn removing_a_name_no_product_can_have_is_a_404_not_a_failure() {
         a.body
     );
 }
+
+#[tokio::test]
+async fn only_staff_may_write_and_anyone_else_writes_nothing() {
+    let store = fresh_store("writer_not_staff").await;
+    let a = call(&store, event("post-product-not-staff")).await;
+    assert_eq!((a.status, a.code()), (403, "not_staff"), "{}", a.body);
+    assert!(
+        a.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("visitor"),
+        "{}",
+        a.body
+    );
+    // A route wired without the authorizer: refused as API Gateway refuses a missing token.
+    let a = call(&store, event("post-product-no-authorizer")).await;
+    assert_eq!(a.status, 401);
+    assert_eq!(a.body, json!({"message": "Unauthorized"}));
+    assert_eq!(a.header("www-authenticate"), "Bearer");
+    assert!(store.product("cheese scone").await.unwrap().is_none());
+}

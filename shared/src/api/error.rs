@@ -42,6 +42,26 @@ pub enum ApiError {
          ({MAX_RESPONSE_BODY_BYTES} bytes): {advice}"
     )]
     ResponseTooLarge { bytes: usize, advice: &'static str },
+    /// No verified token reached the function (API Gateway's authorizer refuses those first).
+    #[error("Unauthorized")]
+    SignInRequired,
+    /// A verified token of someone outside the `staff` group.
+    #[error(
+        "only the café's staff may change the menu: {username} is signed in, but not a member of \
+         the staff group (ask whoever runs the menu to add you)"
+    )]
+    NotStaff { username: String },
+    /// A menu file name that cannot be uploaded.
+    #[error("{0}")]
+    BadFileName(String),
+    #[error(
+        "there is no load report for {file_name:?} yet: the loader writes it within seconds of \
+         the upload (a file that was never uploaded has none)"
+    )]
+    ReportNotFound { file_name: String },
+    /// The upload bucket failed (the detail is logged, never answered).
+    #[error("the upload bucket failed: {0}")]
+    Bucket(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -56,6 +76,11 @@ impl ApiError {
             | ApiError::MalformedJson(_)
             | ApiError::InvalidProduct(_)
             | ApiError::NameMismatch { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BadFileName(_) => StatusCode::BAD_REQUEST,
+            ApiError::SignInRequired => StatusCode::UNAUTHORIZED,
+            ApiError::NotStaff { .. } => StatusCode::FORBIDDEN,
+            ApiError::ReportNotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::Bucket(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::PreconditionRequired { .. } => StatusCode::PRECONDITION_REQUIRED,
@@ -79,6 +104,11 @@ impl ApiError {
             ApiError::NoRoute { .. } => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::BadQuery(_) => "bad_query",
+            ApiError::SignInRequired => "unauthorized",
+            ApiError::NotStaff { .. } => "not_staff",
+            ApiError::BadFileName(_) => "bad_file_name",
+            ApiError::ReportNotFound { .. } => "report_not_found",
+            ApiError::Bucket(_) => "internal",
             ApiError::NotJson => "unsupported_media_type",
             ApiError::TooLarge { .. } => "body_too_large",
             ApiError::MalformedJson(_) => "malformed_json",
@@ -105,7 +135,7 @@ impl ApiError {
             ApiError::Store(StoreError::Unavailable(_)) => {
                 "The menu is unavailable right now; try again in a moment.".to_owned()
             }
-            ApiError::Store(StoreError::Failed(_)) => {
+            ApiError::Store(StoreError::Failed(_)) | ApiError::Bucket(_) => {
                 "Something went wrong on our side; it has been logged.".to_owned()
             }
             ApiError::Store(StoreError::VersionMismatch { name, current }) => format!(
@@ -134,12 +164,20 @@ impl ApiError {
                     json!({"field": "product_name_str", "problem": "must match the name in the path"}),
                 ]
             }
+            ApiError::BadFileName(problem) => {
+                vec![json!({"field": "file_name_str", "problem": problem})]
+            }
             _ => Vec::new(),
         }
     }
 
-    /// The JSON body every error answers with: `{"error": {"code", "message", "details"?}}`.
+    /// The JSON body every error answers with: `{"error": {"code", "message", "details"?}}`;
+    /// but a request without a verified token gets API Gateway's own refusal, so that a client
+    /// meets one 401 whether the authorizer or the function refused it.
     pub(crate) fn body(&self) -> String {
+        if let ApiError::SignInRequired = self {
+            return json!({"message": "Unauthorized"}).to_string();
+        }
         let details = self.details();
         let mut body = json!({"code": self.code(), "message": self.message()});
         if !details.is_empty() {

@@ -9,10 +9,14 @@
 //! - [`response`]: how answers are encoded (JSON, gzip, size limit, caching headers)
 //! - [`error`]: every error, and the one place where an error becomes a status
 //! - [`cors`]: CORS headers and preflights
+//! - [`staff`]: who may write (a signed-in member of the `staff` group), decided once
+//! - [`back_office`]: the staff's menu report and menu-file uploads (feature `bucket`)
 //!
 //! The entry points below only pick the handler of a request's path and method, and write the
 //! request's one log line.
 
+#[cfg(feature = "bucket")]
+pub mod back_office;
 mod cache;
 mod conditional;
 mod cors;
@@ -21,6 +25,7 @@ mod lists;
 mod products;
 pub mod request;
 pub mod response;
+pub mod staff;
 
 use std::time::{Instant, SystemTime};
 
@@ -30,6 +35,7 @@ pub use crate::config::ApiConfig;
 pub use cache::{Clock, ListCache};
 pub use error::ApiError;
 pub use response::ResponseBody;
+pub use staff::Claims;
 
 use crate::metrics::{self, ReadMetrics};
 use crate::store::MenuStore;
@@ -43,6 +49,12 @@ pub mod routes {
     pub const ADD_PRODUCT: &str = "POST /products";
     pub const CHANGE_PRODUCT: &str = "PUT /products/{product_name}";
     pub const REMOVE_PRODUCT: &str = "DELETE /products/{product_name}";
+    /// The website's "report" button (staff only).
+    pub const CREATE_REPORT: &str = "POST /create_report";
+    /// A presigned URL to upload one menu file (staff only).
+    pub const UPLOAD_MENU_FILE: &str = "POST /menu_files";
+    /// A menu file's load report (staff only).
+    pub const LOAD_REPORT: &str = "GET /menu_files/{file_name}/report";
     /// The headers of a read, without its body.
     pub const HEADS: [&str; 3] = [
         "HEAD /products",
@@ -50,12 +62,25 @@ pub mod routes {
         "HEAD /products/{product_name}",
     ];
     /// CORS preflights, one per path.
-    pub const PREFLIGHTS: [&str; 3] = [
+    pub const PREFLIGHTS: [&str; 6] = [
         "OPTIONS /products",
         "OPTIONS /products/on_offer",
         "OPTIONS /products/{product_name}",
+        "OPTIONS /create_report",
+        "OPTIONS /menu_files",
+        "OPTIONS /menu_files/{file_name}/report",
     ];
-    pub const ALL: [&str; 12] = [
+    /// The routes that change something: each needs a signed-in member of the staff
+    /// ([`super::staff`]), checked by the JWT authorizer first.
+    pub const STAFF_ONLY: [&str; 6] = [
+        ADD_PRODUCT,
+        CHANGE_PRODUCT,
+        REMOVE_PRODUCT,
+        CREATE_REPORT,
+        UPLOAD_MENU_FILE,
+        LOAD_REPORT,
+    ];
+    pub const ALL: [&str; 18] = [
         MENU,
         SPECIALS,
         PRODUCT,
@@ -68,6 +93,12 @@ pub mod routes {
         PREFLIGHTS[0],
         PREFLIGHTS[1],
         PREFLIGHTS[2],
+        CREATE_REPORT,
+        UPLOAD_MENU_FILE,
+        LOAD_REPORT,
+        PREFLIGHTS[3],
+        PREFLIGHTS[4],
+        PREFLIGHTS[5],
     ];
 }
 
@@ -138,38 +169,54 @@ pub async fn specials_reader<B: AsRef<[u8]>>(
 }
 
 /// `POST /products` adds a product; `PUT` and `DELETE /products/{product_name}` change or
-/// remove one at the version the caller read.
+/// remove one at the version the caller read. Only for signed-in staff: `claims` are the
+/// verified token's ([`staff`]).
 pub async fn product_writer<B: AsRef<[u8]>>(
     store: &MenuStore,
     config: &ApiConfig,
     request: &Request<B>,
     path_name: Option<&str>,
+    claims: Option<&Claims>,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
-    let (route, outcome) = match (resource(request, path_name), request.method().clone()) {
-        (Err(e), _) => (routes::ADD_PRODUCT, Err(e)),
-        (Ok(_), Method::OPTIONS) => (routes::ADD_PRODUCT, Ok(Handled::preflight())),
-        (Ok(Resource::Products), Method::POST) => {
-            (routes::ADD_PRODUCT, products::add(store, request).await)
-        }
-        (Ok(Resource::Products), _) => (
+    let method = request.method().clone();
+    let (route, outcome) = match resource(request, path_name) {
+        Err(e) => (routes::ADD_PRODUCT, Err(e)),
+        Ok(_) if method == Method::OPTIONS => (routes::ADD_PRODUCT, Ok(Handled::preflight())),
+        Ok(Resource::Products) => (
             routes::ADD_PRODUCT,
-            Err(not_allowed(request, "POST, OPTIONS")),
+            match method {
+                Method::POST => staff_write(claims, products::add(store, request)).await,
+                _ => Err(not_allowed(request, "POST, OPTIONS")),
+            },
         ),
-        (Ok(Resource::Product(name)), Method::PUT) => (
-            routes::CHANGE_PRODUCT,
-            products::change(store, request, &name).await,
-        ),
-        (Ok(Resource::Product(name)), Method::DELETE) => (
-            routes::REMOVE_PRODUCT,
-            products::remove(store, request, &name).await,
-        ),
-        (Ok(Resource::Product(_)), _) => (
-            routes::CHANGE_PRODUCT,
-            Err(not_allowed(request, "PUT, DELETE, OPTIONS")),
-        ),
+        Ok(Resource::Product(name)) => match method {
+            Method::PUT => (
+                routes::CHANGE_PRODUCT,
+                staff_write(claims, products::change(store, request, &name)).await,
+            ),
+            Method::DELETE => (
+                routes::REMOVE_PRODUCT,
+                staff_write(claims, products::remove(store, request, &name)).await,
+            ),
+            _ => (
+                routes::CHANGE_PRODUCT,
+                Err(not_allowed(request, "PUT, DELETE, OPTIONS")),
+            ),
+        },
     };
     finish(config, request, route, started, outcome)
+}
+
+/// A write, made only for a member of the staff (and logged with their name).
+async fn staff_write(
+    claims: Option<&Claims>,
+    write: impl std::future::Future<Output = Result<Handled, ApiError>>,
+) -> Result<Handled, ApiError> {
+    let staff = staff::staff_member(claims)?;
+    let handled = write.await;
+    tracing::info!(staff = staff.username, ok = handled.is_ok(), "menu change");
+    handled
 }
 
 /// A handled request: its response, and what a read returned (for the log).
@@ -179,11 +226,11 @@ pub(crate) struct Handled {
 }
 
 impl Handled {
-    fn preflight() -> Self {
+    pub(crate) fn preflight() -> Self {
         Self::write(cors::preflight())
     }
 
-    fn write(response: Response<ResponseBody>) -> Self {
+    pub(crate) fn write(response: Response<ResponseBody>) -> Self {
         Self {
             response,
             read: None,
@@ -199,14 +246,14 @@ pub(crate) struct ReadStats {
     cache_hit: bool,
 }
 
-fn no_route<B>(request: &Request<B>) -> ApiError {
+pub(crate) fn no_route<B>(request: &Request<B>) -> ApiError {
     ApiError::NoRoute {
         method: request.method().to_string(),
         path: request.uri().path().to_owned(),
     }
 }
 
-fn not_allowed<B>(request: &Request<B>, allowed: &'static str) -> ApiError {
+pub(crate) fn not_allowed<B>(request: &Request<B>, allowed: &'static str) -> ApiError {
     ApiError::MethodNotAllowed {
         method: request.method().to_string(),
         path: request.uri().path().to_owned(),
@@ -216,7 +263,7 @@ fn not_allowed<B>(request: &Request<B>, allowed: &'static str) -> ApiError {
 
 /// The response, errors in their JSON shape, CORS on every answer, one structured log line per
 /// request, and for a read its metrics as a CloudWatch EMF line on stdout.
-fn finish<B>(
+pub(crate) fn finish<B>(
     config: &ApiConfig,
     request: &Request<B>,
     route: &'static str,

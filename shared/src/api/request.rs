@@ -83,8 +83,13 @@ pub(crate) fn product_name<B>(
     })
 }
 
-/// The product a write sends: JSON of at most [`MAX_BODY_BYTES`], valid as a product.
+/// The product a write sends, valid as a product.
 pub(crate) fn product_from_body<B: AsRef<[u8]>>(request: &Request<B>) -> Result<Product, ApiError> {
+    product::validate(&json_body(request)?).map_err(ApiError::InvalidProduct)
+}
+
+/// A request's JSON body, of at most [`MAX_BODY_BYTES`].
+pub(crate) fn json_body<B: AsRef<[u8]>>(request: &Request<B>) -> Result<Value, ApiError> {
     if !is_json(request) {
         return Err(ApiError::NotJson);
     }
@@ -92,9 +97,7 @@ pub(crate) fn product_from_body<B: AsRef<[u8]>>(request: &Request<B>) -> Result<
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::TooLarge { size: body.len() });
     }
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
-    product::validate(&value).map_err(ApiError::InvalidProduct)
+    serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson(e.to_string()))
 }
 
 fn is_json<B>(request: &Request<B>) -> bool {

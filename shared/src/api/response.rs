@@ -217,6 +217,9 @@ pub(crate) fn error_response(error: &ApiError) -> Response<ResponseBody> {
     if status == StatusCode::SERVICE_UNAVAILABLE {
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
+    if status == StatusCode::UNAUTHORIZED {
+        headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
     response
 }
 
@@ -265,7 +268,13 @@ pub(crate) fn gzip_bytes(bytes: &[u8]) -> Vec<u8> {
 
 /// A product's path, for `Location`.
 pub(crate) fn product_path(name: &str) -> String {
-    let mut out = String::from("/products/");
+    format!("/products/{}", path_segment(name))
+}
+
+/// A name as one URL path segment: everything but RFC 3986's unreserved characters
+/// percent-encoded (a `/` too, so the name stays one segment).
+pub(crate) fn path_segment(name: &str) -> String {
+    let mut out = String::new();
     for b in name.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
             out.push(b as char);

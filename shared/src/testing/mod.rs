@@ -16,6 +16,45 @@ use crate::store::{MenuStore, Workload};
 /// Set by `scripts/with-test-services.sh` (which `make test` uses).
 pub const ENDPOINT_VAR: &str = "MENU_TEST_DYNAMODB_ENDPOINT";
 
+/// A client builder for the test run's S3 server (moto, started by
+/// `scripts/with-test-services.sh`), path-style, with any credentials.
+pub fn s3_config() -> aws_sdk_s3::config::Builder {
+    let endpoint = std::env::var("MENU_TEST_S3_ENDPOINT")
+        .expect("MENU_TEST_S3_ENDPOINT is set by scripts/with-test-services.sh");
+    aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+}
+
+/// A client of the test run's S3 server.
+pub fn s3() -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(s3_config().build())
+}
+
+/// A versioned bucket of the test's own (as the template makes the upload bucket).
+pub async fn versioned_bucket(hint: &str) -> String {
+    use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+    let name = table_name(hint).to_lowercase().replace('_', "-");
+    let s3 = s3();
+    s3.create_bucket().bucket(&name).send().await.unwrap();
+    s3.put_bucket_versioning()
+        .bucket(&name)
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    name
+}
+
 /// The endpoint of the test run's DynamoDB Local.
 pub fn endpoint() -> String {
     std::env::var(ENDPOINT_VAR).unwrap_or_else(|_| {

@@ -1,0 +1,51 @@
+//! The staff's back office: POST /create_report (the website's "report" button), POST
+//! /menu_files (a presigned URL to upload one menu file) and GET /menu_files/{file_name}/report
+//! (its load report). Staff only: the JWT authorizer checks the token, `shared` the group.
+
+use cafe_menu::api::back_office::{self, BackOffice};
+use cafe_menu::api::ResponseBody;
+use cafe_menu::bucket::{s3_client, MenuFiles};
+use cafe_menu::config::BackOfficeConfig;
+use cafe_menu::{MenuStore, Workload};
+use lambda_http::request::RequestContext;
+use lambda_http::{run, service_fn, Body, Error, Request, RequestExt, Response};
+
+/// Thin: the verified token's claims, API Gateway's decoded path parameter and the request go
+/// to the shared API code.
+async fn handle(office: &BackOffice<'_>, request: Request) -> Response<Body> {
+    let params = request.path_parameters();
+    let jwt = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(c)) => c.authorizer.as_ref().and_then(|a| a.jwt.as_ref()),
+        _ => None,
+    };
+    let claims = jwt.map(|jwt| &jwt.claims);
+    back_office::back_office(office, &request, params.first("file_name"), claims)
+        .await
+        .map(ResponseBody::into_body)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_http::tracing::init_default_subscriber();
+    // Read once per execution environment; a bad setting stops the start, naming it.
+    let config = BackOfficeConfig::from_vars(&|name| std::env::var(name).ok())?;
+    let sdk = cafe_menu::config::aws().await;
+    let store = MenuStore::connect(&sdk, &config.api.table_name, Workload::Requests);
+    let files = MenuFiles::new(
+        s3_client(&sdk, config.s3_path_style),
+        config.upload_prefix.clone(),
+        config.report_prefix.clone(),
+    );
+    let office = BackOffice {
+        store: &store,
+        files: &files,
+        config: &config,
+    };
+    run(service_fn(|request| async {
+        Ok::<_, Error>(handle(&office, request).await)
+    }))
+    .await
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,239 @@
+//! The back office driven with the `events/back-office` payloads, against DynamoDB Local and a
+//! real S3-compatible server (moto) on loopback.
+
+use super::handle;
+use cafe_menu::api::back_office::BackOffice;
+use cafe_menu::bucket::MenuFiles;
+use cafe_menu::config::{ApiConfig, BackOfficeConfig};
+use cafe_menu::testing::{
+    cafe_menu, event_text, fresh_store, insert_all, json_of, s3, versioned_bucket,
+};
+use cafe_menu::MenuStore;
+use lambda_http::Request;
+use serde_json::{json, Value};
+
+fn event(name: &str) -> Request {
+    lambda_http::request::from_str(&event_text(&format!("back-office/{name}"))).unwrap()
+}
+
+fn config(bucket: &str) -> BackOfficeConfig {
+    BackOfficeConfig {
+        api: ApiConfig::default(),
+        bucket: bucket.to_owned(),
+        upload_prefix: "uploads/".into(),
+        report_prefix: "reports/".into(),
+        menu_report_prefix: "menu-reports/".into(),
+        s3_path_style: true,
+    }
+}
+
+/// Calls the handler; the status and the JSON body (`Null` when empty).
+async fn call(store: &MenuStore, bucket: &str, request: Request) -> (u16, Value) {
+    let files = MenuFiles::new(s3(), "uploads/".into(), "reports/".into());
+    let config = config(bucket);
+    let office = BackOffice {
+        store,
+        files: &files,
+        config: &config,
+    };
+    let response = handle(&office, request).await;
+    let body = if response.body().is_empty() {
+        Value::Null
+    } else {
+        json_of(response.body())
+    };
+    (response.status().as_u16(), body)
+}
+
+async fn keys(bucket: &str, prefix: &str) -> Vec<String> {
+    let listed = s3()
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .send()
+        .await
+        .unwrap();
+    listed
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_owned))
+        .collect()
+}
+
+async fn text_of(bucket: &str, key: &str) -> String {
+    let got = s3()
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    String::from_utf8(got.body.collect().await.unwrap().to_vec()).unwrap()
+}
+
+#[tokio::test]
+async fn the_report_button_writes_a_menu_report_and_says_what_it_holds() {
+    let store = fresh_store("office_report").await;
+    insert_all(&store, &cafe_menu()).await;
+    let bucket = versioned_bucket("office-report").await;
+    s3().put_object()
+        .bucket(&bucket)
+        .key("reports/spring.json.report.json")
+        .body(
+            br#"{"outcome":"loaded","counts":{"inserted":2,"conflicts":0,"rejected":0}}"#
+                .to_vec()
+                .into(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = call(&store, &bucket, event("create-report")).await;
+    assert_eq!(status, 200, "{body}");
+    let message = body["message_str"].as_str().unwrap();
+    assert!(
+        message.starts_with("Menu report ready: 26 products, 6 specials on offer, 1 out of stock; last load spring.json (loaded)."),
+        "{message}"
+    );
+    let [key] = &keys(&bucket, "menu-reports/").await[..] else {
+        panic!("one menu report")
+    };
+    assert_eq!(body["report_key_str"], key.as_str());
+    assert!(message.contains(key.as_str()), "{message}");
+    let csv = text_of(&bucket, key).await;
+    assert_eq!(csv.lines().count(), 1 + 26 + 1 + 1 + 1, "{csv}");
+    assert!(
+        csv.contains("\r\napple pie,a447,45.95,yes,yes,yes,"),
+        "{csv}"
+    );
+    assert!(csv.contains("blueberry bagel,"), "{csv}");
+    // The download link is S3's own, presigned: it works without credentials.
+    let link = body["download_url_str"].as_str().unwrap();
+    let downloaded = reqwest::get(link).await.unwrap().text().await.unwrap();
+    assert_eq!(downloaded, csv);
+}
+
+#[tokio::test]
+async fn only_staff_may_use_the_back_office_and_nothing_is_written_for_others() {
+    let store = fresh_store("office_refused").await;
+    let bucket = versioned_bucket("office-refused").await;
+    let (status, body) = call(&store, &bucket, event("create-report-not-staff")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("not_staff")),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("barista"),
+        "{body}"
+    );
+    // A route wired without the authorizer is refused as API Gateway refuses a missing token.
+    let mut no_claims: Value =
+        serde_json::from_str(&event_text("back-office/upload-menu-file")).unwrap();
+    no_claims["requestContext"]
+        .as_object_mut()
+        .unwrap()
+        .remove("authorizer");
+    let request = lambda_http::request::from_str(&no_claims.to_string()).unwrap();
+    let (status, body) = call(&store, &bucket, request).await;
+    assert_eq!((status, body), (401, json!({"message": "Unauthorized"})));
+    assert!(keys(&bucket, "").await.is_empty());
+}
+
+#[tokio::test]
+async fn an_upload_url_puts_one_menu_file_and_its_report_is_read_back() {
+    let store = fresh_store("office_upload").await;
+    let bucket = versioned_bucket("office-upload").await;
+    let (status, ticket) = call(&store, &bucket, event("upload-menu-file")).await;
+    assert_eq!(status, 201, "{ticket}");
+    assert_eq!(ticket["key_str"], "uploads/spring menu.json");
+    assert_eq!(
+        ticket["report_path_str"],
+        "/menu_files/spring%20menu.json/report"
+    );
+    assert_eq!(ticket["expires_in_int"], 300);
+    let url = ticket["upload_url_str"].as_str().unwrap();
+    assert!(
+        url.contains("X-Amz-Expires=300") && url.contains("X-Amz-Signature="),
+        "{url}"
+    );
+    let put = reqwest::Client::new()
+        .put(url)
+        .body(r#"{"product_item_arr": []}"#)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    assert_eq!(
+        keys(&bucket, "uploads/").await,
+        ["uploads/spring menu.json"]
+    );
+
+    let (status, body) = call(&store, &bucket, event("load-report")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("report_not_found"))
+    );
+    let report = json!({"outcome": "loaded", "counts": {"records": 0}});
+    s3().put_object()
+        .bucket(&bucket)
+        .key("reports/spring menu.json.report.json")
+        .body(report.to_string().into_bytes().into())
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = call(&store, &bucket, event("load-report")).await;
+    assert_eq!((status, body), (200, report));
+}
+
+#[tokio::test]
+async fn a_file_name_that_cannot_be_a_menu_file_is_refused_by_field() {
+    let store = fresh_store("office_bad_name").await;
+    let bucket = versioned_bucket("office-bad-name").await;
+    let (status, body) = call(&store, &bucket, event("upload-bad-file-name")).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "bad_file_name");
+    assert_eq!(body["error"]["details"][0]["field"], "file_name_str");
+    assert!(keys(&bucket, "").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_preflight_allows_the_authorization_header() {
+    let store = fresh_store("office_preflight").await;
+    let bucket = versioned_bucket("office-preflight").await;
+    let files = MenuFiles::new(s3(), "uploads/".into(), "reports/".into());
+    let config = config(&bucket);
+    let office = BackOffice {
+        store: &store,
+        files: &files,
+        config: &config,
+    };
+    let response = handle(&office, event("preflight")).await;
+    assert_eq!(response.status().as_u16(), 204);
+    let allowed = response.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap();
+    assert!(allowed.contains("authorization"), "{allowed}");
+}
+
+/// Every route of `function.json` served, and the DynamoDB permissions it grants exactly those
+/// the handler's requests needed.
+#[tokio::test]
+async fn its_contract_grants_exactly_the_dynamodb_calls_its_routes_make() {
+    use cafe_menu::testing::assert_contract_grants_exactly_what_the_routes_use;
+    let bucket = versioned_bucket("office-contract").await;
+    assert_contract_grants_exactly_what_the_routes_use(
+        "back-office",
+        |store, event| {
+            let bucket = bucket.clone();
+            async move {
+                let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+                call(&store, &bucket, request).await.0
+            }
+        },
+        Vec::new(),
+    )
+    .await;
+}

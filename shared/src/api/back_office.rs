@@ -1,0 +1,236 @@
+//! The staff's back office (feature `bucket`): the menu report of the website's "report" button,
+//! and menu-file uploads without AWS credentials — a presigned `PUT` URL for one file, and its
+//! load report read back. Every route is for signed-in staff only ([`super::staff`]).
+
+use std::time::{Duration, SystemTime};
+
+use http::header::{self, HeaderValue};
+use http::{Method, Request, Response, StatusCode};
+use serde_json::json;
+
+use super::error::ApiError;
+use super::request::json_body;
+use super::response::{json_response, path_segment};
+use super::staff::{staff_member, Claims};
+use super::{finish, no_route, not_allowed, routes, Handled, ResponseBody};
+use crate::bucket::{menu_file_name, MenuFiles};
+use crate::config::BackOfficeConfig;
+use crate::menu_report::{file_timestamp, menu_report, LoadLine};
+use crate::store::MenuStore;
+
+/// How long a presigned upload URL works: long enough to send a 20 MB menu file from a café's
+/// connection, short enough that a leaked URL is soon useless.
+pub const UPLOAD_URL_SECONDS: u64 = 300;
+/// How long the download link of a menu report works.
+pub const MENU_REPORT_LINK_SECONDS: u64 = 3600;
+/// Loads listed in a menu report.
+const LOADS_IN_REPORT: usize = 5;
+
+/// What the back office needs: the table, the bucket and its settings.
+pub struct BackOffice<'a> {
+    pub store: &'a MenuStore,
+    pub files: &'a MenuFiles,
+    pub config: &'a BackOfficeConfig,
+}
+
+/// `POST /create_report`, `POST /menu_files` and `GET /menu_files/{file_name}/report`, and their
+/// preflights. `path_file_name` is API Gateway's decoded `{file_name}`; `claims` the verified
+/// token's.
+pub async fn back_office<B: AsRef<[u8]>>(
+    office: &BackOffice<'_>,
+    request: &Request<B>,
+    path_file_name: Option<&str>,
+    claims: Option<&Claims>,
+) -> Response<ResponseBody> {
+    let started = std::time::Instant::now();
+    let path = request.uri().path();
+    let method = request.method();
+    let (route, outcome) = if path.ends_with("/create_report") {
+        match *method {
+            Method::OPTIONS => (routes::PREFLIGHTS[3], Ok(Handled::preflight())),
+            Method::POST => (routes::CREATE_REPORT, create_report(office, claims).await),
+            _ => (
+                routes::CREATE_REPORT,
+                Err(not_allowed(request, "POST, OPTIONS")),
+            ),
+        }
+    } else if path.ends_with("/menu_files") {
+        match *method {
+            Method::OPTIONS => (routes::PREFLIGHTS[4], Ok(Handled::preflight())),
+            Method::POST => (
+                routes::UPLOAD_MENU_FILE,
+                upload_url(office, request, claims).await,
+            ),
+            _ => (
+                routes::UPLOAD_MENU_FILE,
+                Err(not_allowed(request, "POST, OPTIONS")),
+            ),
+        }
+    } else if path.ends_with("/report") && path.contains("/menu_files/") {
+        match *method {
+            Method::OPTIONS => (routes::PREFLIGHTS[5], Ok(Handled::preflight())),
+            Method::GET => (
+                routes::LOAD_REPORT,
+                load_report(office, request, path_file_name, claims).await,
+            ),
+            _ => (
+                routes::LOAD_REPORT,
+                Err(not_allowed(request, "GET, OPTIONS")),
+            ),
+        }
+    } else {
+        (routes::CREATE_REPORT, Err(no_route(request)))
+    };
+    finish(&office.config.api, request, route, started, outcome)
+}
+
+/// The menu report: written to the bucket as CSV, answered with the line the website shows
+/// (`message_str`, shown as is in an alert), where it is, and a download link.
+async fn create_report(
+    office: &BackOffice<'_>,
+    claims: Option<&Claims>,
+) -> Result<Handled, ApiError> {
+    let staff = staff_member(claims)?;
+    let menu = office.store.whole_menu().await?;
+    let specials = office.store.specials().await?;
+    let on_offer: Vec<String> = specials
+        .products
+        .into_iter()
+        .map(|s| s.product.name)
+        .collect();
+    let bucket = &office.config.bucket;
+    let loads: Vec<LoadLine> = office
+        .files
+        .recent_load_reports(bucket, LOADS_IN_REPORT)
+        .await
+        .map_err(|e| ApiError::Bucket(e.to_string()))?
+        .into_iter()
+        .map(|load| {
+            let count = |field: &str| load.report["counts"][field].as_u64().unwrap_or(0);
+            LoadLine {
+                outcome: load.report["outcome"]
+                    .as_str()
+                    .unwrap_or("unknown")
+                    .to_owned(),
+                inserted: count("inserted"),
+                conflicts: count("conflicts"),
+                rejected: count("rejected"),
+                file_name: load.file_name,
+                at: load.at,
+            }
+        })
+        .collect();
+    let report = menu_report(&menu.products, &on_offer, &loads);
+    let key = format!(
+        "{}menu-report-{}.csv",
+        office.config.menu_report_prefix,
+        file_timestamp(SystemTime::now())
+    );
+    let link = office
+        .files
+        .put_menu_report(
+            bucket,
+            &key,
+            report.csv,
+            Duration::from_secs(MENU_REPORT_LINK_SECONDS),
+        )
+        .await
+        .map_err(|e| ApiError::Bucket(e.to_string()))?;
+    tracing::info!(staff = staff.username, key, "menu report written");
+    let body = json!({
+        "message_str": format!("Menu report ready: {}. Saved as {key} in the upload bucket.", report.summary),
+        "report_key_str": key,
+        "download_url_str": link,
+        "expires_in_int": MENU_REPORT_LINK_SECONDS,
+    });
+    Ok(Handled::write(no_store(json_response(
+        StatusCode::OK,
+        body.to_string(),
+    ))))
+}
+
+/// `POST /menu_files` with `{"file_name_str": "spring-menu.json"}`: a URL to `PUT` that one
+/// file to, for [`UPLOAD_URL_SECONDS`], and where its load report will be.
+async fn upload_url<B: AsRef<[u8]>>(
+    office: &BackOffice<'_>,
+    request: &Request<B>,
+    claims: Option<&Claims>,
+) -> Result<Handled, ApiError> {
+    let staff = staff_member(claims)?;
+    let body = json_body(request)?;
+    let file_name = body
+        .get("file_name_str")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| ApiError::BadFileName("file_name_str is required (a text)".to_owned()))?;
+    let file_name = menu_file_name(file_name).map_err(ApiError::BadFileName)?;
+    let upload = office
+        .files
+        .presign_upload(
+            &office.config.bucket,
+            file_name,
+            Duration::from_secs(UPLOAD_URL_SECONDS),
+        )
+        .await
+        .map_err(|e| ApiError::Bucket(e.to_string()))?;
+    tracing::info!(
+        staff = staff.username,
+        key = upload.key,
+        "menu file upload URL handed out"
+    );
+    let body = json!({
+        "file_name_str": file_name,
+        "key_str": upload.key,
+        "upload_url_str": upload.url,
+        "method_str": "PUT",
+        "expires_in_int": UPLOAD_URL_SECONDS,
+        "report_path_str": format!("/menu_files/{}/report", path_segment(file_name)),
+    });
+    Ok(Handled::write(no_store(json_response(
+        StatusCode::CREATED,
+        body.to_string(),
+    ))))
+}
+
+/// `GET /menu_files/{file_name}/report`: the load report of the newest upload of that file.
+async fn load_report<B>(
+    office: &BackOffice<'_>,
+    request: &Request<B>,
+    path_file_name: Option<&str>,
+    claims: Option<&Claims>,
+) -> Result<Handled, ApiError> {
+    staff_member(claims)?;
+    let file_name = match path_file_name {
+        Some(name) => name.to_owned(),
+        None => {
+            let path = request.uri().path();
+            let segment = path
+                .rsplit_once("/menu_files/")
+                .and_then(|(_, tail)| tail.strip_suffix("/report"))
+                .unwrap_or_default();
+            crate::url::percent_decode(segment).ok_or_else(|| {
+                ApiError::BadQuery("the file name in the path is not valid URL encoding".into())
+            })?
+        }
+    };
+    let file_name = menu_file_name(&file_name).map_err(ApiError::BadFileName)?;
+    let report = office
+        .files
+        .load_report(&office.config.bucket, file_name)
+        .await
+        .map_err(|e| ApiError::Bucket(e.to_string()))?
+        .ok_or_else(|| ApiError::ReportNotFound {
+            file_name: file_name.to_owned(),
+        })?;
+    let report = String::from_utf8(report).map_err(|e| ApiError::Bucket(e.to_string()))?;
+    Ok(Handled::write(no_store(json_response(
+        StatusCode::OK,
+        report,
+    ))))
+}
+
+fn no_store(mut response: Response<ResponseBody>) -> Response<ResponseBody> {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

@@ -1,0 +1,339 @@
+//! The upload bucket (feature `bucket`), the only module that touches S3: menu files arrive under
+//! the upload prefix (the bulk loader fetches them), load reports go under the report prefix,
+//! menu reports under their own; staff upload through short-lived presigned URLs for one key.
+
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::Client;
+
+use crate::load::{LoadReport, MenuFileSource};
+
+/// The S3 client; path-style addressing for a local S3 server (which has no bucket subdomains).
+pub fn s3_client(sdk: &aws_config::SdkConfig, path_style: bool) -> Client {
+    let config = aws_sdk_s3::config::Builder::from(sdk)
+        .force_path_style(path_style)
+        .build();
+    Client::from_conf(config)
+}
+
+/// The upload bucket and its layout: where menu files arrive and where load reports go.
+#[derive(Clone, Debug)]
+pub struct MenuFiles {
+    s3: Client,
+    pub upload_prefix: String,
+    pub report_prefix: String,
+}
+
+/// A menu file as fetched.
+pub struct Fetched {
+    pub bytes: Vec<u8>,
+    pub source: MenuFileSource,
+}
+
+/// What can go wrong at the bucket.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// Deleted before we got to it: nothing to load, and a retry will not change that.
+    #[error("the menu file is no longer in the bucket")]
+    Gone,
+    #[error("the menu file is {size} bytes; the limit is {limit} bytes")]
+    TooLarge { size: u64, limit: u64 },
+    /// S3 failed or could not be reached: worth a retry of the invocation.
+    #[error("S3 failed: {0}")]
+    S3(String),
+}
+
+impl MenuFiles {
+    pub fn new(s3: Client, upload_prefix: String, report_prefix: String) -> Self {
+        Self {
+            s3,
+            upload_prefix,
+            report_prefix,
+        }
+    }
+
+    /// Fetches exactly the version the event announced (a later upload of the same key gets its
+    /// own event), refusing files over `limit` bytes without reading them.
+    pub async fn fetch(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        limit: u64,
+    ) -> Result<Fetched, FetchError> {
+        let got = self
+            .s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .set_version_id(version_id.map(str::to_owned))
+            .send()
+            .await;
+        let object = match got {
+            Ok(object) => object,
+            Err(SdkError::ServiceError(e))
+                if e.err().is_no_such_key() || e.err().code() == Some("NoSuchVersion") =>
+            {
+                return Err(FetchError::Gone)
+            }
+            Err(e) => return Err(s3_failed(e)),
+        };
+        let size = object.content_length().unwrap_or(0).max(0) as u64;
+        if size > limit {
+            return Err(FetchError::TooLarge { size, limit });
+        }
+        let source = MenuFileSource {
+            bucket: Some(bucket.to_owned()),
+            key: key.to_owned(),
+            version_id: object.version_id().map(str::to_owned),
+            etag: object.e_tag().map(|t| t.trim_matches('"').to_owned()),
+            size_bytes: size,
+        };
+        // One contiguous copy of the file (the collected chunks are dropped as it is made), handed
+        // over as a Vec without a second copy: a 20 MiB file costs the loader 20 MiB, not 40-60.
+        let bytes = Vec::from(
+            object
+                .body
+                .collect()
+                .await
+                .map_err(|e| FetchError::S3(e.to_string()))?
+                .into_bytes(),
+        );
+        Ok(Fetched { bytes, source })
+    }
+
+    /// Where a menu file's report goes: under the report prefix, never under the upload prefix,
+    /// so that a report can never trigger the loader. One report per key: a re-delivered event
+    /// rewrites the same report (the bucket's versioning keeps earlier ones).
+    pub fn report_key(&self, key: &str) -> String {
+        let name = key.strip_prefix(&self.upload_prefix).unwrap_or(key);
+        format!("{}{name}.report.json", self.report_prefix)
+    }
+
+    pub async fn put_report(
+        &self,
+        bucket: &str,
+        report: &LoadReport,
+    ) -> Result<String, FetchError> {
+        let key = self.report_key(&report.source.key);
+        let body = serde_json::to_vec_pretty(report).expect("reports serialize");
+        self.s3
+            .put_object()
+            .bucket(bucket)
+            .key(&key)
+            .content_type("application/json")
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(s3_failed)?;
+        Ok(key)
+    }
+
+    /// Whether a key is one of our own reports (which must never be loaded).
+    pub fn is_report(&self, key: &str) -> bool {
+        key.starts_with(&self.report_prefix)
+    }
+
+    /// A URL that lets whoever holds it `PUT` one menu file, `file_name` under the upload prefix,
+    /// for `expires`. The signature covers the bucket, the key and the method: S3 refuses the URL
+    /// for any other key, and after it expires. What is uploaded goes through the same event and
+    /// the same judging as any other menu file.
+    pub async fn presign_upload(
+        &self,
+        bucket: &str,
+        file_name: &str,
+        expires: Duration,
+    ) -> Result<PresignedUpload, FetchError> {
+        let key = format!("{}{file_name}", self.upload_prefix);
+        let request = self
+            .s3
+            .put_object()
+            .bucket(bucket)
+            .key(&key)
+            .presigned(presigning(expires)?)
+            .await
+            .map_err(s3_failed)?;
+        Ok(PresignedUpload {
+            key,
+            url: request.uri().to_owned(),
+        })
+    }
+
+    /// The load report of the newest upload of `file_name`, as the loader wrote it; `None` while
+    /// there is none.
+    pub async fn load_report(
+        &self,
+        bucket: &str,
+        file_name: &str,
+    ) -> Result<Option<Vec<u8>>, FetchError> {
+        let key = self.report_key(&format!("{}{file_name}", self.upload_prefix));
+        self.object(bucket, &key).await
+    }
+
+    /// The newest `count` load reports, newest first.
+    pub async fn recent_load_reports(
+        &self,
+        bucket: &str,
+        count: usize,
+    ) -> Result<Vec<RecentLoad>, FetchError> {
+        let mut listed = Vec::new();
+        let mut pages = self
+            .s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(&self.report_prefix)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(s3_failed)?;
+            for object in page.contents() {
+                if let (Some(key), Some(modified)) = (object.key(), object.last_modified()) {
+                    listed.push((SystemTime::try_from(*modified).ok(), key.to_owned()));
+                }
+            }
+        }
+        listed.sort_by(|a, b| b.cmp(a));
+        let mut recent = Vec::new();
+        for (at, key) in listed.into_iter().take(count) {
+            if let Some(body) = self.object(bucket, &key).await? {
+                let file_name = key
+                    .strip_prefix(&self.report_prefix)
+                    .and_then(|k| k.strip_suffix(".report.json"))
+                    .unwrap_or(&key)
+                    .to_owned();
+                recent.push(RecentLoad {
+                    file_name,
+                    at,
+                    report: serde_json::from_slice(&body).unwrap_or_default(),
+                });
+            }
+        }
+        Ok(recent)
+    }
+
+    /// Writes a menu report and returns a link to download it for `link_expires`.
+    pub async fn put_menu_report(
+        &self,
+        bucket: &str,
+        key: &str,
+        csv: String,
+        link_expires: Duration,
+    ) -> Result<String, FetchError> {
+        self.s3
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .content_type("text/csv; charset=utf-8")
+            .content_disposition(format!(
+                "attachment; filename=\"{}\"",
+                key.rsplit('/').next().unwrap_or(key)
+            ))
+            .body(ByteStream::from(csv.into_bytes()))
+            .send()
+            .await
+            .map_err(s3_failed)?;
+        let link = self
+            .s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .presigned(presigning(link_expires)?)
+            .await
+            .map_err(s3_failed)?;
+        Ok(link.uri().to_owned())
+    }
+
+    /// An object's bytes, `None` when there is no such key.
+    async fn object(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, FetchError> {
+        match self.s3.get_object().bucket(bucket).key(key).send().await {
+            Ok(object) => Ok(Some(
+                object
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| FetchError::S3(e.to_string()))?
+                    .to_vec(),
+            )),
+            Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => Ok(None),
+            Err(e) => Err(s3_failed(e)),
+        }
+    }
+}
+
+/// A presigned upload: the URL to `PUT` the file to, and the key it lands at.
+#[derive(Debug, Clone)]
+pub struct PresignedUpload {
+    pub key: String,
+    pub url: String,
+}
+
+/// A load report found in the bucket.
+#[derive(Debug, Clone)]
+pub struct RecentLoad {
+    /// The menu file's name under the upload prefix.
+    pub file_name: String,
+    /// When the report was written.
+    pub at: Option<SystemTime>,
+    /// The report as written (a `LoadReport`); `Null` if it could not be read.
+    pub report: serde_json::Value,
+}
+
+/// The menu file name a person may upload: the name of a `.json` file (only those trigger the
+/// loader), without folders, control characters or a leading dot, at most 200 bytes.
+pub fn menu_file_name(name: &str) -> Result<&str, String> {
+    let problem = if name.is_empty() {
+        "is empty: name the menu file, e.g. spring-menu.json"
+    } else if !name.ends_with(".json") {
+        "must end in .json (only .json files are loaded)"
+    } else if name.len() > 200 {
+        "is longer than 200 bytes"
+    } else if name.contains(['/', '\\']) {
+        "must be a file name, without folders (no / or \\)"
+    } else if name.starts_with('.') {
+        "must not start with a dot"
+    } else if name.chars().any(char::is_control) {
+        "must not contain control characters"
+    } else {
+        return Ok(name);
+    };
+    Err(format!("the file name {problem}"))
+}
+
+fn presigning(expires: Duration) -> Result<PresigningConfig, FetchError> {
+    PresigningConfig::expires_in(expires).map_err(|e| FetchError::S3(e.to_string()))
+}
+
+fn s3_failed<E, R>(e: SdkError<E, R>) -> FetchError
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    FetchError::S3(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::menu_file_name;
+
+    #[test]
+    fn menu_file_names_are_plain_json_file_names() {
+        for good in ["spring-menu.json", "menu 2026.json", "crème.json"] {
+            assert_eq!(menu_file_name(good), Ok(good));
+        }
+        for (bad, why) in [
+            ("", "is empty"),
+            ("menu.csv", "must end in .json"),
+            ("../menu.json", "without folders"),
+            ("a/b.json", "without folders"),
+            (".json", "must not start with a dot"),
+            ("a\nb.json", "control characters"),
+        ] {
+            let problem = menu_file_name(bad).unwrap_err();
+            assert!(problem.contains(why), "{bad:?}: {problem}");
+        }
+        assert!(menu_file_name(&format!("{}.json", "a".repeat(200))).is_err());
+    }
+}
