@@ -237,3 +237,57 @@ async fn its_contract_grants_exactly_the_dynamodb_calls_its_routes_make() {
     )
     .await;
 }
+
+/// On a server that checks signatures and expiry as S3 does (s3s-fs; moto checks neither): the
+/// URL writes its one key, is refused for any other key, and is refused once expired.
+#[tokio::test]
+async fn a_presigned_upload_url_writes_its_one_key_until_it_expires() {
+    use cafe_menu::testing::signing_s3;
+    use std::time::Duration;
+    let bucket = cafe_menu::testing::table_name("signing")
+        .to_lowercase()
+        .replace('_', "-");
+    let s3 = signing_s3();
+    s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    let files = MenuFiles::new(s3.clone(), "uploads/".into(), "reports/".into());
+    let put = |url: String| async move {
+        reqwest::Client::new()
+            .put(url)
+            .body(r#"{"product_item_arr": []}"#)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let upload = files
+        .presign_upload(&bucket, "spring menu.json", Duration::from_secs(300))
+        .await
+        .unwrap();
+    assert_eq!(upload.key, "uploads/spring menu.json");
+    let elsewhere = upload
+        .url
+        .replace("uploads/spring%20menu.json", "uploads/winter.json");
+    assert_ne!(elsewhere, upload.url, "the key is in the URL's path");
+    assert_eq!(
+        put(elsewhere).await,
+        403,
+        "another key with the same signature"
+    );
+    let outside = upload
+        .url
+        .replace("uploads/spring%20menu.json", "reports/x.report.json");
+    assert_eq!(put(outside).await, 403, "outside the upload prefix");
+    assert_eq!(put(upload.url.clone()).await, 200);
+
+    let short = files
+        .presign_upload(&bucket, "late.json", Duration::from_secs(1))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(put(short.url).await, 403, "an expired URL");
+
+    let listed = s3.list_objects_v2().bucket(&bucket).send().await.unwrap();
+    let keys: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(keys, ["uploads/spring menu.json"]);
+}

@@ -31,6 +31,28 @@ pub fn s3_config() -> aws_sdk_s3::config::Builder {
         ))
 }
 
+/// A client of the test run's second S3 server, s3s-fs, which checks signatures and presigned
+/// URLs' expiry as S3 does (moto checks neither): for the presigned-upload tests.
+pub fn signing_s3() -> aws_sdk_s3::Client {
+    let endpoint = std::env::var("MENU_TEST_SIGNING_S3_ENDPOINT")
+        .expect("MENU_TEST_SIGNING_S3_ENDPOINT is set by scripts/with-test-services.sh");
+    let config = s3_config()
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            SIGNING_S3_ACCESS_KEY,
+            SIGNING_S3_SECRET_KEY,
+            None,
+            None,
+            "test",
+        ))
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// The only credentials the signing S3 server accepts (`scripts/with-test-services.sh`).
+pub const SIGNING_S3_ACCESS_KEY: &str = "cafe-signing-test";
+pub const SIGNING_S3_SECRET_KEY: &str = "cafe-signing-test-secret";
+
 /// A client of the test run's S3 server.
 pub fn s3() -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(s3_config().build())
