@@ -334,12 +334,27 @@ def check_attacks(system, staff):
         print(f"       {attack:46} {created:<5} {changed:<5} {challenge}")
 
 
+def cli_environment(system):
+    """The system found through CAFE_LOCAL_DIR (as from a checkout), the tool's login kept in the
+    state folder (where `make run` logs in for the sample menu's load)."""
+    return dict(os.environ, CAFE_LOCAL_DIR=str(system.state), XDG_CONFIG_HOME=str(system.state / "cli-config"))
+
+
 def cli(system, *args, stdin=subprocess.DEVNULL, **env):
-    """Runs `cafe-menu ARGS` against the system (found through CAFE_LOCAL_DIR, as from a checkout)."""
-    environment = dict(os.environ, CAFE_LOCAL_DIR=str(system.state))
+    """Runs `cafe-menu ARGS` against the system."""
+    environment = cli_environment(system)
     environment.update(env)
     return subprocess.run([str(CLI), *args], env=environment, stdin=stdin, capture_output=True, text=True,
                           timeout=600)
+
+
+def cli_login(system):
+    """`cafe-menu login` as the demo staff member, the password on stdin."""
+    env = system.settings()
+    out = subprocess.run([str(CLI), "login", "--username", env["STAFF_USERNAME"], "--password-stdin"],
+                         input=env["STAFF_PASSWORD"] + "\n", capture_output=True, text=True, timeout=60,
+                         env=cli_environment(system))
+    check(out.returncode == 0, f"cafe-menu login --username {env['STAFF_USERNAME']} --password-stdin ({out.stderr.strip()[:200]})")
 
 
 def api_product(base, name):
@@ -608,11 +623,8 @@ const [site, loginUrl, user, password, shots] = process.argv.slice(1);
     await form.close();
   }
   const page = await browser.newPage();
-  const dialogs = [], reports = [];
+  const dialogs = [];
   page.on('dialog', d => { dialogs.push(d.message()); d.accept(); });
-  page.on('response', async r => {
-    if (r.url().endsWith('/create_report') && r.request().method() === 'POST') reports.push({ status: r.status(), body: await r.text() });
-  });
   await page.goto(site + '/index.html');
   await page.waitForFunction(() => document.title === 'done' || document.title === 'failed', null, { timeout: 30000 });
   const title = await page.title();
@@ -632,7 +644,10 @@ const [site, loginUrl, user, password, shots] = process.argv.slice(1);
   await page.waitForSelector('#report', { timeout: 15000 });
   const landed = page.url();
   const bearer = await page.evaluate(() => localStorage.getItem('bearer_str'));
-  await page.click('#report');
+  const [answer] = await Promise.all([
+    page.waitForResponse(r => r.url().endsWith('/create_report') && r.request().method() === 'POST', { timeout: 30000 }),
+    page.click('#report')]);
+  const reports = [{ status: answer.status(), body: await answer.text() }];
   for (let i = 0; i < 300 && dialogs.length === 0; i++) await page.waitForTimeout(100);
   console.log(JSON.stringify({ title, offer, all, formUrl, wrong, landed, bearer, dialogs, reports }));
   await browser.close();
@@ -763,6 +778,7 @@ def main():
         print("== sign-in: each attack refused, nothing written")
         check_attacks(system, staff)
         print("== cafe-menu, the staff's command line")
+        cli_login(system)
         check_cli(system)
         print("== schemathesis")
         check_schemathesis(system, 40, seed=20261123)

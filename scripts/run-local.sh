@@ -112,6 +112,7 @@ export PYTHONDONTWRITEBYTECODE=1
 python3 scripts/local_s3.py create-bucket
 step "setting up the staff user pool in moto's Cognito (in memory: at every start)"
 python3 scripts/local_cognito.py setup
+setting() { sed -n "s/^$1=//p" "$STATE/run.env"; }
 
 step "starting the functions on 127.0.0.1:$FUNCTIONS_PORT (cargo lambda watch, behind the gateway)"
 cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$FUNCTIONS_PORT" --disable-cors \
@@ -137,13 +138,15 @@ python3 -u scripts/local_s3.py notify >"$STATE/logs/notify.log" 2>&1 &
 children+=($!); notify_pid=$!
 
 if [ ! -f "$STATE/dynamodb/.sample-menu-loaded" ]; then
-  step "first start: loading the café's sample menu through the bulk loader (S3 upload + S3 event)"
-  "$CLI" upload data/sample-menu/all_products.json 2>&1 | sed 's/^/    /' | head -30
+  step "first start: loading the café's sample menu through the bulk loader (S3 upload + S3 event), as the demo staff member"
+  # Its login is kept in the state folder, not in the user's own ~/.config/cafe-menu.
+  setting STAFF_PASSWORD | XDG_CONFIG_HOME="$STATE/cli-config" "$CLI" login --username "$(setting STAFF_USERNAME)" \
+    --password-stdin 2>&1 | sed 's/^/    /'
+  XDG_CONFIG_HOME="$STATE/cli-config" "$CLI" upload data/sample-menu/all_products.json 2>&1 | sed 's/^/    /' | head -30
   touch "$STATE/dynamodb/.sample-menu-loaded"
 fi
 
 base="http://127.0.0.1:$API_PORT"
-setting() { sed -n "s/^$1=//p" "$STATE/run.env"; }
 staff_user=$(setting STAFF_USERNAME); staff_password=$(setting STAFF_PASSWORD)
 # The tool finds this checkout's .local/ by itself; a state folder elsewhere must be named.
 find_state=""
