@@ -336,8 +336,10 @@ def check_attacks(system, staff):
 
 def cli_environment(system):
     """The system found through CAFE_LOCAL_DIR (as from a checkout), the tool's login kept in the
-    state folder (where `make run` logs in for the sample menu's load)."""
-    return dict(os.environ, CAFE_LOCAL_DIR=str(system.state), XDG_CONFIG_HOME=str(system.state / "cli-config"))
+    state folder (where `make run` logs in for the sample menu's load), and no AWS credentials or
+    settings at all: staff change the menu with a login only."""
+    plain = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    return dict(plain, CAFE_LOCAL_DIR=str(system.state), XDG_CONFIG_HOME=str(system.state / "cli-config"))
 
 
 def cli(system, *args, stdin=subprocess.DEVNULL, **env):
@@ -355,6 +357,44 @@ def cli_login(system):
                          input=env["STAFF_PASSWORD"] + "\n", capture_output=True, text=True, timeout=60,
                          env=cli_environment(system))
     check(out.returncode == 0, f"cafe-menu login --username {env['STAFF_USERNAME']} --password-stdin ({out.stderr.strip()[:200]})")
+
+
+def check_cli_login(system):
+    """Without a login every write is refused with a message that says to log in, and nothing is
+    written; a wrong password keeps nothing; someone outside staff is refused by name; logout
+    forgets the login. (Writes with the staff member's login: check_cli, no AWS credentials.)"""
+    env = system.settings()
+    nobody = {"XDG_CONFIG_HOME": str(system.state / "cli-config-nobody")}
+    menu = system.state / "unsigned menu.json"
+    menu.write_text(json.dumps([{"product_name_str": "e2e unsigned", "product_id_str": "u1", "price_in_cents_int": 100}]))
+    for args in [("set-price", "apple pie", "1"), ("add", "e2e unsigned", "--price", "1"), ("remove", "apple pie", "--yes"),
+                 ("upload", str(menu)), ("report",)]:
+        out = cli(system, *args, **nobody)
+        check(out.returncode == 77 and "cafe-menu login" in out.stderr,
+              f"{args[0]} without a login: exit 77, says to log in ({out.returncode} {out.stderr.strip()[:120]})")
+    check(api_product(system.base, "apple pie")["price_in_cents_int"] == 4595 and api_product(system.base, "e2e unsigned") is None,
+          "nothing was written without a login")
+    login = lambda user, password: subprocess.run(
+        [str(CLI), "login", "--username", user, "--password-stdin"], input=password + "\n", capture_output=True,
+        text=True, timeout=60, env=dict(cli_environment(system), **nobody))
+    out = login(env["STAFF_USERNAME"], "not-the-password")
+    check(out.returncode == 77 and "Incorrect username or password" in out.stderr
+          and not list((system.state / "cli-config-nobody").glob("cafe-menu/login-*.json")),
+          f"a wrong password: exit 77, nothing kept ({out.stderr.strip()[:120]})")
+    out = login(env["NON_STAFF_USERNAME"], env["NON_STAFF_PASSWORD"])
+    kept = list((system.state / "cli-config-nobody/cafe-menu").glob("login-*.json"))
+    check(out.returncode == 0 and len(kept) == 1 and oct(kept[0].stat().st_mode & 0o777) == "0o600"
+          and oct(kept[0].parent.stat().st_mode & 0o777) == "0o700",
+          f"login of someone outside staff: kept, readable by the user only ({out.stderr.strip()[:120]})")
+    out = cli(system, "set-price", "apple pie", "1", **nobody)
+    check(out.returncode == 77 and env["NON_STAFF_USERNAME"] in out.stderr and "staff" in out.stderr
+          and api_product(system.base, "apple pie")["price_in_cents_int"] == 4595,
+          f"a write by someone outside staff: refused by name, exit 77 ({out.stderr.strip()[:160]})")
+    out = cli(system, "logout", **nobody)
+    check(out.returncode == 0 and not kept[0].exists(), f"logout forgets the login ({out.stderr.strip()})")
+    out = cli(system, "report")
+    check(out.returncode == 0 and out.stdout.startswith("Menu report ready: ") and "download (for an hour): http" in out.stdout,
+          f"report: the menu report, as the website's button makes it ({out.stdout.strip()[:160]})")
 
 
 def api_product(base, name):
@@ -508,17 +548,19 @@ def check_cli(system):
 
 def check_cli_on_a_stack(system):
     """--stack NAME: the target from a stack's outputs (CloudFormation is moto's here, its outputs
-    naming the local system), the write requests signed with SigV4."""
+    naming the local system and pool), the writes with the staff member's login."""
     import boto3
     moto = f"http://127.0.0.1:{system.ports['S3_PORT']}"
     cloudformation = boto3.client("cloudformation", endpoint_url=moto, region_name="eu-west-1",
                                   aws_access_key_id="e2e", aws_secret_access_key="e2e")
-    outputs = {"ApiUrl": system.base, "UploadBucketName": "cafe-menu-uploads", "UploadPrefix": "uploads/",
-               "ReportPrefix": "reports/", "MenuTableName": "FoodProducts"}
+    env = system.settings()
+    outputs = {"ApiUrl": system.base, "UserPoolId": env["USER_POOL_ID"], "UserPoolClientId": env["USER_POOL_CLIENT_ID"],
+               "MenuTableName": "FoodProducts"}
     cloudformation.create_stack(StackName="cafe-menu-e2e", TemplateBody=json.dumps({
         "Resources": {"Placeholder": {"Type": "AWS::SQS::Queue"}},
         "Outputs": {key: {"Value": value} for key, value in outputs.items()}}))
     aws = {"AWS_ENDPOINT_URL_CLOUDFORMATION": moto, "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{system.ports['DYNAMODB_PORT']}",
+           "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": env["COGNITO_ENDPOINT"],
            "AWS_ACCESS_KEY_ID": "AKIDE2E", "AWS_SECRET_ACCESS_KEY": "e2e-secret", "AWS_REGION": "eu-west-1",
            "CAFE_LOCAL_DIR": str(system.state / "nowhere")}
     out = cli(system, "--stack", "cafe-menu-e2e", "--json", "list", "--specials", **aws)
@@ -527,7 +569,7 @@ def check_cli_on_a_stack(system):
           f"--stack: the API found from the stack's outputs ({out.returncode} {out.stderr.strip()[:200]})")
     out = cli(system, "--stack", "cafe-menu-e2e", "set-price", "e2e tea", "2.75", **aws)
     check(out.returncode == 0 and api_product(system.base, "e2e tea")["price_in_cents_int"] == 275,
-          f"--stack: a signed write ({out.returncode} {out.stderr.strip()[:200]})")
+          f"--stack: a write with the login of the stack's pool ({out.returncode} {out.stderr.strip()[:200]})")
     out = cli(system, "--stack", "cafe-menu-e2e", "check-table", **aws)
     check(out.returncode == 0 and "table FoodProducts: as the functions expect" in out.stdout,
           f"--stack: check-table of the stack's table ({out.stdout.strip()[:100]})")
@@ -778,6 +820,7 @@ def main():
         print("== sign-in: each attack refused, nothing written")
         check_attacks(system, staff)
         print("== cafe-menu, the staff's command line")
+        check_cli_login(system)
         cli_login(system)
         check_cli(system)
         print("== schemathesis")

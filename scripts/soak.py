@@ -59,9 +59,9 @@ def checks(system, state):
     for t in readers:
         t.start()
     time.sleep(2)
+    # As the demo staff member, logged in as make run logs in for the sample menu.
     upload = subprocess.run([str(e2e.CLI), "--json", "upload", str(menu)],
-                            env=dict(os.environ, CAFE_LOCAL_DIR=str(state)), capture_output=True,
-                            text=True, timeout=600)
+                            env=e2e.cli_environment(system), capture_output=True, text=True, timeout=600)
     # The readers' memory follows the menu's size; the baseline is taken once the loaded menu
     # has been served for a while, and growth is judged from there to the end.
     time.sleep(10)

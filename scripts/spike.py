@@ -59,9 +59,11 @@ class Writer(threading.Thread):
     """Changes the special's price once a second through the API, and adds then removes a product;
     records when each price became current (the PUT's answer)."""
 
-    def __init__(self, base, stop):
+    def __init__(self, base, stop, staff):
         super().__init__()
         self.base, self.stop, self.prices, self.failures = base, stop, [], []
+        # The staff member's Authorization header (a token lasts an hour: longer than a spike).
+        self.staff = staff
 
     def run(self):
         version, price, n = 1, 1000, 0
@@ -70,7 +72,7 @@ class Writer(threading.Thread):
             body = {"product_name_str": SPECIAL, "product_id_str": "sp", "price_in_cents_int": price,
                     "special_int": 1, "tag_str_arr": ["spike"]}
             status, _, _ = request("PUT", f"{self.base}/products/spike%20special", body,
-                                       dict(JSON, **{"if-match": f'"{version}"'}))
+                                       dict(JSON, **self.staff, **{"if-match": f'"{version}"'}))
             if status == 200:
                 version += 1
                 self.prices.append((time.monotonic(), price))
@@ -79,11 +81,11 @@ class Writer(threading.Thread):
             name = f"spike new {n}"
             status, _, _ = request("POST", f"{self.base}/products",
                                        {"product_name_str": name, "product_id_str": "n", "price_in_cents_int": 5},
-                                       JSON)
+                                       dict(JSON, **self.staff))
             if status != 201:
                 self.failures.append(("POST", status))
             status, _, _ = request("DELETE", f"{self.base}/products/spike%20new%20{n}",
-                                       headers={"if-match": '"1"'})
+                                       headers={"if-match": '"1"', **self.staff})
             if status != 204:
                 self.failures.append(("DELETE", status))
             n += 1
@@ -131,15 +133,15 @@ def checks(system, state):
          "tag_str_arr": ["spike"], **({"special_int": 1} if i % 10 == 0 else {})} for i in range(4999)]
         + [{"product_name_str": SPECIAL, "product_id_str": "sp", "price_in_cents_int": 1000, "special_int": 1,
             "tag_str_arr": ["spike"]}]}))
+    # As the demo staff member, logged in as make run logs in for the sample menu.
     upload = subprocess.run([str(e2e.CLI), "--json", "upload", str(menu)],
-                            env=dict(os.environ, CAFE_LOCAL_DIR=str(state)), capture_output=True,
-                            text=True, timeout=600)
+                            env=e2e.cli_environment(system), capture_output=True, text=True, timeout=600)
     e2e.check(upload.returncode == 0 and '"inserted": 5000' in upload.stdout, "the 5,000-product menu is loaded")
     e2e.check(warm_up(system.base), "every function instance answers before the spike starts")
     log_path = state / "logs/functions.log"
     log_start = log_path.stat().st_size
     stop = threading.Event()
-    writer, checker = Writer(system.base, stop), Checker(system.base, stop)
+    writer, checker = Writer(system.base, stop, system.staff()), Checker(system.base, stop)
     results = {}
     load = [threading.Thread(target=wrk, args=(system.base + path, SECONDS, results, path))
             for path in ("/products", "/products/on_offer")]

@@ -282,14 +282,15 @@ pub struct RecentLoad {
 }
 
 /// The menu file name a person may upload: the name of a `.json` file (only those trigger the
-/// loader), without folders, control characters or a leading dot, at most 200 bytes.
+/// loader), without folders, control characters or a leading dot, at most 200 characters
+/// (`openapi.yaml` states the same rule as a pattern).
 pub fn menu_file_name(name: &str) -> Result<&str, String> {
     let problem = if name.is_empty() {
         "is empty: name the menu file, e.g. spring-menu.json"
     } else if !name.ends_with(".json") {
         "must end in .json (only .json files are loaded)"
-    } else if name.len() > 200 {
-        "is longer than 200 bytes"
+    } else if name.chars().count() > 200 {
+        "is longer than 200 characters"
     } else if name.contains(['/', '\\']) {
         "must be a file name, without folders (no / or \\)"
     } else if name.starts_with('.') {
@@ -335,5 +336,6 @@ mod tests {
             assert!(problem.contains(why), "{bad:?}: {problem}");
         }
         assert!(menu_file_name(&format!("{}.json", "a".repeat(200))).is_err());
+        assert!(menu_file_name(&format!("{}.json", "é".repeat(195))).is_ok());
     }
 }
