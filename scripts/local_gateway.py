@@ -21,7 +21,8 @@ For each request, as API Gateway does:
 What differs from AWS:
 - issuer and audience are the local user pool's (run.env), not the template's expressions; the
   JWKS comes from moto and is cached for 2 h, as API Gateway may;
-- routes with the AWS_IAM authorizer are served without a signature check (SigV4 is not stood in);
+- routes with the AWS_IAM authorizer are refused (403), as unsigned requests are on AWS: SigV4 is
+  not stood in, and no route may be open here that is closed there (the template has none);
 - no 30 s integration timeout (503 on AWS): cargo lambda watch builds and starts a function on its
   first invocation, which can take longer than that while another build holds cargo's lock;
 - no throttling (the template's route settings are not applied), no TLS, no custom domain, no
@@ -425,8 +426,12 @@ class Gateway:
     async def authorize(self, request, route, request_id):
         """(claims, None) for a route the caller may use, else (None, the refusal)."""
         authorizer = route.authorizer
-        if authorizer is None or authorizer.kind == "iam":
+        if authorizer is None:
             return None, None
+        if authorizer.kind == "iam":
+            # SigV4 is not stood in: such a route is refused here rather than left open, as
+            # API Gateway refuses a request without a signature.
+            return None, gateway_error(403, "Missing Authentication Token", request_id)
         token = bearer_token(request.headers, authorizer.header)
         if token is None:
             return None, gateway_error(401, "Unauthorized", request_id, [("www-authenticate", "Bearer")])
