@@ -185,8 +185,9 @@ async fn upload_url<B: AsRef<[u8]>>(
         "expires_in_int": UPLOAD_URL_SECONDS,
         "report_path_str": format!("/menu_files/{}/report", path_segment(file_name)),
     });
+    // 200, not 201: nothing is created here yet (the file is, by the PUT, at the bucket).
     Ok(Handled::write(no_store(json_response(
-        StatusCode::CREATED,
+        StatusCode::OK,
         body.to_string(),
     ))))
 }
