@@ -36,8 +36,9 @@ e2e: tools ## start the local system on free ports, drive it over HTTP and in a 
 	@scripts/install-browser-tools.sh
 	$(VENV)/python scripts/e2e.py
 
+# in-foreground.py: Ctrl-C reaches run-local.sh alone, so make ends as it does (0 after a clean stop).
 run: ## run the whole system locally (ports: API_PORT=9000 DYNAMODB_PORT=8000 S3_PORT=9100)
-	@scripts/run-local.sh
+	@scripts/in-foreground.py scripts/run-local.sh
 
 stop: ## stop a `make run` from another shell
 	@scripts/stop-local.sh
