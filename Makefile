@@ -10,7 +10,7 @@ export SAM_CLI_TELEMETRY := 0
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-tools: ## install DynamoDB Local and the Python tools (SAM CLI, cfn-lint, checkov, cargo-lambda, moto) into .tools/
+tools: ## install DynamoDB Local and the Python tools (SAM CLI, cfn-lint, checkov, cargo-lambda, moto) into .tools/ (make run installs only its own)
 	@scripts/install-dynamodb-local.sh
 	@scripts/install-python-tools.sh
 
@@ -36,8 +36,9 @@ e2e: tools ## start the local system on free ports, drive it over HTTP and in a 
 	@scripts/install-browser-tools.sh
 	$(VENV)/python scripts/e2e.py
 
+# in-foreground.py: Ctrl-C reaches run-local.sh alone, so make ends as it does (0 after a clean stop).
 run: ## run the whole system locally (ports: API_PORT=9000 DYNAMODB_PORT=8000 S3_PORT=9100 LOGIN_PORT=9200 FUNCTIONS_PORT=9001)
-	@scripts/run-local.sh
+	@scripts/in-foreground.py scripts/run-local.sh
 
 stop: ## stop a `make run` from another shell
 	@scripts/stop-local.sh
@@ -46,7 +47,7 @@ upload: ## load a menu file through S3 and the bulk loader while `make run` runs
 	@test -n "$(FILE)" || { echo "usage: make upload FILE=path/to/menu.json"; exit 2; }
 	@"$${CARGO_TARGET_DIR:-target}/debug/cafe-menu" upload "$(FILE)"
 
-package: ## sam build (arm64, offline) and each function's zip size
+package: ## sam build (arm64, offline), each zip's size, then each arm64 bootstrap started under qemu and checked (fails if one cannot start)
 	scripts/package.sh
 
 events: tools ## regenerate events/ with sam local generate-event

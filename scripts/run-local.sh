@@ -59,7 +59,7 @@ stop_all() {
   echo "stopped: DynamoDB Local, moto (S3, Cognito), the functions, the gateway and the sign-in page (data kept in $STATE/dynamodb)"
 }
 trap stop_all EXIT
-trap 'exit 130' INT TERM
+trap 'exit 0' INT TERM  # Ctrl-C or make stop: the normal way to end it, a clean stop
 
 wait_for() { # port pid name log
   for _ in $(seq 1 600); do
@@ -72,7 +72,7 @@ wait_for() { # port pid name log
 
 step "installing what is missing (first time only)"
 scripts/install-dynamodb-local.sh
-scripts/install-python-tools.sh
+scripts/install-python-tools.sh run  # the local AWS stand-ins only; the test tools come with make test
 export PATH="$PWD/.tools/venv/bin:$PATH"
 
 step "building the functions (the first build takes a few minutes)"

@@ -311,6 +311,8 @@ def bench_cold_start():
     py = results["python"]
     for name in events:
         runs = results[name]
+        X86_PEAK_RSS_MB[name] = statistics.median(r["peak_rss_mb"] for r in runs if r["peak_rss_mb"]) \
+            if any(r["peak_rss_mb"] for r in runs) else None
         baseline = py if name == "menu-reader" else None
         row("Cold start", f"{name}: init (process start → ready for the first event)",
             [r["init_ms"] for r in runs], [r["init_ms"] for r in baseline] if baseline else None,
@@ -325,6 +327,39 @@ def bench_cold_start():
         [r["first_response_ms"] - r["init_ms"] for r in warm],
         [r["first_response_ms"] - r["init_ms"] for r in results["menu-reader"]],
         "first response without warming (after init)", "ms", False, "{:.2f}")
+
+
+# ------------------------------------------------------------------------------------ arm64 as shipped
+X86_PEAK_RSS_MB = {}  # binary -> median peak RSS of the x86_64 release start (bench_cold_start)
+
+
+def bench_arm64():
+    """What `make package` recorded when it started each zip's arm64 bootstrap under qemu
+    (scripts/start-packaged.py writes target/lambda-zips/started.json); nothing is built here."""
+    log("== arm64 as shipped (from make package's start under qemu)")
+    started = ROOT / "target/lambda-zips/started.json"
+    if not started.exists() and not QUICK:
+        subprocess.run([str(ROOT / "scripts/package.sh")], cwd=ROOT, check=True)
+    if not started.exists():
+        rows.append(("arm64 under qemu", "not measured: run `make package` first", "—", "—", "—", "—"))
+        return
+    record = json.loads(started.read_text())
+    section = "arm64 under qemu"
+    limit = record["glibc_limit"]
+    for name, f in record["functions"].items():
+        binary = f.get("binary", name)
+        if not f.get("ok"):
+            rows.append((section, f"{binary}: FAILED to start or answer under qemu",
+                         "; ".join(f.get("problems", []))[:200], "—", "—", "—"))
+            continue
+        rows.append((section, f"{binary}: newest glibc symbol version", f"GLIBC_{f['glibc_max']}",
+                     f"GLIBC_{limit}", "provided.al2023's glibc (the check fails above it)", "within"))
+        rss = f.get("peak_rss_mb")
+        x86 = X86_PEAK_RSS_MB.get(binary)
+        rows.append((section, f"{binary}: peak RSS, qemu-aarch64 process (emulator included)",
+                     f"{rss:.1f} MB" if rss else "—", f"{x86:.1f} MB" if x86 else "—",
+                     "x86_64 release binary, native (cold-start rows)", "—"))
+    log(f"  {len(record['functions'])} functions, checked {record['checked_at']} ({record['qemu']}, -cpu {record['cpu']})")
 
 
 # ------------------------------------------------------------------------------------ package size
@@ -492,6 +527,14 @@ How each is measured:
   report of a rejected file), run under GNU `time` on generated files of 20 MB (the loader accepts up
   to 20 MiB), beside half the loader's 256 MB of memory. The report figure is its pretty JSON, as
   written to S3.
+- **arm64 under qemu**: read from `target/lambda-zips/started.json`, written by `make package`
+  (`scripts/start-packaged.py`), which starts each zip's arm64 `bootstrap` under `qemu-aarch64
+  -cpu neoverse-n1` (Graviton2's core) against the same Runtime API server, with the built
+  template's environment and real events, and checks the answers. The glibc figure is the newest
+  `GLIBC_x.y` symbol version the binary needs (`readelf -V`), against the 2.34 of Amazon Linux 2023
+  (`provided.al2023`). Peak RSS is the qemu process's VmHWM: the emulator's own memory and
+  translated code are in it, so it is an upper bound, not the function's footprint on Lambda.
+  No time is reported: under emulation they say nothing about Lambda's cold starts.
 - **Package**: `make package` zips (`sam build`, arm64, LTO, strip, panic=abort).
 
 Reproduce: `make bench` (`BENCH_RUNS=5 make bench` for more runs, `BENCH_QUICK=1 make bench` for a smoke run).
@@ -500,7 +543,7 @@ Reproduce: `make bench` (`BENCH_RUNS=5 make bench` for more runs, `BENCH_QUICK=1
 
 
 SECTIONS = {"bulk-load": bench_bulk_load, "reads": bench_reads, "judging": bench_judging,
-            "cold-start": bench_cold_start, "package": bench_package}
+            "cold-start": bench_cold_start, "arm64": bench_arm64, "package": bench_package}
 
 if __name__ == "__main__":
     started = time.time()
