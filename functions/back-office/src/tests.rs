@@ -6,7 +6,7 @@ use cafe_menu::api::back_office::BackOffice;
 use cafe_menu::bucket::MenuFiles;
 use cafe_menu::config::{ApiConfig, BackOfficeConfig};
 use cafe_menu::testing::{
-    cafe_menu, event_text, fresh_store, insert_all, json_of, s3, versioned_bucket,
+    cafe_menu, event_text, fresh_store, insert_all, json_of, s3, s3_object, versioned_bucket,
 };
 use cafe_menu::MenuStore;
 use lambda_http::Request;
@@ -61,14 +61,7 @@ async fn keys(bucket: &str, prefix: &str) -> Vec<String> {
 }
 
 async fn text_of(bucket: &str, key: &str) -> String {
-    let got = s3()
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .unwrap();
-    String::from_utf8(got.body.collect().await.unwrap().to_vec()).unwrap()
+    String::from_utf8(s3_object(bucket, key).await).unwrap()
 }
 
 #[tokio::test]

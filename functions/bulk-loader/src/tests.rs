@@ -6,7 +6,7 @@ use aws_lambda_events::event::s3::S3Event;
 use aws_sdk_s3::primitives::ByteStream;
 use cafe_menu::bucket::MenuFiles;
 use cafe_menu::testing::{
-    event_json, fresh_store, json_of, s3, s3_config, versioned_bucket, OwnDynamoDbLocal,
+    event_json, fresh_store, json_of, s3, s3_config, s3_object, versioned_bucket, OwnDynamoDbLocal,
     CAFE_MENU_JSON,
 };
 use cafe_menu::{LoadOptions, MenuStore};
@@ -58,14 +58,7 @@ async fn invoke(loader: &Loader, event: S3Event) -> Result<Value, lambda_runtime
 }
 
 async fn report(bucket: &str, key: &str) -> Value {
-    let object = s3()
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .unwrap();
-    json_of(&object.body.collect().await.unwrap().into_bytes())
+    json_of(&s3_object(bucket, key).await)
 }
 
 #[tokio::test]

@@ -58,6 +58,13 @@ pub fn s3() -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(s3_config().build())
 }
 
+/// An object's bytes on the test run's S3 server.
+pub async fn s3_object(bucket: &str, key: &str) -> Vec<u8> {
+    let got = s3().get_object().bucket(bucket).key(key).send().await;
+    let got = got.unwrap_or_else(|e| panic!("s3://{bucket}/{key}: {e}"));
+    got.body.collect().await.unwrap().to_vec()
+}
+
 /// A versioned bucket of the test's own (as the template makes the upload bucket).
 pub async fn versioned_bucket(hint: &str) -> String {
     use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
