@@ -277,6 +277,7 @@ async function conflict(row, c, saw) {
     return tr;
   }));
   $("conflict-mine").textContent = `Your change: ${describe(c)}.`;
+  setStatus(row, "Not saved: a colleague changed it first", "busy");
   const choice = await dialogChoice($("conflict"), { "conflict-apply": "apply", "conflict-keep": "keep" });
   row.product = now;
   if (choice === "apply") {
