@@ -92,7 +92,7 @@ def check_staff_page(system, check, request):
           f"a rejected upload: 'nothing was written', each problem by record and field ({bad_text[:300]!r})")
     check(request("GET", f"{system.base}/products/e2e%20page%20muffin")[0] == 404, "... and nothing was written")
     good_text = r.get("goodReport") or ""
-    check(r.get("goodOutcome") == "loaded" and "1 new products added" in good_text and "Conflicts" in good_text
+    check(r.get("goodOutcome") == "loaded" and "1 new product added" in good_text and "Conflicts" in good_text
           and "apple pie slice" in good_text, f"a good upload's counts and conflicts ({good_text[:300]!r})")
     check(request("GET", f"{system.base}/products/e2e%20page%20muffin")[0] == 200, "... and its new product is on the menu")
     check(r.get("phoneWidth") == 375 and r.get("phoneUploadWidth") == 375,

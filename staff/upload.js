@@ -8,6 +8,8 @@ const $ = (id) => document.getElementById(id);
 const POLL_MS = 1000;
 const WAIT_SECONDS = 330; // the loader's timeout and a little more, as cafe-menu upload waits
 
+const count = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 function el(tag, text, cls) {
   const e = document.createElement(tag);
   if (text !== undefined) e.textContent = text;
@@ -37,14 +39,15 @@ export function renderReport(name, r) {
   const out = [];
   const c = r.counts || {};
   if (r.outcome === "loaded") {
-    out.push(el("p", `${name} was loaded: ${c.inserted} new products added, ${c.unchanged} already on the menu as they are, ` +
-      `${c.conflicts} on the menu with other details (left as they are).`, "verdict ok"));
+    out.push(el("p", `${name} was loaded: ${count(c.inserted, "new product")} added, ${count(c.unchanged, "product")} ` +
+      `already on the menu as in the file, ${count(c.conflicts, "conflict")} (on the menu with other details, left as they are).`,
+    "verdict ok"));
     out.push(table("Counts", ["", "records"], [["in the file", c.records], ["added", c.inserted],
       ["already on the menu, unchanged", c.unchanged], ["conflicts (left as they are)", c.conflicts]], [1]));
   } else {
     out.push(el("p", `${name} was rejected: nothing was written. Fix the file and upload it again.`, "verdict bad"));
     if (r.reason) out.push(el("p", r.reason));
-    if (c.records) out.push(el("p", `${c.records} records in the file, ${c.rejected} with problems.`));
+    if (c.records) out.push(el("p", `${count(c.records, "record")} in the file, ${c.rejected} with problems.`));
   }
   if (r.conflicts?.length) {
     out.push(el("h3", "Conflicts: on the menu already with other details, left as they are"));

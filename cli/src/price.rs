@@ -94,7 +94,8 @@ mod tests {
     /// THE price rule's table (`shared/price-rule.json`), which the staff page's tests
     /// (`staff/test/price.test.mjs`) read too: both readers give exactly these answers.
     fn rule() -> serde_json::Value {
-        serde_json::from_str(include_str!("../../shared/price-rule.json")).expect("the rule is JSON")
+        serde_json::from_str(include_str!("../../shared/price-rule.json"))
+            .expect("the rule is JSON")
     }
 
     #[test]
@@ -108,7 +109,11 @@ mod tests {
     fn dollars_and_cents_as_people_write_them() {
         for case in rule()["accepted"].as_array().expect("a list") {
             let typed = case[0].as_str().expect("typed text");
-            assert_eq!(parse_price(typed), Ok(case[1].as_i64().expect("cents")), "{typed}");
+            assert_eq!(
+                parse_price(typed),
+                Ok(case[1].as_i64().expect("cents")),
+                "{typed}"
+            );
         }
     }
 
@@ -116,7 +121,10 @@ mod tests {
     fn what_could_be_read_two_ways_is_refused_saying_why() {
         for case in rule()["refused"].as_array().expect("a list") {
             let typed = case[0].as_str().expect("typed text");
-            assert_eq!(parse_price(typed), Err(case[1].as_str().expect("a message").to_owned()));
+            assert_eq!(
+                parse_price(typed),
+                Err(case[1].as_str().expect("a message").to_owned())
+            );
         }
     }
 
