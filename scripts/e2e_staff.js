@@ -84,6 +84,7 @@ async function session(cfg) {
     await page.waitForSelector("body[data-ready=menu]", { timeout: 30000 });
     out.who = await page.textContent("#who-name");
     out.rows = await page.locator("#products tbody tr").count();
+    out.apiRows = (await api(cfg.api, "GET", "/products")).body.product_item_arr.length;
     out.address = page.url();
     await shot("staff-menu-1280");
 
@@ -157,6 +158,7 @@ async function session(cfg) {
     out.badOutcome = await page.getAttribute("body", "data-report");
     out.badReport = await page.innerText("#report");
     await shot("staff-upload-rejected-1280");
+    out.badApi = (await api(cfg.api, "GET", `/products/${encodeURIComponent("e2e page muffin")}`)).status;
     await page.evaluate(() => delete document.body.dataset.report);
     await page.setInputFiles("#file", cfg.good_file);
     await page.waitForSelector("body[data-report]", { timeout: 60000 });

@@ -28,7 +28,8 @@ function showSession() {
 /** The session ended (or was refused): say so, keep what was being typed, offer to sign in. */
 function sessionEnded(why, keep) {
   if (keep) {
-    const kept = JSON.parse(sessionStorage.getItem(KEPT) || "[]");
+    const kept = JSON.parse(sessionStorage.getItem(KEPT) || "[]")
+      .filter((k) => !(k.name === keep.name && k.change?.field === keep.change?.field));
     kept.push(keep);
     sessionStorage.setItem(KEPT, JSON.stringify(kept));
   }
@@ -156,7 +157,7 @@ function buildRow(p) {
   tr.append(nameCell, cell("price", "Price", controls.price), cell("tags", "Tags", controls.tags),
     cell("check", "In stock", controls.stock), cell("check", "Special", controls.special),
     cell("description", "Description", controls.description), status, cell("remove", null, remove));
-  const row = { product: p, tr, controls, status, queue: Promise.resolve() };
+  const row = { product: p, tr, controls, status, queue: Promise.resolve(), pending: {} };
   for (const field of ["price", "tags", "description"]) {
     const e = controls[field];
     e.addEventListener("change", () => edited(row, field));
@@ -209,14 +210,19 @@ function edited(row, field) {
     value = e.value;
     if (value === before) return;
   }
+  // Enter and then leaving the field (or Enter's own change event) ask once.
+  if (row.pending[field] === JSON.stringify(value)) return;
   change(row, { field, value });
 }
 
 /** One change, queued behind the row's earlier ones, written at the version the row shows. */
 function change(row, c) {
+  row.pending[c.field] = JSON.stringify(c.value);
   row.controls[c.field].classList.add("pending");
   setStatus(row, "Saving…", "busy");
-  row.queue = row.queue.then(() => write(row, c, row.product));
+  row.queue = row.queue.then(() => write(row, c, row.product)).finally(() => {
+    if (row.pending[c.field] === JSON.stringify(c.value)) delete row.pending[c.field];
+  });
   return row.queue;
 }
 

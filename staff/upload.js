@@ -8,6 +8,10 @@ const $ = (id) => document.getElementById(id);
 const POLL_MS = 1000;
 const WAIT_SECONDS = 330; // the loader's timeout and a little more, as cafe-menu upload waits
 
+// A field as people call it (the report names the wire form's fields).
+const FIELD = { product_name_str: "name", product_id_str: "id", price_in_cents_int: "price",
+  description_str: "description", tag_str_arr: "tags", special_int: "special" };
+const field = (f) => FIELD[f] || f;
 const count = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function el(tag, text, cls) {
@@ -19,7 +23,7 @@ function el(tag, text, cls) {
 
 function table(caption, head, rows, numeric = []) {
   const t = el("table");
-  t.append(el("caption", caption));
+  t.append(el("caption", caption, "visually-hidden"));
   const tr = el("tr");
   for (const h of head) { const th = el("th", h); th.scope = "col"; tr.append(th); }
   t.append(el("thead"));
@@ -46,7 +50,7 @@ export function renderReport(name, r) {
       ["already on the menu, unchanged", c.unchanged], ["conflicts (left as they are)", c.conflicts]], [1]));
   } else {
     out.push(el("p", `${name} was rejected: nothing was written. Fix the file and upload it again.`, "verdict bad"));
-    if (r.reason) out.push(el("p", r.reason));
+    if (r.reason && !r.problems?.length) out.push(el("p", r.reason));
     if (c.records) out.push(el("p", `${count(c.records, "record")} in the file, ${c.rejected} with problems.`));
   }
   if (r.conflicts?.length) {
@@ -57,11 +61,11 @@ export function renderReport(name, r) {
     const more = r.problem_count > r.problems.length ? ` (the first ${r.problems.length} of ${r.problem_count})` : "";
     out.push(el("h3", `Problems${more}`));
     out.push(table("Each problem by record and field", ["record", "product", "field", "problem"],
-      r.problems.map((p) => [p.record, p.product_name ?? "", p.field, p.problem]), [0]));
+      r.problems.map((p) => [p.record, p.product_name ?? "", field(p.field), p.problem]), [0]));
   }
-  if (r.problem_totals?.length > 1 || (r.problem_totals?.length && r.problem_count > (r.problems?.length || 0))) {
+  if (r.problem_totals?.length && r.problem_count > (r.problems?.length || 0)) {
     out.push(el("h3", "Problems by kind"));
-    out.push(table("Problems by kind", ["field", "problem", "records"], r.problem_totals.map((t) => [t.field, t.problem, t.records]), [2]));
+    out.push(table("Problems by kind", ["field", "problem", "records"], r.problem_totals.map((t) => [field(t.field), t.problem, t.records]), [2]));
   }
   if (r.duplicates?.length) {
     out.push(el("h3", "Names used more than once"));
