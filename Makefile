@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .tools/venv/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools test lint unit template-check e2e run stop upload package events fmt bench fuzz-api soak spike fuzz mutants
+.PHONY: help tools test lint unit page-test template-check e2e run stop upload package events fmt bench fuzz-api soak spike fuzz mutants
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -14,7 +14,7 @@ tools: ## install DynamoDB Local and the Python tools (SAM CLI, cfn-lint, checko
 	@scripts/install-dynamodb-local.sh
 	@scripts/install-python-tools.sh
 
-test: tools lint unit template-check e2e ## everything: lint, Rust tests, template checks, end-to-end run
+test: tools lint unit page-test template-check e2e ## everything: lint, Rust tests, the staff page's tests, template checks, end-to-end run
 
 lint: ## cargo fmt --check and clippy with warnings as errors
 	cargo fmt --all -- --check
@@ -22,6 +22,9 @@ lint: ## cargo fmt --check and clippy with warnings as errors
 
 unit: tools ## Rust tests beside a private DynamoDB Local and S3 server (stopped afterwards)
 	scripts/with-test-services.sh cargo test --workspace
+
+page-test: ## the staff page's own tests (node --test): its price reader against shared/price-rule.json
+	node --test staff/test/
 
 template-check: tools ## cfn-lint (+ informational and serverless rules), sam validate --lint, checkov, template.yaml against the code's contracts
 	$(VENV)/cfn-lint --include-checks I -- template.yaml

@@ -286,5 +286,63 @@ check(set(settings) == reads, f"every read route has its own throttling ({sorted
 fresh = template["Parameters"]["FreshnessSeconds"]
 check(fresh["Default"] <= 10 and fresh["MinValue"] >= 1, "the default freshness bound is a few seconds")
 
+# --- the staff page: a private bucket behind the distribution, its own cache policy ---------
+dist = resources["MenuDistribution"]["Properties"]["DistributionConfig"]
+origins = {o["Id"]: o for o in dist["Origins"]}
+staff_origin = origins.get("staff-page", {})
+check(plain(staff_origin.get("DomainName")) == {"Fn::GetAtt": ["UploadBucket", "RegionalDomainName"]},
+      "the staff page comes from the upload bucket (its regional domain)")
+check(plain(staff_origin.get("OriginAccessControlId")) == {"Fn::GetAtt": ["StaffPageAccess", "Id"]}
+      and staff_origin.get("S3OriginConfig", {}).get("OriginAccessIdentity") == "",
+      "through origin access control (no legacy identity)")
+oac = resources["StaffPageAccess"]["Properties"]["OriginAccessControlConfig"]
+check(oac["OriginAccessControlOriginType"] == "s3" and oac["SigningBehavior"] == "always"
+      and oac["SigningProtocol"] == "sigv4", "origin access control signs every request")
+staff_behaviors = [b for b in dist.get("CacheBehaviors", []) if b.get("TargetOriginId") == "staff-page"]
+check([b["PathPattern"] for b in staff_behaviors] == ["/staff*"], "one behaviour serves /staff and /staff/...")
+for b in staff_behaviors:
+    check(plain(b["CachePolicyId"]) == {"Ref": "StaffPageCachePolicy"}, "the staff page has its own cache policy")
+    check(set(b["AllowedMethods"]) == {"GET", "HEAD"} and b["ViewerProtocolPolicy"] == "redirect-to-https",
+          "the staff page is read-only, over HTTPS")
+    check(plain(b.get("ResponseHeadersPolicyId")) == {"Ref": "StaffPageHeaders"}, "the staff page has security headers")
+    check(any(plain(f["FunctionARN"]) == {"Fn::GetAtt": ["StaffPageRewrite", "FunctionMetadata.FunctionARN"]}
+              and f["EventType"] == "viewer-request" for f in b.get("FunctionAssociations", [])),
+          "/staff/ serves index.html (viewer-request function)")
+bucket = resources["UploadBucket"]["Properties"]
+block = bucket["PublicAccessBlockConfiguration"]
+check(all(block.get(k) is True for k in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")),
+      "the bucket that holds the page is not public")
+check(bucket.get("WebsiteConfiguration") is None, "no S3 website endpoint (public by nature)")
+statements = plain(resources["UploadBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"])
+allows = [st for st in statements if st["Effect"] == "Allow"]
+check(len(allows) == 1 and allows[0]["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+      and allows[0]["Action"] == "s3:GetObject" and "/staff/*" in text(allows[0]["Resource"])
+      and "MenuDistribution" in text(allows[0]["Condition"]["StringEquals"]["AWS:SourceArn"]),
+      "the bucket lets only this distribution read only staff/ (nothing public, nothing else)")
+check(all(st.get("Principal") != "*" for st in allows), "no statement allows everyone")
+client = plain(resources["WebsiteClient"]["Properties"])
+check(client["CallbackURLs"] == {"Fn::If": ["HasStaffPage", [{"Ref": "WebsiteCallbackUrl"}, {"Ref": "StaffPageUrl"}],
+                                            [{"Ref": "WebsiteCallbackUrl"}]]},
+      "the app client's callbacks: the website's, and the staff page's when given")
+check(client.get("LogoutURLs") == {"Fn::If": ["HasStaffPage", [{"Ref": "StaffPageUrl"}], {"Ref": "AWS::NoValue"}]},
+      "the staff page's sign-out returns to the page")
+cors = plain(bucket.get("CorsConfiguration"))
+rules = cors["Fn::If"][1]["CorsRules"] if cors else []
+check(len(rules) == 1 and rules[0]["AllowedMethods"] == ["PUT"]
+      and rules[0]["AllowedOrigins"] == [{"Fn::Select": [0, {"Fn::Split": ["/staff/", {"Ref": "StaffPageUrl"}]}]}],
+      "the upload bucket's CORS: exactly the staff page's origin may PUT")
+check("x-amz-version-id" in rules[0]["ExposedHeaders"] if rules else False,
+      "the page can read the version its upload created (to find its report)")
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.dont_write_bytecode = True
+import local_s3  # noqa: E402  the local bucket's CORS, the same rule
+local_rule = local_s3.staff_page_cors({"API_PORT": "9000"})
+check(rules and local_rule["AllowedMethods"] == rules[0]["AllowedMethods"]
+      and local_rule["AllowedHeaders"] == rules[0]["AllowedHeaders"]
+      and local_rule["ExposeHeaders"] == rules[0]["ExposedHeaders"] and len(local_rule["AllowedOrigins"]) == 1,
+      "make run's bucket has the same CORS rule for the local page's origin")
+check("StaffPageUrl" in outputs and "MenuDistribution.DomainName" in text(outputs["StaffPageUrl"]["Value"])
+      and text(outputs["StaffPageUrl"]["Value"]).endswith('/staff/"}'), "the page is at <WebsiteApiUrl>/staff/")
+
 print(f"template check: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

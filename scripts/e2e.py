@@ -24,6 +24,8 @@ import time
 import urllib.error
 import urllib.request
 
+from e2e_staff import check_staff_page
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 VENV_PY = ROOT / ".tools/venv/bin/python"
 # The staff's command line, as `make run` builds it.
@@ -829,6 +831,8 @@ def main():
         check_upload(system)
         print("== browser")
         check_browser(system)
+        print("== the staff page")
+        check_staff_page(system, check, request)
         print("== restart")
         _, before = products(system.base)
         system.stop()

@@ -29,6 +29,12 @@ What differs from AWS:
   CloudFront in front, placeholder account and API ids, and one log line per request of its own
   (stdout: .local/logs/gateway.log) instead of the access-log format.
 
+The staff page: GET/HEAD /staff/... is served from the checkout's staff/ folder as CloudFront
+serves it from its private bucket on AWS (template.yaml: the /staff/* behaviour, StaffPageRewrite
+turning a path ending in / into index.html), with the page's settings (config.json) made from
+run.env as scripts/deploy-staff-page.sh makes them from the stack's outputs. No caching (no-cache:
+an edit to the page shows on the next load), and the same security headers as StaffPageHeaders.
+
 Settings come from run.env in $CAFE_LOCAL_DIR (default .local/), which `make run` writes.
 """
 import asyncio
@@ -50,6 +56,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+STAFF_PAGE = ROOT / "staff"
+STAFF_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+               ".css": "text/css; charset=utf-8", ".json": "application/json", ".png": "image/png"}
 TEMPLATE = ROOT / "template.yaml"
 ENV_FILE = pathlib.Path(os.environ.get("CAFE_LOCAL_DIR") or ROOT / ".local") / "run.env"
 API = "MenuApi"
@@ -398,6 +407,42 @@ def gateway_error(status, message, request_id, extra=()):
     return web.Response(status=status, body=json.dumps({"message": message}, separators=(",", ":")).encode(), headers=headers)
 
 
+# ---------------------------------------------------------------- the staff page
+
+
+def staff_page_config(env):
+    """The page's settings, as scripts/deploy-staff-page.sh writes them beside the page on AWS."""
+    login = f"http://127.0.0.1:{env['LOGIN_PORT']}"
+    return {"api_url": f"http://127.0.0.1:{env['API_PORT']}", "login_url": f"{login}/login",
+            "logout_url": f"{login}/logout", "client_id": env["USER_POOL_CLIENT_ID"],
+            "freshness_seconds": int(env.get("FRESHNESS_SECONDS", "5"))}
+
+
+def staff_page(request, env):
+    """The answer to GET/HEAD /staff..., as CloudFront's /staff/* behaviour gives it."""
+    path = urllib.parse.unquote(request.raw_path.partition("?")[0])
+    if path == "/staff":
+        return web.Response(status=301, headers={"location": "/staff/"})
+    if request.method not in ("GET", "HEAD"):
+        return web.Response(status=403, text="This distribution is not configured to allow the HTTP request method.")
+    name = path.removeprefix("/staff/") or "index.html"
+    if name.endswith("/"):
+        name += "index.html"
+    if name == "config.json":
+        body = json.dumps(staff_page_config(env)).encode()
+    else:
+        file = (STAFF_PAGE / name).resolve()
+        if STAFF_PAGE not in file.parents or not file.is_file() or "test" in file.relative_to(STAFF_PAGE).parts:
+            return web.Response(status=403, text="AccessDenied")  # what S3 answers CloudFront for a missing key
+        body = file.read_bytes()
+    csp = (f"default-src 'self'; connect-src 'self' http://127.0.0.1:{env['S3_PORT']}; img-src 'self' data:; "
+           "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+    headers = {"content-type": STAFF_TYPES.get(pathlib.PurePath(name).suffix, "application/octet-stream"),
+               "cache-control": "no-cache", "content-security-policy": csp, "x-content-type-options": "nosniff",
+               "referrer-policy": "no-referrer", "x-frame-options": "DENY"}
+    return web.Response(status=200, body=b"" if request.method == "HEAD" else body, headers=headers)
+
+
 # ---------------------------------------------------------------- the server
 
 
@@ -407,6 +452,7 @@ class InvocationFailed(Exception):
 
 class Gateway:
     def __init__(self, env, session):
+        self.env = env
         self.routes = RouteTable()
         self.session = session
         self.functions = f"http://127.0.0.1:{env['FUNCTIONS_PORT']}/2015-03-31/functions"
@@ -465,9 +511,12 @@ class Gateway:
     async def handle(self, request):
         started, now = time.monotonic(), datetime.datetime.now(datetime.timezone.utc)
         request_id = base64.b64encode(secrets.token_bytes(10)).decode()
-        route, params = self.routes.find(request.method, request.raw_path.partition("?")[0])
+        raw_path = request.raw_path.partition("?")[0]
+        route, params = self.routes.find(request.method, raw_path)
         note = ""
-        if route is None:
+        if raw_path == "/staff" or raw_path.startswith("/staff/"):
+            response, route = staff_page(request, self.env), None
+        elif route is None:
             response = gateway_error(404, "Not Found", request_id)
         else:
             claims, response = await self.authorize(request, route, request_id)

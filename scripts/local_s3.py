@@ -54,6 +54,15 @@ def create_bucket(env):
     if bucket not in existing:
         client.create_bucket(Bucket=bucket)
     client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    client.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [staff_page_cors(env)]})
+
+
+def staff_page_cors(env):
+    """The one CORS rule of the upload bucket, as template.yaml's UploadBucket has it: the staff
+    page's origin (locally the gateway's, which serves /staff/) may PUT a menu file through its
+    presigned URL, and read the version id the PUT created; nothing else, from nowhere else."""
+    return {"AllowedOrigins": [f"http://127.0.0.1:{env['API_PORT']}"], "AllowedMethods": ["PUT"],
+            "AllowedHeaders": ["content-type"], "ExposeHeaders": ["ETag", "x-amz-version-id"], "MaxAgeSeconds": 600}
 
 
 def log(message):

@@ -104,19 +104,21 @@ BUCKET=$BUCKET
 UPLOAD_PREFIX=$UPLOAD_PREFIX
 REPORT_PREFIX=$REPORT_PREFIX
 TABLE=$TABLE
+FRESHNESS_SECONDS=5
+STAFF_PAGE_URL=http://127.0.0.1:$API_PORT/staff/
 ENV
 export CAFE_LOCAL_DIR="$STATE"
+setting() { sed -n "s/^$1=//p" "$STATE/run.env"; }
 # The stand-ins import scripts/local_gateway.py: no __pycache__ in the tree for the watcher to see.
 export PYTHONDONTWRITEBYTECODE=1
 "$CLI" create-table --endpoint "$AWS_ENDPOINT_URL_DYNAMODB" --table "$TABLE" | sed 's/^/    /'
 python3 scripts/local_s3.py create-bucket
 step "setting up the staff user pool in moto's Cognito (in memory: at every start)"
 python3 scripts/local_cognito.py setup
-setting() { sed -n "s/^$1=//p" "$STATE/run.env"; }
 
 step "starting the functions on 127.0.0.1:$FUNCTIONS_PORT (cargo lambda watch, behind the gateway)"
 cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$FUNCTIONS_PORT" --disable-cors \
-  --env-var TABLE_NAME="$TABLE" --env-var ALLOWED_ORIGINS='*' --env-var FRESHNESS_SECONDS=5 \
+  --env-var TABLE_NAME="$TABLE" --env-var ALLOWED_ORIGINS='*' --env-var FRESHNESS_SECONDS="$(setting FRESHNESS_SECONDS)" \
   --env-var UPLOAD_BUCKET=$BUCKET --env-var UPLOAD_PREFIX=$UPLOAD_PREFIX --env-var REPORT_PREFIX=$REPORT_PREFIX \
   --env-var AWS_ACCESS_KEY_ID=local --env-var AWS_SECRET_ACCESS_KEY=local --env-var AWS_REGION=us-east-1 \
   --env-var AWS_ENDPOINT_URL_DYNAMODB="$AWS_ENDPOINT_URL_DYNAMODB" --env-var AWS_ENDPOINT_URL_S3="$AWS_ENDPOINT_URL_S3" \
@@ -158,6 +160,7 @@ cat <<BANNER
  The café backend is running.                      (Ctrl-C or 'make stop' ends it)
 
  API base URL (the website's API_GW_BASE_URL_STR):  $base
+ The staff page (sign in as the demo staff member below):  $(setting STAFF_PAGE_URL)
 
  The staff's command line (from this checkout, in another shell):
 $find_state

@@ -5,9 +5,11 @@ Runs under scripts/with-test-services.sh (a private DynamoDB Local and S3 server
 
     BENCH_RUNS=3 make bench        (BENCH_QUICK=1 for a short smoke run)
 
-One section alone, printed and not written to docs/benchmarks.md (`judging` needs no services):
+One section alone, printed and not written to docs/benchmarks.md (`judging` needs no services;
+`staff-page` starts a local system of its own, and needs the debug build `make run` makes):
 
     python3 scripts/bench/bench.py judging
+    .tools/venv/bin/python scripts/bench/bench.py staff-page
 """
 import json
 import os
@@ -461,6 +463,47 @@ def bench_judging():
                              f"{1024 / kb:.0f}×"))
 
 
+# ------------------------------------------------------------------------------------ staff page
+def bench_staff_page():
+    """The staff page's first view in headless Chromium against a local system of its own (make
+    run's, debug build, gateway stand-in, no CDN): bytes transferred (the page's files; the menu
+    data it fetches, ?limit=1000 pages, gzip), and the time from opening the page (signed in)
+    until the table is usable, with the café's 26 products and with 500."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    sys.dont_write_bytecode = True
+    from e2e import LocalSystem
+    from e2e_staff import run_page
+    log("== staff page: first view with 26 and with 500 products (a local system of its own)")
+    state = pathlib.Path(tempfile.mkdtemp(prefix="cafe-bench-staff-"))
+    system = LocalSystem(state, instances=1)
+    system.start()
+    try:
+        env = system.settings()
+        token = system.staff()["authorization"].removeprefix("Bearer ")
+        measure = lambda: run_page({"bench": True, "page": env["STAFF_PAGE_URL"], "staff_token": token,
+                                    "runs": RUNS + 2}, timeout=600)
+        small = measure()
+        cli = TARGET.resolve() / "debug/cafe-menu"
+        subprocess.run([str(cli), "load", str(menu_file(474, WORK / "staff-474.json")), "--table", env["TABLE"],
+                        "--endpoint", f"http://127.0.0.1:{env['DYNAMODB_PORT']}"], check=True, capture_output=True,
+                       env=dict(os.environ, AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_REGION="us-east-1"))
+        large = measure()
+    finally:
+        system.stop()
+    for results in (small, large):
+        if isinstance(results, dict):
+            raise SystemExit(f"the staff page bench failed: {results.get('error')}")
+    log(f"  rows shown: {small[0]['rows']} and {large[0]['rows']}")
+    ratio_name = "26 products (ratio: 500 ÷ 26)"
+    for what, key, unit, fmt in [("page's own files, first view", "page", "B", "{:.0f}"),
+                                 ("menu data fetched, first view", "menu", "B", "{:.0f}"),
+                                 ("time until the table is usable", "usableMs", "ms", "{:.0f}")]:
+        row("Staff page", f"{what}, 500 products", [r[key] for r in large], [r[key] for r in small],
+            ratio_name, unit, fmt=fmt)
+    row("Staff page", "bytes, first view in all, 500 products", [r["page"] + r["menu"] for r in large],
+        [r["page"] + r["menu"] for r in small], ratio_name, "B")
+
+
 def machine():
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     mem = next((int(line.split()[1]) // 1024 // 1024 for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
@@ -535,6 +578,13 @@ How each is measured:
   (`provided.al2023`). Peak RSS is the qemu process's VmHWM: the emulator's own memory and
   translated code are in it, so it is an upper bound, not the function's footprint on Lambda.
   No time is reported: under emulation they say nothing about Lambda's cold starts.
+- **Staff page**: the staff page (`staff/`) opened signed in, in headless Chromium with the
+  browser cache off, against a local system of its own (the `make run` stand-ins, debug build, no
+  CDN), first with the café's 26 products, then with 474 generated ones added (500). Bytes are
+  what the network carried (encoded: gzip where the server sent it; the gateway stand-in serves
+  the page's files uncompressed, CloudFront compresses them); "usable" is when the whole menu is
+  in the table (every page read, every row built). The ratio column here is 500 ÷ 26: how the
+  page's cost grows with the menu.
 - **Package**: `make package` zips (`sam build`, arm64, LTO, strip, panic=abort).
 
 Reproduce: `make bench` (`BENCH_RUNS=5 make bench` for more runs, `BENCH_QUICK=1 make bench` for a smoke run).
@@ -543,7 +593,8 @@ Reproduce: `make bench` (`BENCH_RUNS=5 make bench` for more runs, `BENCH_QUICK=1
 
 
 SECTIONS = {"bulk-load": bench_bulk_load, "reads": bench_reads, "judging": bench_judging,
-            "cold-start": bench_cold_start, "arm64": bench_arm64, "package": bench_package}
+            "cold-start": bench_cold_start, "arm64": bench_arm64, "package": bench_package,
+            "staff-page": bench_staff_page}
 
 if __name__ == "__main__":
     started = time.time()

@@ -1,0 +1,257 @@
+// The staff page driven as a person would, in headless Chromium (playwright-core), against a
+// running local system: scripts/e2e_staff.py starts it with the system's settings and checks
+// what it prints (one JSON line of observations), and bench.py's staff section uses openMenu().
+//   node scripts/e2e_staff.js CONFIG_JSON
+// CONFIG_JSON: {page, api, user, password, staff_token, shots, bad_file, good_file, bound_seconds}
+const { chromium } = require("playwright-core");
+
+const LAUNCH = { executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] };
+
+async function api(base, method, path, { token, body, ifMatch } = {}) {
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body) headers["content-type"] = "application/json";
+  if (ifMatch !== undefined) headers["if-match"] = `"${ifMatch}"`;
+  const r = await fetch(base + path, { method, headers, body: body && JSON.stringify(body) });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}
+
+async function publicPrice(base, name) {
+  let cursor = "", found = null;
+  do {
+    const { body } = await api(base, "GET", `/products?limit=1000&cursor=${encodeURIComponent(cursor)}`);
+    found = body.product_item_arr.find((p) => p.product_name_str === name) || found;
+    cursor = body.next_cursor || "";
+  } while (cursor);
+  return found && found.price_in_cents_int;
+}
+
+/** A token like the page's but with other claims (its signature no longer fits). */
+function forged(token, change) {
+  const [h, c, s] = token.split(".");
+  const claims = JSON.parse(Buffer.from(c, "base64url").toString());
+  Object.assign(claims, change(claims));
+  return `${h}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${s}`;
+}
+
+async function signIn(page, user, password) {
+  await page.waitForURL((u) => u.pathname === "/login", { timeout: 15000 });
+  // The keyboard alone: the form's first field has the focus.
+  await page.keyboard.type(user);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(password);
+  await page.keyboard.press("Enter");
+  await page.waitForURL((u) => u.pathname.startsWith("/staff/"), { timeout: 15000 });
+}
+
+function row(page, name) {
+  return page.locator("#products tbody tr", { has: page.locator("td.name", { hasText: new RegExp(`^${name}$`) }) });
+}
+
+/** Types into a row's field with the keyboard and presses Enter; the status it ends with. */
+async function typeInto(page, name, field, text) {
+  const input = row(page, name).locator(`input.${field}`);
+  await input.focus();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type(text);
+  await page.keyboard.press("Enter");
+}
+
+async function statusOf(page, name, notText = "Saving…") {
+  const status = row(page, name).locator("td.status");
+  await page.waitForFunction(([el, not]) => el && el.textContent && el.textContent !== not,
+    [await status.elementHandle(), notText], { timeout: 20000 });
+  return (await status.textContent()).trim();
+}
+
+async function session(cfg) {
+  const out = { console: [], pageErrors: [] };
+  const browser = await chromium.launch(LAUNCH);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on("console", (m) => { if (m.type() === "error") out.console.push(m.text()); });
+  page.on("pageerror", (e) => out.pageErrors.push(String(e)));
+  const shot = (name) => page.screenshot({ path: `${cfg.shots}/${name}.png` });
+  try {
+    // Signed out, then signed in through the login stand-in, by keyboard.
+    await page.goto(cfg.page);
+    await page.waitForSelector("body[data-ready=signed-out]", { timeout: 20000 });
+    await shot("staff-signed-out-1280");
+    await page.focus("#sign-in");
+    await page.keyboard.press("Enter");
+    await signIn(page, cfg.user, cfg.password);
+    await page.waitForSelector("body[data-ready=menu]", { timeout: 30000 });
+    out.who = await page.textContent("#who-name");
+    out.rows = await page.locator("#products tbody tr").count();
+    out.apiRows = (await api(cfg.api, "GET", "/products")).body.product_item_arr.length;
+    out.address = page.url();
+    await shot("staff-menu-1280");
+
+    // Every control has a name a screen reader reads.
+    out.unlabelled = await page.evaluate(() => [...document.querySelectorAll("input, button, select, textarea")]
+      .filter((e) => !(e.getAttribute("aria-label") || (e.labels && e.labels.length) || e.textContent.trim()))
+      .map((e) => e.outerHTML.slice(0, 80)));
+
+    // Filter and sort.
+    await page.fill("#filter", "bagel");
+    out.filtered = await page.locator("#products tbody tr:not([hidden])").count();
+    out.filterCount = await page.textContent("#count");
+    await page.fill("#filter", "");
+    await page.click("[data-sort=price]");
+    out.sortedPrices = await page.$$eval("#products tbody tr input.price", (es) => es.map((e) => e.value));
+    await page.click("[data-sort=name]");
+
+    // A refused price: cafe-menu's message, nothing sent.
+    await typeInto(page, "lemon pie", "price", "4,50");
+    out.refused = await statusOf(page, "lemon pie", "");
+    out.refusedInvalid = await row(page, "lemon pie").locator("input.price").getAttribute("aria-invalid");
+
+    // A price changed, saved, and on the public list within the freshness bound.
+    await typeInto(page, "lemon pie", "price", "$47.25");
+    const savedAt = Date.now();
+    out.saved = await statusOf(page, "lemon pie");
+    for (;;) {
+      if ((await publicPrice(cfg.api, "lemon pie")) === 4725) { out.publicAfterMs = Date.now() - savedAt; break; }
+      if (Date.now() - savedAt > 3 * cfg.bound_seconds * 1000) { out.publicAfterMs = null; break; }
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    out.shownPrice = await row(page, "lemon pie").locator("input.price").inputValue();
+
+    // A colleague changes "cherry pie slice" while the page shows it: the 412, field by field.
+    const name412 = "cherry pie slice";
+    const before = (await api(cfg.api, "GET", `/products/${encodeURIComponent(name412)}`)).body;
+    const theirs = { ...before, description_str: "Changed by a colleague.", tag_str_arr: [...before.tag_str_arr, "out of stock"] };
+    delete theirs.version_int;
+    out.colleague = (await api(cfg.api, "PUT", `/products/${encodeURIComponent(name412)}`,
+      { token: cfg.staff_token, body: theirs, ifMatch: before.version_int })).status;
+    await typeInto(page, name412, "price", "6.10");
+    await page.waitForSelector("#conflict[open]", { timeout: 20000 });
+    out.conflictRows = await page.$$eval("#conflict-theirs tr", (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    out.conflictMine = await page.textContent("#conflict-mine");
+    await shot("staff-conflict-1280");
+    await page.click("#conflict-apply");
+    out.conflictSaved = await statusOf(page, name412);
+    out.afterConflict = (await api(cfg.api, "GET", `/products/${encodeURIComponent(name412)}`)).body;
+
+    // Add, then remove (it asks first).
+    await page.click("#add-open");
+    await page.fill("#add input[name=name]", "e2e page scone");
+    await page.fill("#add input[name=price]", "3.75");
+    await page.fill("#add input[name=tags]", "savoury, scone");
+    await page.fill("#add input[name=description]", "Added from the staff page.");
+    await page.click("#add button[type=submit]");
+    out.added = await statusOf(page, "e2e page scone", "");
+    out.addedApi = (await api(cfg.api, "GET", `/products/${encodeURIComponent("e2e page scone")}`)).body;
+    await row(page, "e2e page scone").locator("td.remove button").click();
+    await page.waitForSelector("#confirm-remove[open]");
+    out.removeAsks = await page.textContent("#remove-title");
+    await page.click("#remove-yes");
+    await page.waitForFunction(() => ![...document.querySelectorAll("#products td.name")].some((td) => td.textContent === "e2e page scone"));
+    out.removedApi = (await api(cfg.api, "GET", `/products/${encodeURIComponent("e2e page scone")}`)).status;
+
+    // Uploads: a rejected file's problems, then a good file's counts.
+    await page.click("#tab-upload");
+    await page.waitForSelector("#upload:not([hidden])");
+    await page.setInputFiles("#file", cfg.bad_file);
+    await page.waitForSelector("body[data-report]", { timeout: 60000 });
+    out.badOutcome = await page.getAttribute("body", "data-report");
+    out.badReport = await page.innerText("#report");
+    await shot("staff-upload-rejected-1280");
+    out.badApi = (await api(cfg.api, "GET", `/products/${encodeURIComponent("e2e page muffin")}`)).status;
+    await page.evaluate(() => delete document.body.dataset.report);
+    await page.setInputFiles("#file", cfg.good_file);
+    await page.waitForSelector("body[data-report]", { timeout: 60000 });
+    out.goodOutcome = await page.getAttribute("body", "data-report");
+    out.goodReport = await page.innerText("#report");
+    await shot("staff-upload-loaded-1280");
+    await page.click("#tab-menu");
+
+    // The phone: 375 px wide, nothing wider than the screen.
+    await page.setViewportSize({ width: 375, height: 760 });
+    await page.waitForTimeout(200);
+    out.phoneWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    await shot("staff-menu-375");
+    await page.click("#tab-upload");
+    out.phoneUploadWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    await shot("staff-upload-375");
+    await page.click("#tab-menu");
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // An expired session: the change is not sent, the person is sent to sign in, the typing kept.
+    const token = await page.evaluate(() => sessionStorage.getItem("cafe-staff.token"));
+    await page.evaluate((t) => sessionStorage.setItem("cafe-staff.token", t),
+      forged(token, () => ({ exp: Math.floor(Date.now() / 1000) - 60 })));
+    await typeInto(page, "garlic bagel", "price", "4.15");
+    await page.waitForSelector("#session:not([hidden])", { timeout: 10000 });
+    out.expiredNotice = await page.textContent("#session-text");
+    out.expiredStatus = await statusOf(page, "garlic bagel", "Saving…");
+    out.expiredApi = (await api(cfg.api, "GET", `/products/${encodeURIComponent("garlic bagel")}`)).body.price_in_cents_int;
+    await shot("staff-session-ended-1280");
+    await page.click("#sign-in-again");
+    await signIn(page, cfg.user, cfg.password);
+    await page.waitForSelector("#kept:not([hidden])", { timeout: 30000 });
+    out.kept = await page.innerText("#kept-list");
+    await page.click("#kept-save");
+    out.keptSaved = await statusOf(page, "garlic bagel");
+    out.keptApi = (await api(cfg.api, "GET", `/products/${encodeURIComponent("garlic bagel")}`)).body.price_in_cents_int;
+
+    // A token the API refuses (its signature does not fit): the same path back to the sign-in.
+    const fresh = await page.evaluate(() => sessionStorage.getItem("cafe-staff.token"));
+    await page.evaluate((t) => sessionStorage.setItem("cafe-staff.token", t), forged(fresh, () => ({ "cognito:username": "mallory" })));
+    await typeInto(page, "garlic bagel", "price", "4.35");
+    await page.waitForSelector("#session:not([hidden])", { timeout: 10000 });
+    out.refusedNotice = await page.textContent("#session-text");
+    out.refusedApi = (await api(cfg.api, "GET", `/products/${encodeURIComponent("garlic bagel")}`)).body.price_in_cents_int;
+    await page.evaluate((t) => sessionStorage.setItem("cafe-staff.token", t), fresh);
+    await page.evaluate(() => sessionStorage.removeItem("cafe-staff.kept"));
+
+    // Sign out: back on the page, signed out, no token kept.
+    await page.click("#sign-out");
+    await page.waitForSelector("body[data-ready=signed-out]", { timeout: 20000 });
+    out.signedOutToken = await page.evaluate(() => sessionStorage.getItem("cafe-staff.token"));
+    out.signedOutAddress = page.url();
+    await page.setViewportSize({ width: 375, height: 760 });
+    await shot("staff-signed-out-375");
+  } catch (e) {
+    out.error = String(e.stack || e);
+    await shot("staff-failure").catch(() => {});
+  }
+  await browser.close();
+  return out;
+}
+
+/** Bench: bytes for the first view and the time until the table is usable, signed in. */
+async function openMenu(cfg) {
+  const browser = await chromium.launch(LAUNCH);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript((t) => sessionStorage.setItem("cafe-staff.token", t), cfg.staff_token);
+  const results = [];
+  for (let i = 0; i < cfg.runs; i++) {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+    const bytes = { page: 0, menu: 0 };
+    const urls = new Map();
+    cdp.on("Network.responseReceived", (e) => urls.set(e.requestId, e.response.url));
+    cdp.on("Network.loadingFinished", (e) => {
+      const url = urls.get(e.requestId) || "";
+      if (url.includes("/products")) bytes.menu += e.encodedDataLength; else bytes.page += e.encodedDataLength;
+    });
+    const started = Date.now();
+    await page.goto(cfg.page);
+    await page.waitForSelector("body[data-ready=menu]", { timeout: 60000 });
+    const usableMs = Date.now() - started;
+    await page.waitForTimeout(300); // the last loadingFinished events
+    results.push({ usableMs, rows: await page.locator("#products tbody tr").count(), ...bytes });
+    await page.close();
+  }
+  await browser.close();
+  return results;
+}
+
+const cfg = JSON.parse(process.argv[2]);
+(cfg.bench ? openMenu(cfg) : session(cfg))
+  .then((out) => console.log(JSON.stringify(out)))
+  .catch((e) => { console.log(JSON.stringify({ error: String(e.stack || e) })); process.exit(1); });

@@ -1,0 +1,109 @@
+"""The staff page, end to end (scripts/e2e.py calls check_staff_page from main): served by the
+local system at STAFF_PAGE_URL, driven in headless Chromium by scripts/e2e_staff.js as a person
+would, by keyboard where a person at the counter would use it: sign in through the login
+stand-in, a refused price, a price changed and then on the public GET /products within the
+freshness bound, a colleague's competing write shown field by field (412) and resolved, add and
+remove, a rejected upload's problems, a good upload's counts, the page at 375 px, an expired and
+a refused session (nothing written, what was typed kept, saved after signing in again), sign
+out; no errors in the browser console. Screenshots land in the state folder (staff-*.png)."""
+import json
+import os
+import pathlib
+import re
+import subprocess
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / ".tools/node/node_modules"
+# Answers the page asks for and handles, which Chromium still logs as "Failed to load resource":
+# a report not written yet (404), a colleague's change (412), a refused token (401).
+EXPECTED_LOAD_ERRORS = re.compile(r"^Failed to load resource: the server responded with a status of (401|404|412)\b")
+
+
+def run_page(config, timeout=300):
+    out = subprocess.run(["node", str(ROOT / "scripts/e2e_staff.js"), json.dumps(config)], cwd=ROOT,
+                         env=dict(os.environ, NODE_PATH=str(NODE_MODULES)), capture_output=True, text=True, timeout=timeout)
+    lines = out.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if lines else {"error": out.stderr[-1500:]}
+
+
+def menu_files(state):
+    bad = state / "staff-bad-menu.json"
+    bad.write_text(json.dumps({"product_item_arr": [
+        {"product_name_str": "e2e page muffin", "product_id_str": "m1", "price_in_cents_int": 325},
+        {"product_name_str": "e2e page tart", "product_id_str": "m2", "price_in_cents_int": -5},
+        {"product_name_str": "", "product_id_str": "m3", "price_in_cents_int": 300}]}))
+    good = state / "staff-good-menu.json"
+    good.write_text(json.dumps({"product_item_arr": [
+        {"product_name_str": "e2e page muffin", "product_id_str": "m1", "price_in_cents_int": 325,
+         "description_str": "From the staff page's upload.", "tag_str_arr": ["muffin"]},
+        {"product_name_str": "apple pie slice", "product_id_str": "a440", "price_in_cents_int": 1,
+         "description_str": "A different one.", "tag_str_arr": []}]}))
+    return bad, good
+
+
+def check_staff_page(system, check, request):
+    """`check(ok, what)` and `request(method, url, ...)` are e2e.py's."""
+    env = system.settings()
+    page = env.get("STAFF_PAGE_URL", "")
+    check(page == f"{system.base}/staff/", f"run.env has STAFF_PAGE_URL ({page})")
+    banner = (system.state / "run.out").read_text()
+    check(f"The staff page (sign in as the demo staff member below):  {page}" in banner, "the banner shows the staff page")
+    if not (NODE_MODULES / "playwright-core").exists():
+        check(False, "browser tools installed (scripts/install-browser-tools.sh)")
+        return
+    bad, good = menu_files(system.state)
+    token = system.staff()["authorization"].removeprefix("Bearer ")
+    bound = int(env.get("FRESHNESS_SECONDS", "5"))
+    r = run_page({"page": page, "api": system.base, "user": env["STAFF_USERNAME"], "password": env["STAFF_PASSWORD"],
+                  "staff_token": token, "shots": str(system.state), "bad_file": str(bad), "good_file": str(good),
+                  "bound_seconds": bound})
+    check(not r.get("error"), f"the session ran to its end ({(r.get('error') or '')[:600]})")
+    check(r.get("who") == f"Signed in as {env['STAFF_USERNAME']}" and r.get("address") == page,
+          f"signed in by keyboard through the login stand-in, back on the page without the tokens in its address ({r.get('who')!r}, {r.get('address')})")
+    check(r.get("rows") == r.get("apiRows"), f"the table has a row per product ({r.get('rows')} rows, {r.get('apiRows')} products)")
+    check(r.get("unlabelled") == [], f"every control has a label ({r.get('unlabelled')})")
+    check(r.get("filtered", 0) >= 4 and "of" in (r.get("filterCount") or ""), f"typing filters the table ({r.get('filterCount')})")
+    prices = [int(p.replace("$", "").replace(".", "")) for p in r.get("sortedPrices", [])]
+    check(prices and prices == sorted(prices), "sorted by price")
+    check((r.get("refused") or "").startswith('"4,50" is not a price: a comma could be a decimal point')
+          and r.get("refusedInvalid") == "true", f"a refused price says why in cafe-menu's words ({r.get('refused')!r})")
+    check((r.get("saved") or "").startswith("Saved") and r.get("shownPrice") == "$47.25",
+          f"a price change shows as saved once the API answered ({r.get('saved')!r}, {r.get('shownPrice')})")
+    after = r.get("publicAfterMs")
+    check(after is not None and after <= bound * 1000,
+          f"the new price is on the public GET /products within the freshness bound ({after} ms, bound {bound} s)")
+    rows = [tuple(x) for x in r.get("conflictRows", [])]
+    check(r.get("colleague") == 200 and any(x[0] == "description" and x[2] == "Changed by a colleague." for x in rows),
+          f"a colleague's change (412) shown field by field: {rows}")
+    check(("in stock", "yes", "no") in rows and "price → $6.10" in (r.get("conflictMine") or ""),
+          f"... every field they changed, and this change ({r.get('conflictMine')!r})")
+    final = r.get("afterConflict") or {}
+    check((r.get("conflictSaved") or "").startswith("Saved") and final.get("price_in_cents_int") == 610
+          and final.get("description_str") == "Changed by a colleague." and "out of stock" in final.get("tag_str_arr", []),
+          "applied on their version: this price, their description and stock, nothing overwritten blindly")
+    added = r.get("addedApi") or {}
+    check((r.get("added") or "").startswith("Added") and added.get("price_in_cents_int") == 375
+          and added.get("tag_str_arr") == ["savoury", "scone"], f"a product added ({r.get('added')!r})")
+    check(r.get("removeAsks") == "Remove e2e page scone?" and r.get("removedApi") == 404, "removed, after asking")
+    bad_text = r.get("badReport") or ""
+    check(r.get("badOutcome") == "rejected" and "nothing was written" in bad_text
+          and re.search(r"\b2\b.*price", bad_text) and re.search(r"\b3\b.*name", bad_text),
+          f"a rejected upload: 'nothing was written', each problem by record and field ({bad_text[:300]!r})")
+    check(r.get("badApi") == 404, "... and nothing was written")
+    good_text = r.get("goodReport") or ""
+    check(r.get("goodOutcome") == "loaded" and "1 new product added" in good_text and "Conflicts" in good_text
+          and "apple pie slice" in good_text, f"a good upload's counts and conflicts ({good_text[:300]!r})")
+    check(request("GET", f"{system.base}/products/e2e%20page%20muffin")[0] == 200, "... and its new product is on the menu")
+    check(r.get("phoneWidth") == 375 and r.get("phoneUploadWidth") == 375,
+          f"at 375 px nothing is wider than the screen ({r.get('phoneWidth')}, {r.get('phoneUploadWidth')})")
+    check("Your session has ended" in (r.get("expiredNotice") or "") and "Not saved" in (r.get("expiredStatus") or "")
+          and r.get("expiredApi") == 395, f"an expired session: nothing sent, said so ({r.get('expiredNotice')!r})")
+    check((r.get("kept") or "").strip() == "garlic bagel: price → $4.15" and (r.get("keptSaved") or "").startswith("Saved")
+          and r.get("keptApi") == 415, f"signed in again, what was typed was kept and then saved ({r.get('kept')!r})")
+    check("refused" in (r.get("refusedNotice") or "") and r.get("refusedApi") == 415,
+          f"a token the API refuses: back to the sign-in, nothing written ({r.get('refusedNotice')!r})")
+    check(r.get("signedOutToken") is None and r.get("signedOutAddress") == page, "signed out: back on the page, no token kept")
+    errors = [e for e in r.get("console", []) if not EXPECTED_LOAD_ERRORS.match(e)] + r.get("pageErrors", [])
+    check(not errors and "console" in r, f"no errors in the browser console ({errors[:5]})")
+    shots = sorted(p.name for p in system.state.glob("staff-*.png"))
+    check(len(shots) >= 9, f"screenshots {shots}")
