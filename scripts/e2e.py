@@ -729,6 +729,52 @@ def browser_session(system):
     return json.loads(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else {"error": out.stderr[-500:]}
 
 
+# The website's lists as a visitor's browser renders them (title 'done' once both are in).
+CARDS_SCRIPT = """
+const { chromium } = require('playwright-core');
+(async () => {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const page = await browser.newPage();
+  await page.goto(process.argv[1] + '/index.html');
+  await page.waitForFunction(() => document.title === 'done' || document.title === 'failed', null, { timeout: 30000 });
+  console.log(JSON.stringify({ all: await page.$$eval('#all .card', cards => cards.map(c => c.textContent)) }));
+  await browser.close();
+})().catch(e => { console.log(JSON.stringify({ error: String(e) })); process.exit(1); });
+"""
+
+
+def website_cards(system):
+    """The café website's 'show all' cards as a visitor's browser renders them now."""
+    site = system.state / "site"
+    write_site(system, site)
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(system.site_port), "--bind", "127.0.0.1"],
+                              cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        out = subprocess.run(["node", "-e", CARDS_SCRIPT, f"http://localhost:{system.site_port}"],
+                             cwd=ROOT / ".tools/node", capture_output=True, text=True, timeout=120)
+    finally:
+        server.terminate()
+        server.wait()
+    lines = out.stdout.strip().splitlines()
+    return json.loads(lines[-1]).get("all", []) if lines else []
+
+
+def check_staff_change_on_the_website(system):
+    """The price the staff page set (lemon pie, $47.25) is what the café website shows, within the
+    freshness bound of the change (the page's session ended since; the bound has passed)."""
+    bound = int(system.settings().get("FRESHNESS_SECONDS", "5"))
+    started = time.monotonic()
+    while True:
+        cards = [c for c in website_cards(system) if c.startswith("lemon pie $")]
+        if cards and cards[0].startswith("lemon pie $47.25") or time.monotonic() - started > 2 * bound:
+            break
+        time.sleep(0.5)
+    check(bool(cards) and cards[0].startswith("lemon pie $47.25"),
+          f"the staff page's new price is on the café website too ({cards[:1]})")
+
+
 def check_browser(system):
     """The website in headless Chromium, cross-origin: jQuery $.get of both lists, then the
     staff's sign-in through the login stand-in and the report button."""
@@ -834,6 +880,7 @@ def main():
         check_browser(system)
         print("== the staff page")
         check_staff_page(system, check, request)
+        check_staff_change_on_the_website(system)
         print("== restart")
         _, before = products(system.base)
         system.stop()
