@@ -38,7 +38,10 @@ function forged(token, change) {
 
 async function signIn(page, user, password) {
   await page.waitForURL((u) => u.pathname === "/login", { timeout: 15000 });
-  // The keyboard alone: the form's first field has the focus.
+  // The keyboard alone: the form's first field has the focus (waited for, as a person waits
+  // for the cursor: on a busy machine the page may not have given it yet).
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === "username",
+    null, { timeout: 15000 });
   await page.keyboard.type(user);
   await page.keyboard.press("Tab");
   await page.keyboard.type(password);
