@@ -392,6 +392,15 @@ def check_cli_login(system):
     check(out.returncode == 77 and env["NON_STAFF_USERNAME"] in out.stderr and "staff" in out.stderr
           and api_product(system.base, "apple pie")["price_in_cents_int"] == 4595,
           f"a write by someone outside staff: refused by name, exit 77 ({out.stderr.strip()[:160]})")
+    # An expired login is refreshed with the refresh token, not refused (moto's tokens last an
+    # hour: the kept login is made to look expired).
+    saved = json.loads(kept[0].read_text())
+    kept[0].write_text(json.dumps(dict(saved, expires_at=1)))
+    out = cli(system, "report", **nobody)
+    refreshed = json.loads(kept[0].read_text())
+    check(refreshed["expires_at"] > time.time() + 600 and refreshed["id_token"] != saved["id_token"]
+          and oct(kept[0].stat().st_mode & 0o777) == "0o600" and "staff" in out.stderr,
+          f"an expired login is refreshed with the refresh token, then the API decides ({out.stderr.strip()[:120]})")
     out = cli(system, "logout", **nobody)
     check(out.returncode == 0 and not kept[0].exists(), f"logout forgets the login ({out.stderr.strip()})")
     out = cli(system, "report")
