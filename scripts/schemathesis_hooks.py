@@ -1,9 +1,9 @@
 """Schemathesis hooks for runs against `make run`.
 
-cargo lambda watch (the local Lambda emulator) answers a request whose body is not valid UTF-8
-with a 500 of its own, before any function runs; API Gateway hands such a body to the function
-(base64), which answers 400 `malformed_json` (the product-writer tests cover it). So such bodies
-are not generated here: they would only test the emulator."""
+A request body that is not valid UTF-8 reaches the function base64-encoded (API Gateway does so,
+and so does its local stand-in, scripts/local_gateway.py), and the function answers 400
+`malformed_json`; the product-writer tests cover it. Such bodies are not generated here, so that
+the run's examples go to the API's own rules."""
 import schemathesis
 
 

@@ -49,7 +49,7 @@ impl SignIn {
         }
     }
 
-    /// Signs in and keeps the tokens; returns who signed in.
+    /// Signs in and keeps the tokens (nothing is kept when the sign-in is refused).
     pub async fn login(
         &self,
         http: &reqwest::Client,
