@@ -70,15 +70,18 @@ wait_for() { # port pid name log
   echo "$3 did not open port $1 in 2 minutes; see $4" >&2; exit 1
 }
 
-step "installing what is missing (first time only)"
-scripts/install-dynamodb-local.sh
-scripts/install-python-tools.sh run  # the local AWS stand-ins only; the test tools come with make test
-export PATH="$PWD/.tools/venv/bin:$PATH"
-
-step "building the functions (the first build takes a few minutes)"
+# The installs wait on the network, the build on the CPU: on a first run they go side by side.
+step "installing what is missing (first time only), and building the functions (the first build takes a few minutes)"
+{
+  scripts/install-dynamodb-local.sh
+  scripts/install-python-tools.sh run  # the local AWS stand-ins only; the test tools come with make test
+} > >(sed -u 's/^/    [install] /') 2>&1 &
+children+=($!); install_pid=$!
 cargo build --workspace --bins 2>&1 | grep -E '^\s*(Compiling|Finished|error|warning: unused)' | sed -u 's/^ */    /' || true
 CLI="${CARGO_TARGET_DIR:-target}/debug/cafe-menu"
 [ -x "$CLI" ] || { echo "the build failed: run 'cargo build' to see why" >&2; exit 1; }
+wait "$install_pid" || { echo "an install failed (its lines above start with [install])" >&2; exit 1; }
+export PATH="$PWD/.tools/venv/bin:$PATH"
 CLI=$(cd "$(dirname "$CLI")" && pwd)/cafe-menu
 
 step "starting DynamoDB Local on 127.0.0.1:$DYNAMODB_PORT (data in $STATE/dynamodb)"
