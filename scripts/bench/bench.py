@@ -300,8 +300,6 @@ def bench_cold_start():
     for _ in range(RUNS + 2):
         for name, event in events.items():
             results.setdefault(name, []).append(runtime_api.measure(event, [str(RELEASE / name)], env))
-        results.setdefault("menu-reader warm", []).append(
-            runtime_api.measure(events["menu-reader"], [str(RELEASE / "menu-reader")], dict(env, WARM_CONNECTION="1")))
         old = os.getcwd()
         os.chdir(HERE)
         results.setdefault("python", []).append(runtime_api.measure(events["menu-reader"], python_command, env))
@@ -324,11 +322,6 @@ def bench_cold_start():
             "Python 3.11 + boto3 under awslambdaric", "ms", False, "{:.1f}")
         row("Cold start", f"{name}: peak RSS", [r["peak_rss_mb"] for r in runs if r["peak_rss_mb"]],
             [r["peak_rss_mb"] for r in baseline if r["peak_rss_mb"]] if baseline else None, "Python + boto3", "MB", False, "{:.1f}")
-    warm = results["menu-reader warm"]
-    row("Cold start", "menu-reader: first response, connection warmed during init",
-        [r["first_response_ms"] - r["init_ms"] for r in warm],
-        [r["first_response_ms"] - r["init_ms"] for r in results["menu-reader"]],
-        "first response without warming (after init)", "ms", False, "{:.2f}")
 
 
 # ------------------------------------------------------------------------------------ arm64 as shipped
@@ -563,8 +556,7 @@ How each is measured:
   minimal Lambda Runtime API server of the benchmark's own (`scripts/bench/runtime_api.py`), which
   records when the process first polls for an event (init) and when it posts the response; peak
   RSS is the process's VmHWM after the response. The baseline is the same menu job in Python with
-  boto3 under `awslambdaric`, driven by the same server. "Warmed" sets `WARM_CONNECTION=1`, which
-  makes init open the DynamoDB connection with a 1-item read.
+  boto3 under `awslambdaric`, driven by the same server.
 - **Menu file judging**: the check the bulk loader runs on a whole menu file before it writes anything
   (`shared/examples/judge_menu_file.rs`: parse, validate every record, find repeated names, build the
   report of a rejected file), run under GNU `time` on generated files of 20 MB (the loader accepts up

@@ -2,12 +2,6 @@
 //! hands in the environment as a lookup (`|name| std::env::var(name).ok()`); nothing else in the
 //! crate reads it. A bad value stops the start with a message that names the variable.
 
-use std::time::Duration;
-
-use aws_config::meta::region::RegionProviderChain;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, SdkConfig};
-
 use crate::load::LoadOptions;
 use crate::store::schema::DEFAULT_TABLE_NAME;
 
@@ -32,8 +26,6 @@ pub struct ApiConfig {
     /// `FRESHNESS_SECONDS` (default 10): the freshness bound, the longest any reader (the
     /// function's cache, the CDN, a browser) serves an answer after the table changed.
     pub freshness_seconds: u32,
-    /// `WARM_CONNECTION` (`1` or `0`, default `0`): open the table's connection at init.
-    pub warm_connection: bool,
     /// `AWS_LAMBDA_FUNCTION_NAME` (set by Lambda and `cargo lambda watch`): the `function`
     /// dimension of the metrics.
     pub function_name: String,
@@ -45,7 +37,6 @@ impl Default for ApiConfig {
             table_name: DEFAULT_TABLE_NAME.to_owned(),
             allowed_origins: vec!["*".to_owned()],
             freshness_seconds: 10,
-            warm_connection: false,
             function_name: "cafe-menu-api".to_owned(),
         }
     }
@@ -53,12 +44,7 @@ impl Default for ApiConfig {
 
 impl ApiConfig {
     /// Every variable [`ApiConfig::from_vars`] reads (a test holds the two together).
-    pub const VARIABLES: [&'static str; 4] = [
-        "TABLE_NAME",
-        "ALLOWED_ORIGINS",
-        "FRESHNESS_SECONDS",
-        "WARM_CONNECTION",
-    ];
+    pub const VARIABLES: [&'static str; 3] = ["TABLE_NAME", "ALLOWED_ORIGINS", "FRESHNESS_SECONDS"];
 
     pub fn from_vars(vars: Vars) -> Result<Self, ConfigError> {
         let default = Self::default();
@@ -82,7 +68,6 @@ impl ApiConfig {
             allowed_origins,
             freshness_seconds: number(vars, "FRESHNESS_SECONDS", 0, 3600)?
                 .unwrap_or(default.freshness_seconds),
-            warm_connection: flag(vars, "WARM_CONNECTION")?.unwrap_or(default.warm_connection),
             function_name: text(vars, "AWS_LAMBDA_FUNCTION_NAME").unwrap_or(default.function_name),
         })
     }
@@ -156,11 +141,10 @@ pub struct BackOfficeConfig {
 
 impl BackOfficeConfig {
     /// Every variable [`BackOfficeConfig::from_vars`] reads, besides the SDK's own `AWS_*` ones.
-    pub const VARIABLES: [&'static str; 8] = [
+    pub const VARIABLES: [&'static str; 7] = [
         "TABLE_NAME",
         "ALLOWED_ORIGINS",
         "FRESHNESS_SECONDS",
-        "WARM_CONNECTION",
         "UPLOAD_BUCKET",
         "UPLOAD_PREFIX",
         "REPORT_PREFIX",
@@ -214,23 +198,6 @@ fn s3_path_style(vars: Vars) -> bool {
         .is_some()
 }
 
-/// The AWS configuration the SDK finds (region, credentials, `AWS_ENDPOINT_URL*` for local
-/// endpoints), with timeouts short enough that a stuck call fails inside the Lambda's own.
-pub async fn aws() -> SdkConfig {
-    let region = RegionProviderChain::default_provider().or_else("us-east-1");
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(region)
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(2))
-                .operation_attempt_timeout(Duration::from_secs(10))
-                .operation_timeout(Duration::from_secs(30))
-                .build(),
-        )
-        .load()
-        .await
-}
-
 /// A variable's value; unset and empty are the same.
 fn text(vars: Vars, name: &str) -> Option<String> {
     vars(name).filter(|v| !v.trim().is_empty())
@@ -248,18 +215,6 @@ where
         _ => Err(ConfigError {
             variable: name,
             problem: format!("must be a whole number from {min} to {max}, found {value:?}"),
-        }),
-    }
-}
-
-fn flag(vars: Vars, name: &'static str) -> Result<Option<bool>, ConfigError> {
-    match text(vars, name).as_deref().map(str::trim) {
-        None => Ok(None),
-        Some("1" | "true") => Ok(Some(true)),
-        Some("0" | "false") => Ok(Some(false)),
-        Some(other) => Err(ConfigError {
-            variable: name,
-            problem: format!("must be 1 or 0, found {other:?}"),
         }),
     }
 }
@@ -341,7 +296,6 @@ mod tests {
             ("TABLE_NAME", "Menu2"),
             ("ALLOWED_ORIGINS", "https://a.example/, https://b.example"),
             ("FRESHNESS_SECONDS", "5"),
-            ("WARM_CONNECTION", "1"),
         ]))
         .unwrap();
         assert_eq!(api.table_name, "Menu2");
@@ -350,7 +304,6 @@ mod tests {
             ["https://a.example", "https://b.example"]
         );
         assert_eq!(api.freshness_seconds, 5);
-        assert!(api.warm_connection);
         let loader = LoaderConfig::from_vars(&vars(&[
             ("LOAD_CONCURRENCY", "8"),
             ("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9100"),
@@ -365,7 +318,6 @@ mod tests {
         for (name, value) in [
             ("FRESHNESS_SECONDS", "thirty"),
             ("FRESHNESS_SECONDS", "-1"),
-            ("WARM_CONNECTION", "yes"),
             ("ALLOWED_ORIGINS", ","),
         ] {
             let err = ApiConfig::from_vars(&vars(&[(name, value)])).unwrap_err();

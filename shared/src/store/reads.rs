@@ -6,7 +6,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use super::cursor::{self, List};
 use super::item::{self, Item};
 use super::{schema, MenuStore, StoreError, StoredProduct};
-use crate::product::{menu_order, Product};
+use crate::contract::menu_order;
+use crate::product::Product;
 
 /// Parallel scan segments for whole-list reads. Two: on DynamoDB Local, 5,000 products read
 /// ~10 % faster than with one, and the café's 26-product menu still costs the same read units
@@ -33,12 +34,6 @@ pub struct MenuPage {
 }
 
 impl MenuStore {
-    /// Opens the connection to DynamoDB with a one-item read, so that the first request does
-    /// not pay for it. Failures are ignored: the first request will meet them too.
-    pub async fn warm_up(&self) {
-        let _ = self.menu_page(1, None).await;
-    }
-
     /// One product by name (strongly consistent), if it is on the menu.
     pub async fn product(&self, name: &str) -> Result<Option<StoredProduct>, StoreError> {
         Ok(self.product_read(name).await?.0)
@@ -129,7 +124,7 @@ impl MenuStore {
             read.products.extend(segment.products);
         }
         read.products
-            .sort_by(|a, b| menu_order(&a.product, &b.product));
+            .sort_by(|a, b| menu_order(&a.product.name, &b.product.name));
         Ok(read)
     }
 
