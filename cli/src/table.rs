@@ -5,38 +5,29 @@
 use std::path::Path;
 use std::time::Duration;
 
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_credential_types::Credentials;
 use cafe_menu::load::{load_menu_file_with_progress, LoadOutcome, LoadProgress};
+use cafe_menu::sdk::{self, Endpoint};
 use cafe_menu::{LoadOptions, MenuFileSource, MenuStore, Workload};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::{CliError, Result};
 use crate::output::print_json;
-use crate::report::Report;
+use crate::report;
 use crate::target::Table;
 
-/// A store on the table: `endpoint` for a local DynamoDB (any credentials do there, unless some
-/// are set), else AWS with the standard chain.
+/// A store on the table: `endpoint` for a local DynamoDB (any credentials do there), else AWS
+/// with the configuration given, or the standard chain.
 pub async fn store(
     table: &Table,
     sdk: Option<&aws_config::SdkConfig>,
     workload: Workload,
 ) -> MenuStore {
-    let sdk = match sdk {
-        Some(sdk) => sdk.clone(),
-        None => cafe_menu::config::aws().await,
+    let sdk = match (&table.endpoint, sdk) {
+        (Some(url), _) => sdk::local(url, workload),
+        (None, Some(sdk)) => sdk.clone(),
+        (None, None) => sdk::config(Endpoint::AWS, workload).await,
     };
-    let mut sdk = sdk.into_builder();
-    if let Some(endpoint) = &table.endpoint {
-        sdk.set_endpoint_url(Some(endpoint.clone()));
-        if std::env::var("AWS_ACCESS_KEY_ID").is_err() {
-            sdk.set_credentials_provider(Some(SharedCredentialsProvider::new(Credentials::new(
-                "local", "local", None, None, "local",
-            ))));
-        }
-    }
-    MenuStore::connect(&sdk.build(), table.name.clone(), workload)
+    MenuStore::connect(&sdk, table.name.clone(), workload)
 }
 
 fn where_(table: &Table) -> String {
@@ -98,8 +89,7 @@ pub async fn load(
     if json {
         print_json(&raw);
     } else {
-        let readable: Report = serde_json::from_value(raw).expect("a report reads back");
-        println!("{}", readable.render(&file.display().to_string()));
+        println!("{}", report::render(&report, &file.display().to_string()));
     }
     match report.outcome {
         LoadOutcome::Loaded => Ok(()),

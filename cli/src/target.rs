@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_credential_types::Credentials;
+use aws_config::SdkConfig;
+use cafe_menu::sdk::{self, Endpoint};
+use cafe_menu::Workload;
 
 use crate::cmd::TargetArgs;
 use crate::error::{CliError, Result};
@@ -91,20 +92,7 @@ pub fn default_table() -> String {
 /// The AWS configuration from the standard chain (environment, profile, SSO cache, instance
 /// role), the region from `--region` when given.
 pub async fn aws_sdk_config(region: Option<&str>) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if let Some(region) = region {
-        loader = loader.region(Region::new(region.to_owned()));
-    }
-    loader.load().await
-}
-
-/// The configuration for a local emulator: any credentials do, and none are looked up.
-pub async fn local_sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("local", "local", None, None, "local"))
-        .load()
-        .await
+    sdk::config(Endpoint::Aws { region }, Workload::Requests).await
 }
 
 async fn from_stack(stack: &str, args: &TargetArgs) -> Result<Target> {
@@ -183,6 +171,7 @@ async fn from_local_run(args: &TargetArgs) -> Result<Target> {
         })
     };
     let loopback = |port_key: &str| value(port_key).map(|port| format!("http://127.0.0.1:{port}"));
+    let dynamodb = loopback("DYNAMODB_PORT")?;
     Ok(Target {
         description: format!("the make run system in {}", dir.display()),
         api: loopback("API_PORT")?,
@@ -196,9 +185,9 @@ async fn from_local_run(args: &TargetArgs) -> Result<Target> {
                 Some(table) => table.clone(),
                 None => value("TABLE").unwrap_or_else(|_| default_table()),
             },
-            endpoint: Some(loopback("DYNAMODB_PORT")?),
+            endpoint: Some(dynamodb.clone()),
         },
-        sdk: local_sdk_config().await,
+        sdk: sdk::local(&dynamodb, Workload::Requests),
         // cargo lambda watch compiles a function on its first request.
         request_timeout: Duration::from_secs(600),
     })

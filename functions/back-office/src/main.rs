@@ -6,6 +6,7 @@ use cafe_menu::api::back_office::{self, BackOffice};
 use cafe_menu::api::ResponseBody;
 use cafe_menu::bucket::{s3_client, MenuFiles};
 use cafe_menu::config::BackOfficeConfig;
+use cafe_menu::sdk::Endpoint;
 use cafe_menu::{MenuStore, Workload};
 use lambda_http::request::RequestContext;
 use lambda_http::{run, service_fn, Body, Error, Request, RequestExt, Response};
@@ -29,7 +30,7 @@ async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     // Read once per execution environment; a bad setting stops the start, naming it.
     let config = BackOfficeConfig::from_vars(&|name| std::env::var(name).ok())?;
-    let sdk = cafe_menu::config::aws().await;
+    let sdk = cafe_menu::sdk::config(Endpoint::AWS, Workload::Requests).await;
     let store = MenuStore::connect(&sdk, &config.api.table_name, Workload::Requests);
     let files = MenuFiles::new(
         s3_client(&sdk, config.s3_path_style),

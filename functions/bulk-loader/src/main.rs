@@ -6,6 +6,7 @@ use cafe_menu::bucket::{s3_client, FetchError, MenuFiles};
 use cafe_menu::config::LoaderConfig;
 use cafe_menu::load::LoadOutcome;
 use cafe_menu::metrics::{self, LoadMetrics};
+use cafe_menu::sdk::Endpoint;
 use cafe_menu::url::decode_form_component;
 use cafe_menu::{load_menu_file, LoadOptions, LoadReport, MenuFileSource, MenuStore, Workload};
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
@@ -140,7 +141,7 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     // Read once per execution environment; a bad setting stops the start, naming it.
     let config = LoaderConfig::from_vars(&|name| std::env::var(name).ok())?;
-    let sdk = cafe_menu::config::aws().await;
+    let sdk = cafe_menu::sdk::config(Endpoint::AWS, Workload::BulkLoad).await;
     let loader = Loader {
         store: MenuStore::connect(&sdk, &config.table_name, Workload::BulkLoad),
         files: MenuFiles::new(

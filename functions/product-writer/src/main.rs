@@ -2,6 +2,7 @@
 //! change or remove one, guarded by the version the client read (If-Match).
 
 use cafe_menu::api::{self, ApiConfig, ResponseBody};
+use cafe_menu::sdk::Endpoint;
 use cafe_menu::{MenuStore, Workload};
 use lambda_http::request::RequestContext;
 use lambda_http::{run, service_fn, Body, Error, Request, RequestExt, Response};
@@ -31,7 +32,7 @@ async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     // Read once per execution environment; a bad setting stops the start, naming it.
     let config = ApiConfig::from_vars(&|name| std::env::var(name).ok())?;
-    let sdk = cafe_menu::config::aws().await;
+    let sdk = cafe_menu::sdk::config(Endpoint::AWS, Workload::Requests).await;
     let store = MenuStore::connect(&sdk, &config.table_name, Workload::Requests);
     run(service_fn(|request| async {
         Ok::<_, Error>(handle(&store, &config, request).await)

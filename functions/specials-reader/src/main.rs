@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use cafe_menu::api::{self, ApiConfig, ListCache, ResponseBody};
+use cafe_menu::sdk::Endpoint;
 use cafe_menu::{MenuStore, Workload};
 use lambda_http::{run, service_fn, Body, Error, Request, Response};
 
@@ -23,7 +24,7 @@ async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     // Read once per execution environment; a bad setting stops the start, naming it.
     let config = ApiConfig::from_vars(&|name| std::env::var(name).ok())?;
-    let sdk = cafe_menu::config::aws().await;
+    let sdk = cafe_menu::sdk::config(Endpoint::AWS, Workload::Requests).await;
     let store = MenuStore::connect(&sdk, &config.table_name, Workload::Requests);
     // The lists' answers, kept while this execution environment is warm.
     let cache = ListCache::new(Duration::from_secs(config.freshness_seconds.into()));

@@ -7,8 +7,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_dynamodb::config::{Credentials, SharedCredentialsProvider};
+use aws_config::SdkConfig;
 
 use crate::product::{validate, Product};
 use crate::store::{MenuStore, Workload};
@@ -21,14 +20,8 @@ pub const ENDPOINT_VAR: &str = "MENU_TEST_DYNAMODB_ENDPOINT";
 pub fn s3_config() -> aws_sdk_s3::config::Builder {
     let endpoint = std::env::var("MENU_TEST_S3_ENDPOINT")
         .expect("MENU_TEST_S3_ENDPOINT is set by scripts/with-test-services.sh");
-    aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .endpoint_url(endpoint)
+    aws_sdk_s3::config::Builder::from(&crate::sdk::local(&endpoint, Workload::Requests))
         .force_path_style(true)
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
 }
 
 /// A client of the test run's second S3 server, s3s-fs, which checks signatures and presigned
@@ -96,14 +89,7 @@ pub fn endpoint() -> String {
 
 /// The AWS configuration of a local endpoint (any credentials do).
 pub fn sdk_config_for(endpoint: &str) -> SdkConfig {
-    SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "test", "test", None, None, "test",
-        )))
-        .build()
+    crate::sdk::local(endpoint, Workload::Requests)
 }
 
 /// A store of `table` at a local endpoint, with the client a workload gets in production.
