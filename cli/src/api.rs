@@ -3,63 +3,13 @@
 
 use std::time::Duration;
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use cafe_menu::contract::{self, ErrorAnswer, GatewayAnswer, ProductList};
 use reqwest::{Method, StatusCode};
-use serde::{Deserialize, Serialize};
 
-use crate::error::{CliError, FieldProblem, Result, NOT_THE_API};
+pub use cafe_menu::contract::ListedProduct;
+
+use crate::error::{CliError, Result, NOT_THE_API};
 use crate::login::SignIn;
-
-/// A product as the API lists it (the website's form plus `version_int`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListedProduct {
-    pub product_name_str: String,
-    pub product_id_str: String,
-    pub price_in_cents_int: i64,
-    #[serde(default)]
-    pub description_str: String,
-    #[serde(default)]
-    pub tag_str_arr: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub special_int: Option<i64>,
-    #[serde(default)]
-    pub version_int: u64,
-}
-
-impl ListedProduct {
-    pub fn is_special(&self) -> bool {
-        self.special_int == Some(1)
-    }
-
-    pub fn is_out_of_stock(&self) -> bool {
-        self.tag_str_arr
-            .iter()
-            .any(|t| t == cafe_menu::Product::OUT_OF_STOCK)
-    }
-
-    /// The body of a PUT or POST: the product without its version (that travels in If-Match).
-    pub fn body(&self) -> serde_json::Value {
-        let mut body = serde_json::to_value(self).expect("products serialize");
-        body.as_object_mut()
-            .expect("a product is an object")
-            .remove("version_int");
-        body
-    }
-}
-
-#[derive(Deserialize)]
-struct ProductList {
-    product_item_arr: Vec<ListedProduct>,
-    #[serde(default)]
-    next_cursor: Option<String>,
-}
-
-/// Path segments keep only the unreserved characters as they are.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// A page of at most this many products per read: a menu of any size, one page at a time.
 const PAGE_SIZE: usize = 1000;
@@ -91,11 +41,7 @@ impl MenuApi {
     }
 
     fn product_url(&self, name: &str) -> String {
-        format!(
-            "{}/products/{}",
-            self.base,
-            utf8_percent_encode(name, SEGMENT)
-        )
+        format!("{}{}", self.base, contract::product_path(name))
     }
 
     /// The whole menu (or the specials), sorted by name, read page by page.
@@ -119,18 +65,13 @@ impl MenuApi {
             let page: ProductList = self.send(request, false).await?.json().await.map_err(|e| {
                 CliError::failed(format!("the API's answer is not a product list: {e}"))
             })?;
-            products.extend(page.product_item_arr);
+            products.extend(page.products);
             match page.next_cursor {
                 Some(next) if !next.is_empty() => cursor = Some(next),
                 _ => break,
             }
         }
-        products.sort_by(|a, b| {
-            let key = |p: &ListedProduct| p.product_name_str.to_lowercase();
-            key(a)
-                .cmp(&key(b))
-                .then_with(|| a.product_name_str.cmp(&b.product_name_str))
-        });
+        products.sort_by(|a, b| contract::menu_order(&a.product.name, &b.product.name));
         Ok(products)
     }
 
@@ -159,9 +100,9 @@ impl MenuApi {
     pub async fn put(&self, product: &ListedProduct, version: u64) -> Result<ListedProduct> {
         let request = self
             .http
-            .put(self.product_url(&product.product_name_str))
+            .put(self.product_url(&product.product.name))
             .header("if-match", format!("\"{version}\""))
-            .json(&product.body())
+            .json(&product.product)
             .build()
             .expect("a PUT builds");
         self.product_answer(self.send(request, true).await?).await
@@ -301,24 +242,7 @@ const READ_ATTEMPTS: u32 = 3;
 /// The API's error (`{"error":{"code","message","details":[{"field","problem"}]}}`), or what a
 /// gateway in front of it answered (API Gateway's `{"message": ...}`, say).
 pub fn api_error(status: StatusCode, body: &str) -> CliError {
-    #[derive(Deserialize)]
-    struct Envelope {
-        error: Body,
-    }
-    #[derive(Deserialize)]
-    struct Body {
-        #[serde(default)]
-        code: String,
-        #[serde(default)]
-        message: String,
-        #[serde(default)]
-        details: Vec<FieldProblem>,
-    }
-    #[derive(Deserialize)]
-    struct Gateway {
-        message: String,
-    }
-    if let Ok(Envelope { error }) = serde_json::from_str::<Envelope>(body) {
+    if let Ok(ErrorAnswer { error }) = serde_json::from_str::<ErrorAnswer>(body) {
         return CliError::Api {
             status: status.as_u16(),
             code: error.code,
@@ -333,8 +257,8 @@ pub fn api_error(status: StatusCode, body: &str) -> CliError {
                 .into(),
         );
     }
-    let message = match serde_json::from_str::<Gateway>(body) {
-        Ok(Gateway { message }) => message,
+    let message = match serde_json::from_str::<GatewayAnswer>(body) {
+        Ok(GatewayAnswer { message }) => message,
         Err(_) => {
             let snippet: String = body.chars().take(300).collect();
             format!(
@@ -433,7 +357,7 @@ mod tests {
     async fn a_busy_api_is_asked_again_for_reads_only() {
         let base = serve(vec![BUSY, PRODUCT]).await;
         let api = MenuApi::new(&base, None, "test", Duration::from_secs(5));
-        assert_eq!(api.get("scone").await.unwrap().version_int, 4);
+        assert_eq!(api.get("scone").await.unwrap().version, 4);
 
         let base = serve(vec![PRODUCT, BUSY]).await;
         let api = MenuApi::new(&base, Some(signed_in()), "test", Duration::from_secs(5));
@@ -453,24 +377,6 @@ mod tests {
         assert_eq!(
             api.product_url("crème brûlée / 2"),
             "http://127.0.0.1:9000/products/cr%C3%A8me%20br%C3%BBl%C3%A9e%20%2F%202"
-        );
-    }
-
-    #[test]
-    fn a_body_carries_no_version() {
-        let product = ListedProduct {
-            product_name_str: "scone".into(),
-            product_id_str: "a1".into(),
-            price_in_cents_int: 350,
-            description_str: String::new(),
-            tag_str_arr: vec![],
-            special_int: None,
-            version_int: 3,
-        };
-        assert_eq!(
-            product.body(),
-            serde_json::json!({"product_name_str":"scone","product_id_str":"a1",
-                "price_in_cents_int":350,"description_str":"","tag_str_arr":[]})
         );
     }
 }

@@ -34,14 +34,9 @@ Exit status:
   77  not logged in (run `cafe-menu login`), the login expired or was refused, or the account
       is not one of the café's staff";
 
+use cafe_menu::contract::ErrorAnswer;
 /// One problem with one field, as the API's error `details` name it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-pub struct FieldProblem {
-    #[serde(default)]
-    pub field: String,
-    #[serde(default)]
-    pub problem: String,
-}
+pub use cafe_menu::contract::FieldProblem;
 
 /// The `code` of an error answer that is not in the API's error shape.
 pub const NOT_THE_API: &str = "http";
@@ -113,7 +108,9 @@ impl CliError {
             CliError::Api { message, .. } => message.clone(),
             other => other.to_string(),
         };
-        serde_json::json!({"error": {"code": code, "message": message, "details": details}})
+        let mut answer = ErrorAnswer::new(code, message);
+        answer.error.details = details;
+        serde_json::to_value(answer).expect("errors serialize")
     }
 }
 

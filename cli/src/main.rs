@@ -146,17 +146,15 @@ async fn add_body(api: &api::MenuApi, add: AddArgs) -> Result<serde_json::Value>
         Some(id) => id,
         None => menu::next_free_id(api).await?,
     };
-    let mut body = serde_json::json!({
-        "product_name_str": add.name.unwrap_or_default(),
-        "product_id_str": id,
-        "price_in_cents_int": add.price.unwrap_or_default(),
-        "description_str": add.description.unwrap_or_default(),
-        "tag_str_arr": add.tags,
-    });
-    if add.special {
-        body["special_int"] = 1.into();
-    }
-    Ok(body)
+    let product = cafe_menu::WireProduct {
+        name: add.name.unwrap_or_default(),
+        id,
+        price_in_cents: add.price.unwrap_or_default(),
+        description: add.description.unwrap_or_default(),
+        tags: add.tags,
+        special: add.special.then_some(1),
+    };
+    Ok(serde_json::to_value(product).expect("products serialize"))
 }
 
 /// The table of `load`, `create-table` and `check-table`: `--endpoint` (and `--table`) outright,

@@ -29,14 +29,16 @@ impl Change {
     fn apply(&self, p: &mut ListedProduct) -> bool {
         let out_of_stock = cafe_menu::Product::OUT_OF_STOCK;
         match self {
-            Change::Price(cents) => std::mem::replace(&mut p.price_in_cents_int, *cents) != *cents,
+            Change::Price(cents) => {
+                std::mem::replace(&mut p.product.price_in_cents, *cents) != *cents
+            }
             Change::Tag(tag) => add_tag(p, tag),
             Change::Untag(tag) => remove_tag(p, tag),
             Change::OutOfStock => add_tag(p, out_of_stock),
             Change::InStock => remove_tag(p, out_of_stock),
             Change::Special(on) => {
                 let special = on.then_some(1);
-                std::mem::replace(&mut p.special_int, special) != special
+                std::mem::replace(&mut p.product.special, special) != special
             }
         }
     }
@@ -55,23 +57,27 @@ impl Change {
 }
 
 fn add_tag(p: &mut ListedProduct, tag: &str) -> bool {
-    if p.tag_str_arr.iter().any(|t| t == tag) {
+    if p.product.tags.iter().any(|t| t == tag) {
         return false;
     }
-    p.tag_str_arr.push(tag.to_owned());
+    p.product.tags.push(tag.to_owned());
     true
 }
 
 fn remove_tag(p: &mut ListedProduct, tag: &str) -> bool {
-    let before = p.tag_str_arr.len();
-    p.tag_str_arr.retain(|t| t != tag);
-    p.tag_str_arr.len() != before
+    let before = p.product.tags.len();
+    p.product.tags.retain(|t| t != tag);
+    p.product.tags.len() != before
 }
 
 pub async fn list(api: &MenuApi, specials: bool, json: bool) -> Result<()> {
     let products = api.list(specials).await?;
     if json {
-        print_json(&serde_json::json!({ "product_item_arr": products }));
+        let list = cafe_menu::contract::ProductList {
+            products,
+            next_cursor: None,
+        };
+        print_json(&serde_json::to_value(list).expect("products serialize"));
     } else if products.is_empty() {
         println!("(no products)");
     } else {
@@ -105,7 +111,7 @@ pub async fn add(api: &MenuApi, body: serde_json::Value, json: bool) -> Result<(
 /// The id after the highest of the menu's ids of the form letters-then-digits (`a467` → `a468`).
 pub async fn next_free_id(api: &MenuApi) -> Result<String> {
     let products = api.list(false).await?;
-    next_id(products.iter().map(|p| p.product_id_str.as_str())).ok_or_else(|| {
+    next_id(products.iter().map(|p| p.product.id.as_str())).ok_or_else(|| {
         CliError::Usage("no id to follow on the menu (ids such as a467): give one with --id".into())
     })
 }
@@ -132,15 +138,15 @@ pub async fn change(api: &MenuApi, name: &str, change: Change, json: bool) -> Re
         } else {
             println!(
                 "{}: nothing to change ({} already; version {})",
-                before.product_name_str,
+                before.product.name,
                 change.describe(),
-                before.version_int
+                before.version
             );
         }
         return Ok(());
     }
     run_test_hook()?;
-    let stored = match api.put(&after, before.version_int).await {
+    let stored = match api.put(&after, before.version).await {
         Ok(stored) => stored,
         Err(e) => return Err(explain_write_failure(api, &before, &change.describe(), e).await),
     };
@@ -150,9 +156,9 @@ pub async fn change(api: &MenuApi, name: &str, change: Change, json: bool) -> Re
         let changed = differences_view(&before, &stored);
         println!(
             "{} (version {} → {}):\n{}",
-            stored.product_name_str,
-            before.version_int,
-            stored.version_int,
+            stored.product.name,
+            before.version,
+            stored.version,
             if changed.is_empty() {
                 "  (no field changed)".into()
             } else {
@@ -169,14 +175,11 @@ pub async fn remove(api: &MenuApi, name: &str, yes: bool, json: bool) -> Result<
     if !yes && !confirm(&product)? {
         return Err(CliError::failed(format!(
             "{:?} was not removed",
-            product.product_name_str
+            product.product.name
         )));
     }
     run_test_hook()?;
-    if let Err(e) = api
-        .delete(&product.product_name_str, product.version_int)
-        .await
-    {
+    if let Err(e) = api.delete(&product.product.name, product.version).await {
         return Err(explain_write_failure(api, &product, "removal", e).await);
     }
     if json {
@@ -184,7 +187,7 @@ pub async fn remove(api: &MenuApi, name: &str, yes: bool, json: bool) -> Result<
     } else {
         println!(
             "removed {:?} (it was version {})",
-            product.product_name_str, product.version_int
+            product.product.name, product.version
         );
     }
     Ok(())
@@ -195,14 +198,14 @@ fn confirm(product: &ListedProduct) -> Result<bool> {
         return Err(CliError::Usage(format!(
             "remove asks before it removes, and stdin is not a terminal: add --yes to remove \
              {:?} without asking",
-            product.product_name_str
+            product.product.name
         )));
     }
     eprint!(
         "Remove {:?} ({}, version {}) from the menu? [y/N] ",
-        product.product_name_str,
-        format_cents(product.price_in_cents_int),
-        product.version_int
+        product.product.name,
+        format_cents(product.product.price_in_cents),
+        product.version
     );
     std::io::stderr().flush().ok();
     let mut answer = String::new();
@@ -228,7 +231,7 @@ async fn explain_write_failure(
     if status != 412 && status != 404 {
         return error;
     }
-    let name = &read.product_name_str;
+    let name = &read.product.name;
     match api.get(name).await {
         Ok(now) => {
             let changed = differences_view(read, &now);
@@ -236,8 +239,8 @@ async fn explain_write_failure(
                 "{name:?} was changed by someone else after it was read (version {} then, {} \
                  now), so your {attempted} was not made. What changed:\n{}\nRun the command \
                  again to make it on the product as it is now.",
-                read.version_int,
-                now.version_int,
+                read.version,
+                now.version,
                 if changed.is_empty() {
                     "  (no field; it was rewritten as it was)".into()
                 } else {
@@ -248,7 +251,7 @@ async fn explain_write_failure(
         Err(CliError::Api { status: 404, .. }) => CliError::Conflict(format!(
             "{name:?} was removed by someone else after it was read (version {}), so your \
              {attempted} was not made.",
-            read.version_int
+            read.version
         )),
         Err(_) => error,
     }
@@ -275,16 +278,19 @@ fn run_test_hook() -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cafe_menu::WireProduct;
 
     fn product() -> ListedProduct {
         ListedProduct {
-            product_name_str: "scone".into(),
-            product_id_str: "a1".into(),
-            price_in_cents_int: 350,
-            description_str: String::new(),
-            tag_str_arr: vec!["bakery".into()],
-            special_int: None,
-            version_int: 1,
+            product: WireProduct {
+                name: "scone".into(),
+                id: "a1".into(),
+                price_in_cents: 350,
+                description: String::new(),
+                tags: vec!["bakery".into()],
+                special: None,
+            },
+            version: 1,
         }
     }
 
@@ -295,14 +301,14 @@ mod tests {
         assert!(!Change::Price(395).apply(&mut p));
         assert!(Change::OutOfStock.apply(&mut p));
         assert!(!Change::Tag("out of stock".into()).apply(&mut p));
-        assert_eq!(p.tag_str_arr, ["bakery", "out of stock"]);
+        assert_eq!(p.product.tags, ["bakery", "out of stock"]);
         assert!(Change::InStock.apply(&mut p));
         assert!(!Change::Untag("out of stock".into()).apply(&mut p));
         assert!(Change::Special(true).apply(&mut p));
-        assert_eq!(p.special_int, Some(1));
+        assert_eq!(p.product.special, Some(1));
         assert!(!Change::Special(true).apply(&mut p));
         assert!(Change::Special(false).apply(&mut p));
-        assert_eq!(p.special_int, None);
+        assert_eq!(p.product.special, None);
     }
 
     #[test]

@@ -23,11 +23,11 @@ pub fn menu_table(products: &[ListedProduct]) -> String {
         .set_header(["NAME", "PRICE", "TAGS", "SPECIAL", "VERSION"]);
     for p in products {
         table.add_row([
-            p.product_name_str.clone(),
-            format_cents(p.price_in_cents_int),
-            p.tag_str_arr.join(", "),
-            if p.is_special() { "yes" } else { "" }.to_owned(),
-            p.version_int.to_string(),
+            p.product.name.clone(),
+            format_cents(p.product.price_in_cents),
+            p.product.tags.join(", "),
+            if p.product.is_special() { "yes" } else { "" }.to_owned(),
+            p.version.to_string(),
         ]);
     }
     for column in [1, 4] {
@@ -47,7 +47,7 @@ pub fn menu_table(products: &[ListedProduct]) -> String {
 
 /// One product's fields, one per line.
 pub fn product_view(p: &ListedProduct) -> String {
-    let mut lines = vec![p.product_name_str.clone()];
+    let mut lines = vec![p.product.name.clone()];
     for (label, value) in fields(p) {
         lines.push(format!("  {label:<12} {value}"));
     }
@@ -58,19 +58,24 @@ pub fn product_view(p: &ListedProduct) -> String {
 fn fields(p: &ListedProduct) -> Vec<(&'static str, String)> {
     let or_none = |s: String| if s.is_empty() { "(none)".to_owned() } else { s };
     vec![
-        ("id", p.product_id_str.clone()),
-        ("price", format_cents(p.price_in_cents_int)),
-        ("description", or_none(p.description_str.clone())),
-        ("tags", or_none(p.tag_str_arr.join(", "))),
+        ("id", p.product.id.clone()),
+        ("price", format_cents(p.product.price_in_cents)),
+        ("description", or_none(p.product.description.clone())),
+        ("tags", or_none(p.product.tags.join(", "))),
         (
             "special",
-            if p.is_special() { "yes" } else { "no" }.to_owned(),
+            if p.product.is_special() { "yes" } else { "no" }.to_owned(),
         ),
         (
             "in stock",
-            if p.is_out_of_stock() { "no" } else { "yes" }.to_owned(),
+            if p.product.is_out_of_stock() {
+                "no"
+            } else {
+                "yes"
+            }
+            .to_owned(),
         ),
-        ("version", p.version_int.to_string()),
+        ("version", p.version.to_string()),
     ]
 }
 
@@ -99,25 +104,28 @@ pub fn differences_view(before: &ListedProduct, after: &ListedProduct) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cafe_menu::WireProduct;
 
     fn scone() -> ListedProduct {
         ListedProduct {
-            product_name_str: "cheese scone".into(),
-            product_id_str: "a501".into(),
-            price_in_cents_int: 350,
-            description_str: String::new(),
-            tag_str_arr: vec!["savoury".into()],
-            special_int: None,
-            version_int: 2,
+            product: WireProduct {
+                name: "cheese scone".into(),
+                id: "a501".into(),
+                price_in_cents: 350,
+                description: String::new(),
+                tags: vec!["savoury".into()],
+                special: None,
+            },
+            version: 2,
         }
     }
 
     #[test]
     fn the_changed_fields_are_named_and_nothing_else() {
         let mut later = scone();
-        later.price_in_cents_int = 375;
-        later.tag_str_arr.push("out of stock".into());
-        later.version_int = 3;
+        later.product.price_in_cents = 375;
+        later.product.tags.push("out of stock".into());
+        later.version = 3;
         assert_eq!(
             differences_view(&scone(), &later),
             "  price        $3.50 → $3.75\n  tags         savoury → savoury, out of stock\n  \

@@ -2,184 +2,100 @@
 //! the shared crate) as people read it: the outcome, the counts, the conflicts, and every problem
 //! by record and field.
 
-use serde::Deserialize;
+use cafe_menu::contract::{LoadOutcome, LoadReport};
 
-/// A load report, read leniently: fields the loader adds later are ignored.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Report {
-    #[serde(default)]
-    pub source: Source,
-    pub outcome: String,
-    #[serde(default)]
-    pub reason: Option<String>,
-    #[serde(default)]
-    pub counts: Counts,
-    #[serde(default)]
-    pub conflicts: Vec<Conflict>,
-    /// Every problem, listed or not (a report lists the first ones).
-    #[serde(default)]
-    pub problem_count: u64,
-    /// How many records have each kind of problem.
-    #[serde(default)]
-    pub problem_totals: Vec<ProblemTotal>,
-    #[serde(default)]
-    pub problems: Vec<RecordProblem>,
-    #[serde(default)]
-    pub duplicate_name_count: u64,
-    #[serde(default)]
-    pub duplicates: Vec<Duplicate>,
-    #[serde(default)]
-    pub duration_ms: u64,
+pub fn is_loaded(report: &LoadReport) -> bool {
+    report.outcome == LoadOutcome::Loaded
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Source {
-    #[serde(default)]
-    pub version_id: Option<String>,
-    #[serde(default)]
-    pub etag: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Counts {
-    #[serde(default)]
-    pub records: u64,
-    #[serde(default)]
-    pub inserted: u64,
-    #[serde(default)]
-    pub unchanged: u64,
-    #[serde(default)]
-    pub conflicts: u64,
-    #[serde(default)]
-    pub rejected: u64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Conflict {
-    pub record: u64,
-    pub product_name: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct RecordProblem {
-    pub record: u64,
-    #[serde(default)]
-    pub product_name: Option<String>,
-    pub field: String,
-    pub problem: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct ProblemTotal {
-    pub field: String,
-    pub problem: String,
-    pub records: u64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Duplicate {
-    pub product_name: String,
-    /// The first records that use it.
-    pub records: Vec<u64>,
-    /// How many records use it.
-    #[serde(default)]
-    pub record_count: u64,
-}
-
-impl Report {
-    pub fn is_loaded(&self) -> bool {
-        self.outcome == "loaded"
-    }
-
-    /// The report for people, several lines.
-    pub fn render(&self, name: &str) -> String {
-        let c = &self.counts;
-        let mut out = Vec::new();
-        if self.is_loaded() {
+/// The report for people, several lines.
+pub fn render(report: &LoadReport, name: &str) -> String {
+    let c = &report.counts;
+    let mut out = Vec::new();
+    if is_loaded(report) {
+        out.push(format!(
+            "{name}: loaded. {} records: {} inserted, {} unchanged, {} conflicts ({} ms)",
+            c.records, c.inserted, c.unchanged, c.conflicts, report.duration_ms
+        ));
+    } else {
+        out.push(format!("{name}: rejected, nothing was written."));
+        if let Some(reason) = &report.reason {
+            out.push(format!("  {reason}"));
+        }
+        if c.records > 0 {
             out.push(format!(
-                "{name}: loaded. {} records: {} inserted, {} unchanged, {} conflicts ({} ms)",
-                c.records, c.inserted, c.unchanged, c.conflicts, self.duration_ms
+                "  {} records, {} with problems",
+                c.records, c.rejected
             ));
-        } else {
-            out.push(format!("{name}: rejected, nothing was written."));
-            if let Some(reason) = &self.reason {
-                out.push(format!("  {reason}"));
-            }
-            if c.records > 0 {
-                out.push(format!(
-                    "  {} records, {} with problems",
-                    c.records, c.rejected
-                ));
-            }
         }
-        if !self.conflicts.is_empty() {
-            out.push(
-                "conflicts: on the menu already with other details, left as they are (change \
-                 them with set-price, tag, ...):"
-                    .into(),
-            );
-            for conflict in &self.conflicts {
-                out.push(format!(
-                    "  record {}: {:?}",
-                    conflict.record, conflict.product_name
-                ));
-            }
-        }
-        if !self.problems.is_empty() {
-            out.push("problems:".into());
-            for p in &self.problems {
-                let named = p
-                    .product_name
-                    .as_ref()
-                    .map(|n| format!(" ({n:?})"))
-                    .unwrap_or_default();
-                out.push(format!(
-                    "  record {}{named}: {}: {}",
-                    p.record, p.field, p.problem
-                ));
-            }
-        }
-        let listed = self.problems.len() as u64;
-        if self.problem_count > listed {
-            out.push(format!(
-                "  ... {} problems in all ({listed} listed); by kind:",
-                self.problem_count
-            ));
-            for t in &self.problem_totals {
-                out.push(format!(
-                    "    {}: {}: {} record{}",
-                    t.field,
-                    t.problem,
-                    t.records,
-                    if t.records == 1 { "" } else { "s" }
-                ));
-            }
-        }
-        if !self.duplicates.is_empty() {
-            out.push("names given more than once:".into());
-            for d in &self.duplicates {
-                let records: Vec<String> = d.records.iter().map(u64::to_string).collect();
-                let more = if d.record_count > d.records.len() as u64 {
-                    format!(", ... ({} records in all)", d.record_count)
-                } else {
-                    String::new()
-                };
-                out.push(format!(
-                    "  {:?} in records {}{more}",
-                    d.product_name,
-                    records.join(", ")
-                ));
-            }
-            let listed = self.duplicates.len() as u64;
-            if self.duplicate_name_count > listed {
-                out.push(format!(
-                    "  ... {} names in all ({listed} listed)",
-                    self.duplicate_name_count
-                ));
-            }
-        }
-        out.join("\n")
     }
+    if !report.conflicts.is_empty() {
+        out.push(
+            "conflicts: on the menu already with other details, left as they are (change \
+             them with set-price, tag, ...):"
+                .into(),
+        );
+        for conflict in &report.conflicts {
+            out.push(format!(
+                "  record {}: {:?}",
+                conflict.record, conflict.product_name
+            ));
+        }
+    }
+    if !report.problems.is_empty() {
+        out.push("problems:".into());
+        for p in &report.problems {
+            let named = p
+                .product_name
+                .as_ref()
+                .map(|n| format!(" ({n:?})"))
+                .unwrap_or_default();
+            out.push(format!(
+                "  record {}{named}: {}: {}",
+                p.record, p.field, p.problem
+            ));
+        }
+    }
+    let listed = report.problems.len();
+    if report.problem_count > listed {
+        out.push(format!(
+            "  ... {} problems in all ({listed} listed); by kind:",
+            report.problem_count
+        ));
+        for t in &report.problem_totals {
+            out.push(format!(
+                "    {}: {}: {} record{}",
+                t.field,
+                t.problem,
+                t.records,
+                if t.records == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    if !report.duplicates.is_empty() {
+        out.push("names given more than once:".into());
+        for d in &report.duplicates {
+            let records: Vec<String> = d.records.iter().map(usize::to_string).collect();
+            let more = if d.record_count > d.records.len() {
+                format!(", ... ({} records in all)", d.record_count)
+            } else {
+                String::new()
+            };
+            out.push(format!(
+                "  {:?} in records {}{more}",
+                d.product_name,
+                records.join(", ")
+            ));
+        }
+        let listed = report.duplicates.len();
+        if report.duplicate_name_count > listed {
+            out.push(format!(
+                "  ... {} names in all ({listed} listed)",
+                report.duplicate_name_count
+            ));
+        }
+    }
+    out.join("\n")
 }
 
 #[cfg(test)]
@@ -188,7 +104,7 @@ mod tests {
 
     #[test]
     fn a_rejected_report_names_each_problem_by_record_and_field() {
-        let report: Report = serde_json::from_value(serde_json::json!({
+        let report: LoadReport = serde_json::from_value(serde_json::json!({
             "source": {"bucket": "b", "key": "uploads/bad.json", "size_bytes": 10},
             "outcome": "rejected",
             "reason": "2 of 3 records have problems",
@@ -203,9 +119,9 @@ mod tests {
             "something_new": true
         }))
         .unwrap();
-        assert!(!report.is_loaded());
+        assert!(!is_loaded(&report));
         assert_eq!(
-            report.render("bad.json"),
+            render(&report, "bad.json"),
             "bad.json: rejected, nothing was written.\n  2 of 3 records have problems\n  3 \
              records, 2 with problems\nproblems:\n  record 1 (\"scone\"): price_in_cents_int: \
              must be a whole number of cents\n  record 3: product_name_str: is required\nnames \
@@ -215,7 +131,7 @@ mod tests {
 
     #[test]
     fn a_long_report_says_how_much_it_left_out_and_counts_by_kind() {
-        let report: Report = serde_json::from_value(serde_json::json!({
+        let report: LoadReport = serde_json::from_value(serde_json::json!({
             "outcome": "rejected",
             "counts": {"records": 500, "rejected": 300},
             "problem_count": 301,
@@ -229,7 +145,7 @@ mod tests {
             "duration_ms": 3
         }))
         .unwrap();
-        let text = report.render("big.json");
+        let text = render(&report, "big.json");
         assert!(text.contains(
             "  ... 301 problems in all (1 listed); by kind:\n    price_in_cents_int: must not be \
              negative: 300 records\n    product_id_str: is required: 1 record"
@@ -239,7 +155,7 @@ mod tests {
 
     #[test]
     fn a_loaded_report_gives_the_counts_and_conflicts() {
-        let report: Report = serde_json::from_value(serde_json::json!({
+        let report: LoadReport = serde_json::from_value(serde_json::json!({
             "source": {"key": "menu.json", "size_bytes": 10},
             "outcome": "loaded",
             "counts": {"records": 3, "inserted": 1, "unchanged": 1, "conflicts": 1, "rejected": 0},
@@ -247,7 +163,7 @@ mod tests {
             "problems": [], "duplicates": [], "duration_ms": 12
         }))
         .unwrap();
-        let text = report.render("menu.json");
+        let text = render(&report, "menu.json");
         assert!(text.starts_with(
             "menu.json: loaded. 3 records: 1 inserted, 1 unchanged, 1 conflicts (12 ms)"
         ));

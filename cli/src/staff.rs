@@ -2,6 +2,8 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
+use cafe_menu::contract::MenuReportAnswer;
+
 use crate::api::MenuApi;
 use crate::error::{CliError, Result};
 use crate::output::print_json;
@@ -74,10 +76,10 @@ pub async fn menu_report(api: &MenuApi, json: bool) -> Result<()> {
     if json {
         print_json(&answer);
     } else {
-        println!("{}", answer["message_str"].as_str().unwrap_or_default());
-        if let Some(link) = answer["download_url_str"].as_str() {
-            println!("download (for an hour): {link}");
-        }
+        let report: MenuReportAnswer = serde_json::from_value(answer)
+            .map_err(|e| CliError::failed(format!("the API's report answer is not one: {e}")))?;
+        println!("{}", report.message);
+        println!("download (for an hour): {}", report.download_url);
     }
     Ok(())
 }

@@ -8,12 +8,14 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::json;
 
 use crate::api::MenuApi;
 use crate::error::{CliError, Result};
 use crate::output::print_json;
-use crate::report::Report;
+use cafe_menu::contract::{UploadRequest, UploadTicket};
+use cafe_menu::LoadReport;
+
+use crate::report;
 
 /// How often the report is looked for.
 const POLL: Duration = Duration::from_millis(500);
@@ -40,20 +42,22 @@ pub async fn upload(
              NAME.json"
         )));
     }
-    let ticket = api
-        .post_json("/menu_files", &json!({"file_name_str": name}))
-        .await?;
-    let text = |key: &str| {
-        ticket[key]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| CliError::failed(format!("the API's upload answer has no {key}")))
+    let request = UploadRequest {
+        file_name: name.clone(),
     };
-    let (url, key, report_path) = (
-        text("upload_url_str")?,
-        text("key_str")?,
-        text("report_path_str")?,
-    );
+    let answer = api
+        .post_json(
+            "/menu_files",
+            &serde_json::to_value(request).expect("requests serialize"),
+        )
+        .await?;
+    let UploadTicket {
+        upload_url: url,
+        key,
+        report_path,
+        ..
+    } = serde_json::from_value(answer)
+        .map_err(|e| CliError::failed(format!("the API's upload answer is not one: {e}")))?;
     // A report already there is an earlier upload's: remember it to tell it apart.
     let earlier = api.get_staff_json(&report_path).await?;
     let put = api
@@ -114,9 +118,9 @@ pub async fn upload(
     if json {
         print_json(&raw);
     } else {
-        println!("{}", report.render(&name));
+        println!("{}", report::render(&report, &name));
     }
-    if report.is_loaded() {
+    if report::is_loaded(&report) {
         Ok(())
     } else {
         Err(CliError::Rejected(format!(
@@ -134,9 +138,9 @@ struct Upload {
 
 impl Upload {
     /// The report, once the loader has written the one for this upload.
-    fn report(&self, got: Option<serde_json::Value>) -> Option<(serde_json::Value, Report)> {
+    fn report(&self, got: Option<serde_json::Value>) -> Option<(serde_json::Value, LoadReport)> {
         let raw = got?;
-        let report = serde_json::from_value::<Report>(raw.clone()).ok()?;
+        let report = serde_json::from_value::<LoadReport>(raw.clone()).ok()?;
         let ours = match &self.version_id {
             // A versioned bucket (as the template makes it): the report names the version.
             Some(version) => report.source.version_id.as_deref() == Some(version.as_str()),

@@ -4,23 +4,9 @@
 
 use std::time::Instant;
 
-use serde::Serialize;
-
-use crate::menu_file::{self, DuplicateName, ProblemTotal, RecordProblem, Rejection};
+pub use crate::contract::{Conflict, LoadCounts, LoadOutcome, LoadReport, MenuFileSource};
+use crate::menu_file::{self, Rejection};
 use crate::store::{InsertOutcome, MenuStore, StoreError};
-
-/// Where a menu file came from, as the report names it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct MenuFileSource {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bucket: Option<String>,
-    pub key: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub etag: Option<String>,
-    pub size_bytes: u64,
-}
 
 /// How a load writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,59 +28,6 @@ impl Default for LoadOptions {
             max_file_bytes: 20 * 1024 * 1024,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LoadOutcome {
-    /// Every product is on the menu now (inserted, or already there), conflicts aside.
-    Loaded,
-    /// The file has problems; nothing was written.
-    Rejected,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct LoadCounts {
-    pub records: usize,
-    pub inserted: usize,
-    pub unchanged: usize,
-    pub conflicts: usize,
-    pub rejected: usize,
-    /// Write units the load cost on AWS: those DynamoDB reported for the products written, plus
-    /// one per KB of the stored item for each put refused because the name was taken (AWS
-    /// charges a failed condition but does not report it). A re-delivered file costs one per
-    /// product of up to 1 KB, and writes nothing.
-    pub write_units: f64,
-}
-
-/// A product the file wanted to add whose name is on the menu with different details.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Conflict {
-    pub record: usize,
-    pub product_name: String,
-}
-
-/// What a load did, written next to the menu file (under `reports/`) and logged.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LoadReport {
-    pub source: MenuFileSource,
-    pub outcome: LoadOutcome,
-    /// Why a file was rejected.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    pub counts: LoadCounts,
-    pub conflicts: Vec<Conflict>,
-    /// Every problem of a rejected file's records, listed or not.
-    pub problem_count: usize,
-    /// How many records have each kind of problem, the most common first.
-    pub problem_totals: Vec<ProblemTotal>,
-    /// The first problems in file order ([`menu_file::MAX_LISTED_PROBLEMS`] at most).
-    pub problems: Vec<RecordProblem>,
-    /// Every name used by more than one record.
-    pub duplicate_name_count: usize,
-    /// The first names found repeating ([`menu_file::MAX_LISTED_DUPLICATES`] at most).
-    pub duplicates: Vec<DuplicateName>,
-    pub duration_ms: u64,
 }
 
 impl LoadReport {

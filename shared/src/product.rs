@@ -4,19 +4,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use unicode_normalization::UnicodeNormalization;
 
-/// DynamoDB's limit for a string hash key, in UTF-8 bytes.
-pub const MAX_NAME_BYTES: usize = 2048;
+use crate::store::{self, MAX_ITEM_BYTES};
+
 /// Longest product name, in characters as sent: 512 characters of up to 4 bytes each fit the key
 /// limit, and a count of characters is what a person (and the OpenAPI schema) can check. The
 /// stored (NFC) form is held to it too.
 pub const MAX_NAME_CHARS: usize = 512;
-/// DynamoDB's limit for one item (attribute names + values).
-pub const MAX_ITEM_BYTES: usize = 400 * 1024;
-/// Of an item's 400 KB, what the table's attribute names and the version take at most: the
-/// store holds itself to it (a test there), so the domain needs no attribute names.
-pub const ITEM_NAMES_ALLOWANCE: usize = 256;
-/// Largest product, counted by [`Product::size_bytes`]: what fits in an item beside its names.
-pub const MAX_PRODUCT_BYTES: usize = MAX_ITEM_BYTES - ITEM_NAMES_ALLOWANCE;
 /// The kind of problem of a product too large to be a table item.
 pub const TOO_LARGE: &str = "is too large for a table item";
 /// The dearest thing the café could sell: $10,000. Anything above is a typo (an extra zero or two).
@@ -36,48 +29,6 @@ pub struct Product {
 impl Product {
     /// The tag that takes a special off the specials list.
     pub const OUT_OF_STOCK: &'static str = "out of stock";
-
-    /// The website's wire form (see the website contract): every field present and well-typed,
-    /// `special_int` only on specials.
-    pub fn to_wire(&self) -> WireProduct {
-        WireProduct {
-            product_name_str: self.name.clone(),
-            product_id_str: self.id.clone(),
-            price_in_cents_int: self.price_in_cents,
-            description_str: self.description.clone(),
-            tag_str_arr: self.tags.clone(),
-            special_int: self.special.then_some(1),
-        }
-    }
-
-    /// Size of this product's values the way DynamoDB counts them: text as UTF-8 bytes, numbers
-    /// about one byte per two digits plus one, a list 3 bytes plus one per element. The
-    /// attribute names come on top, within [`ITEM_NAMES_ALLOWANCE`].
-    pub fn size_bytes(&self) -> usize {
-        fn number(n: i64) -> usize {
-            n.unsigned_abs().to_string().len().div_ceil(2) + 1
-        }
-        let tags = 3 + self.tags.iter().map(|t| t.len() + 1).sum::<usize>();
-        let special = if self.special { number(1) } else { 0 };
-        self.name.len()
-            + self.id.len()
-            + number(self.price_in_cents)
-            + self.description.len()
-            + tags
-            + special
-    }
-}
-
-/// A product as the website reads it (`product_item_arr` elements).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WireProduct {
-    pub product_name_str: String,
-    pub product_id_str: String,
-    pub price_in_cents_int: i64,
-    pub description_str: String,
-    pub tag_str_arr: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub special_int: Option<u8>,
 }
 
 /// One thing wrong with a product sent to us, naming the field it is about.
@@ -117,16 +68,9 @@ impl std::fmt::Display for Problem {
     }
 }
 
-pub(crate) const NAME: &str = "product_name_str";
-const ID: &str = "product_id_str";
-const PRICE: &str = "price_in_cents_int";
-const DESCRIPTION: &str = "description_str";
-pub(crate) const TAGS: &str = "tag_str_arr";
-const SPECIAL: &str = "special_int";
-/// Sent back by the GET routes so that a client can echo a product it read; ignored on input
-/// (the version to match travels in `If-Match`).
-pub const VERSION: &str = "version_int";
-pub(crate) const KNOWN_FIELDS: [&str; 7] = [NAME, ID, PRICE, DESCRIPTION, TAGS, SPECIAL, VERSION];
+use crate::contract::field::{
+    ALL as KNOWN_FIELDS, DESCRIPTION, ID, NAME, PRICE, SPECIAL, TAGS, VERSION,
+};
 
 /// A product name as it is stored: trimmed, in Unicode NFC. "Café" typed on one device may
 /// arrive as `e` + a combining accent from another; both must be the same product, never two
@@ -331,16 +275,16 @@ fn check_version(fields: &Fields, problems: &mut Vec<Problem>) {
     }
 }
 
-/// A product that fits in a table item beside its attribute names.
+/// A product that fits in a table item, as the store counts it.
 fn check_size(product: Product) -> Result<Product, Vec<Problem>> {
-    let size = product.size_bytes();
-    if size > MAX_PRODUCT_BYTES {
+    let size = store::item_bytes(&product);
+    if size > MAX_ITEM_BYTES {
         return Err(vec![Problem::of_kind(
             "(product)",
             TOO_LARGE,
             format!(
-                "is {size} bytes of text and numbers; the limit is {MAX_PRODUCT_BYTES} \
-                 bytes (a table item holds {MAX_ITEM_BYTES}, attribute names included)"
+                "would be a table item of {size} bytes; the limit is {MAX_ITEM_BYTES} bytes \
+                 (text, numbers and attribute names)"
             ),
         )]);
     }
@@ -459,14 +403,6 @@ fn short(value: &Value) -> String {
     }
 }
 
-/// The order a person reads a menu in: by name, ignoring case.
-pub fn menu_order(a: &Product, b: &Product) -> std::cmp::Ordering {
-    a.name
-        .to_lowercase()
-        .cmp(&b.name.to_lowercase())
-        .then_with(|| a.name.cmp(&b.name))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -508,7 +444,7 @@ mod tests {
         let p = validate(&valid()).unwrap();
         assert_eq!(p.name, "apple pie slice");
         assert!(p.special);
-        let wire = serde_json::to_value(p.to_wire()).unwrap();
+        let wire = serde_json::to_value(crate::contract::WireProduct::of(&p)).unwrap();
         assert_eq!(wire, valid());
     }
 
@@ -522,7 +458,7 @@ mod tests {
         let p = validate(&v).unwrap();
         assert_eq!(p.description, "");
         assert!(p.tags.is_empty());
-        let wire = serde_json::to_value(p.to_wire()).unwrap();
+        let wire = serde_json::to_value(crate::contract::WireProduct::of(&p)).unwrap();
         assert!(wire.get("special_int").is_none());
         assert_eq!(wire["tag_str_arr"], json!([]));
     }
@@ -552,7 +488,7 @@ mod tests {
         assert_eq!(p[0].field, NAME);
         assert!(p[0].problem.contains("512"), "{}", p[0].problem);
         let longest = "𡌳".repeat(MAX_NAME_CHARS);
-        assert!(longest.len() <= MAX_NAME_BYTES);
+        assert!(longest.len() <= store::MAX_NAME_BYTES);
         validate(&with(NAME, json!(longest))).unwrap();
     }
 
@@ -728,60 +664,19 @@ mod tests {
     }
 
     #[test]
-    fn the_menu_is_sorted_by_name_ignoring_case() {
-        let mut items: Vec<Product> = ["b", "A", "a", "C"]
-            .iter()
-            .map(|n| validate(&with(NAME, json!(n))).unwrap())
-            .collect();
-        items.sort_by(menu_order);
-        let names: Vec<_> = items.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["A", "a", "b", "C"]);
-    }
-
-    #[test]
-    fn size_counts_text_numbers_tags_and_the_special_as_dynamodb_does() {
-        let p = Product {
-            name: "abc".into(),
-            id: "x1".into(),
-            price_in_cents: 4595,
-            description: "hé".into(),
-            tags: vec!["a".into(), "bc".into()],
-            special: true,
-        };
-        // 3 + 2 + (2 digit pairs + 1) + 3 bytes + (3 + 2 + 3) + (1 digit pair + 1)
-        assert_eq!(p.size_bytes(), 3 + 2 + 3 + 3 + 8 + 2);
-        let plain = Product {
-            tags: Vec::new(),
-            special: false,
-            price_in_cents: 100_000,
-            ..p.clone()
-        };
-        assert_eq!(plain.size_bytes(), 3 + 2 + 4 + 3 + 3);
-        let odd_digits = Product {
-            price_in_cents: 123,
-            ..plain.clone()
-        };
-        assert_eq!(odd_digits.size_bytes(), 3 + 2 + 3 + 3 + 3);
-    }
-
-    #[test]
-    fn a_product_of_exactly_the_size_limit_is_valid_one_byte_more_is_not() {
-        let base = validate(&with(DESCRIPTION, json!("")))
-            .unwrap()
-            .size_bytes();
-        let fits = "x".repeat(MAX_PRODUCT_BYTES - base);
-        assert_eq!(
-            validate(&with(DESCRIPTION, json!(fits)))
-                .unwrap()
-                .size_bytes(),
-            MAX_PRODUCT_BYTES
-        );
-        let over = "x".repeat(MAX_PRODUCT_BYTES - base + 1);
+    fn a_product_of_exactly_the_item_limit_is_valid_one_byte_more_is_not() {
+        let base = store::item_bytes(&validate(&with(DESCRIPTION, json!(""))).unwrap());
+        let fits = "x".repeat(MAX_ITEM_BYTES - base);
+        let product = validate(&with(DESCRIPTION, json!(fits))).unwrap();
+        assert_eq!(store::item_bytes(&product), MAX_ITEM_BYTES);
+        let over = "x".repeat(MAX_ITEM_BYTES - base + 1);
         let p = problems(with(DESCRIPTION, json!(over)));
         assert_eq!(p[0].field, "(product)");
         assert!(
-            p[0].problem
-                .starts_with(&format!("is {} bytes", MAX_PRODUCT_BYTES + 1)),
+            p[0].problem.starts_with(&format!(
+                "would be a table item of {} bytes",
+                MAX_ITEM_BYTES + 1
+            )),
             "{}",
             p[0].problem
         );

@@ -6,15 +6,17 @@ use std::time::{Duration, SystemTime};
 
 use http::header::{self, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
-use serde_json::json;
 
 use super::error::ApiError;
 use super::request::json_body;
-use super::response::{json_response, path_segment};
+use super::response::json_response;
 use super::staff::{staff_member, Claims};
 use super::{finish, no_route, not_allowed, routes, Handled, ResponseBody};
 use crate::bucket::{menu_file_name, MenuFiles};
 use crate::config::BackOfficeConfig;
+use crate::contract::{
+    load_report_path, MenuReportAnswer, UploadRequest, UploadTicket, UPLOAD_FILE_NAME,
+};
 use crate::menu_report::{file_timestamp, menu_report, LoadLine};
 use crate::store::MenuStore;
 
@@ -137,19 +139,22 @@ async fn create_report(
         .await
         .map_err(|e| ApiError::Bucket(e.to_string()))?;
     tracing::info!(staff = staff.username, key, "menu report written");
-    let body = json!({
-        "message_str": format!("Menu report ready: {}. Saved as {key} in the upload bucket.", report.summary),
-        "report_key_str": key,
-        "download_url_str": link,
-        "expires_in_int": MENU_REPORT_LINK_SECONDS,
-    });
+    let answer = MenuReportAnswer {
+        message: format!(
+            "Menu report ready: {}. Saved as {key} in the upload bucket.",
+            report.summary
+        ),
+        report_key: key,
+        download_url: link,
+        expires_in_seconds: MENU_REPORT_LINK_SECONDS,
+    };
     Ok(Handled::write(no_store(json_response(
         StatusCode::OK,
-        body.to_string(),
+        serde_json::to_string(&answer).expect("answers serialize"),
     ))))
 }
 
-/// `POST /menu_files` with `{"file_name_str": "spring-menu.json"}`: a URL to `PUT` that one
+/// `POST /menu_files` with an [`UploadRequest`] (`spring-menu.json`, say): a URL to `PUT` that one
 /// file to, for [`UPLOAD_URL_SECONDS`], and where its load report will be.
 async fn upload_url<B: AsRef<[u8]>>(
     office: &BackOffice<'_>,
@@ -158,11 +163,9 @@ async fn upload_url<B: AsRef<[u8]>>(
 ) -> Result<Handled, ApiError> {
     let staff = staff_member(claims)?;
     let body = json_body(request)?;
-    let file_name = body
-        .get("file_name_str")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| ApiError::BadFileName("file_name_str is required (a text)".to_owned()))?;
-    let file_name = menu_file_name(file_name).map_err(ApiError::BadFileName)?;
+    let UploadRequest { file_name } = serde_json::from_value(body)
+        .map_err(|_| ApiError::BadFileName(format!("{UPLOAD_FILE_NAME} is required (a text)")))?;
+    let file_name = menu_file_name(&file_name).map_err(ApiError::BadFileName)?;
     let upload = office
         .files
         .presign_upload(
@@ -177,18 +180,18 @@ async fn upload_url<B: AsRef<[u8]>>(
         key = upload.key,
         "menu file upload URL handed out"
     );
-    let body = json!({
-        "file_name_str": file_name,
-        "key_str": upload.key,
-        "upload_url_str": upload.url,
-        "method_str": "PUT",
-        "expires_in_int": UPLOAD_URL_SECONDS,
-        "report_path_str": format!("/menu_files/{}/report", path_segment(file_name)),
-    });
+    let ticket = UploadTicket {
+        file_name: file_name.to_owned(),
+        key: upload.key,
+        upload_url: upload.url,
+        method: "PUT".to_owned(),
+        expires_in_seconds: UPLOAD_URL_SECONDS,
+        report_path: load_report_path(file_name),
+    };
     // 200, not 201: nothing is created here yet (the file is, by the PUT, at the bucket).
     Ok(Handled::write(no_store(json_response(
         StatusCode::OK,
-        body.to_string(),
+        serde_json::to_string(&ticket).expect("answers serialize"),
     ))))
 }
 

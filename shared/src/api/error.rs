@@ -1,8 +1,8 @@
 //! Everything a caller can get wrong, and what can fail on our side: one error type for the API,
 //! one JSON shape for it, and the one place where an error becomes a status ([`ApiError::status`]).
 
+use crate::contract::{field, ErrorAnswer, FieldProblem, GatewayAnswer, UPLOAD_FILE_NAME};
 use http::StatusCode;
-use serde_json::{json, Value};
 
 use super::request::MAX_BODY_BYTES;
 use super::response::MAX_RESPONSE_BODY_BYTES;
@@ -33,7 +33,8 @@ pub enum ApiError {
     #[error("the product name in the body ({body:?}) is not the one in the path ({path:?})")]
     NameMismatch { path: String, body: String },
     #[error(
-        "send If-Match with the product's ETag (its version_int in quotes, e.g. \"1\") to {action} it"
+        "send If-Match with the product's ETag (its {} in quotes, e.g. \"1\") to {action} it",
+        field::VERSION
     )]
     PreconditionRequired { action: &'static str },
     /// A read whose answer is more than one Lambda response can carry.
@@ -153,36 +154,36 @@ impl ApiError {
         }
     }
 
-    fn details(&self) -> Vec<Value> {
+    fn details(&self) -> Vec<FieldProblem> {
+        let problem = |field: &str, problem: &str| FieldProblem {
+            field: field.to_owned(),
+            problem: problem.to_owned(),
+        };
         match self {
             ApiError::InvalidProduct(problems) => problems
                 .iter()
-                .map(|p| json!({"field": p.field, "problem": p.problem}))
+                .map(|p| problem(&p.field, &p.problem))
                 .collect(),
             ApiError::NameMismatch { .. } => {
-                vec![
-                    json!({"field": "product_name_str", "problem": "must match the name in the path"}),
-                ]
+                vec![problem(field::NAME, "must match the name in the path")]
             }
-            ApiError::BadFileName(problem) => {
-                vec![json!({"field": "file_name_str", "problem": problem})]
-            }
+            ApiError::BadFileName(p) => vec![problem(UPLOAD_FILE_NAME, p)],
             _ => Vec::new(),
         }
     }
 
-    /// The JSON body every error answers with: `{"error": {"code", "message", "details"?}}`;
-    /// but a request without a verified token gets API Gateway's own refusal, so that a client
+    /// The JSON body every error answers with ([`ErrorAnswer`]); but a request without a
+    /// verified token gets API Gateway's own refusal ([`GatewayAnswer`]), so that a client
     /// meets one 401 whether the authorizer or the function refused it.
     pub(crate) fn body(&self) -> String {
         if let ApiError::SignInRequired = self {
-            return json!({"message": "Unauthorized"}).to_string();
+            let refusal = GatewayAnswer {
+                message: "Unauthorized".into(),
+            };
+            return serde_json::to_string(&refusal).expect("errors serialize");
         }
-        let details = self.details();
-        let mut body = json!({"code": self.code(), "message": self.message()});
-        if !details.is_empty() {
-            body["details"] = Value::Array(details);
-        }
-        json!({ "error": body }).to_string()
+        let mut answer = ErrorAnswer::new(self.code(), self.message());
+        answer.error.details = self.details();
+        serde_json::to_string(&answer).expect("errors serialize")
     }
 }

@@ -3,16 +3,15 @@
 
 use std::sync::Arc;
 
-use http::Request;
-use serde_json::json;
-
 use super::cache::{ListAnswer, ListCache};
 use super::error::ApiError;
 use super::request::PageQuery;
-use super::response::{list_response, ListedProduct};
+use super::response::list_response;
 use super::{Handled, ReadStats};
 use crate::config::ApiConfig;
+use crate::contract::{ListedProduct, ProductList};
 use crate::store::{MenuStore, StoredProduct};
+use http::Request;
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub(crate) enum List {
@@ -66,12 +65,11 @@ pub(crate) async fn read<B>(
     })
 }
 
-/// `{"product_item_arr": [...]}`, with the next page's cursor when there is one.
+/// The list's JSON, with the next page's cursor when there is one.
 fn list_body(products: &[StoredProduct], next_cursor: Option<String>) -> String {
-    let listed: Vec<ListedProduct> = products.iter().map(ListedProduct::from).collect();
-    match next_cursor {
-        Some(next) => json!({"product_item_arr": listed, "next_cursor": next}),
-        None => json!({"product_item_arr": listed}),
-    }
-    .to_string()
+    let list = ProductList {
+        products: products.iter().map(ListedProduct::from).collect(),
+        next_cursor,
+    };
+    serde_json::to_string(&list).expect("products serialize")
 }

@@ -6,9 +6,10 @@ use http::{Request, StatusCode};
 use super::conditional::expected_version;
 use super::error::ApiError;
 use super::request::product_from_body;
-use super::response::{product_path, product_read, product_removed, product_written};
+use super::response::{product_read, product_removed, product_written};
 use super::{Handled, ReadStats};
 use crate::config::ApiConfig;
+use crate::contract::product_path;
 use crate::product::canonical_name;
 use crate::store::{MenuStore, StoreError};
 

@@ -3,15 +3,13 @@
 
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
-use serde::Serialize;
-
 use std::time::{Duration, Instant};
 
 use super::cache::ListAnswer;
 use super::conditional::{gzip_tag, is_fresh, version_tag};
 use super::error::ApiError;
 use crate::config::ApiConfig;
-use crate::product::WireProduct;
+use crate::contract::ListedProduct;
 use crate::store::StoredProduct;
 
 /// Largest body a read may answer with: Lambda carries at most 6 MB of response, headers and the
@@ -47,24 +45,6 @@ impl AsRef<[u8]> for ResponseBody {
         match self {
             ResponseBody::Text(text) => text.as_bytes(),
             ResponseBody::Gzip(bytes) => bytes,
-        }
-    }
-}
-
-/// A product as the API returns it: the website's wire form plus the version to send back in
-/// `If-Match` when changing it.
-#[derive(Serialize)]
-pub(crate) struct ListedProduct {
-    #[serde(flatten)]
-    wire: WireProduct,
-    version_int: u64,
-}
-
-impl From<&StoredProduct> for ListedProduct {
-    fn from(stored: &StoredProduct) -> Self {
-        Self {
-            wire: stored.product.to_wire(),
-            version_int: stored.version,
         }
     }
 }
@@ -266,37 +246,9 @@ pub(crate) fn gzip_bytes(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().expect("writing to memory")
 }
 
-/// A product's path, for `Location`.
-pub(crate) fn product_path(name: &str) -> String {
-    format!("/products/{}", path_segment(name))
-}
-
-/// A name as one URL path segment: everything but RFC 3986's unreserved characters
-/// percent-encoded (a `/` too, so the name stays one segment).
-pub(crate) fn path_segment(name: &str) -> String {
-    let mut out = String::new();
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn product_paths_are_encoded() {
-        assert_eq!(product_path("apple pie"), "/products/apple%20pie");
-        assert_eq!(
-            product_path("crème/brûlée"),
-            "/products/cr%C3%A8me%2Fbr%C3%BBl%C3%A9e"
-        );
-    }
 
     #[test]
     fn gzip_is_accepted_unless_refused() {

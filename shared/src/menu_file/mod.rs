@@ -12,17 +12,16 @@ mod read;
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
 use serde_json::Value;
 
-use crate::product::{
-    canonical_name, validate, Problem, Product, KNOWN_FIELDS, MAX_ITEM_BYTES, MAX_PRODUCT_BYTES,
-    NAME, TAGS, TOO_LARGE,
-};
+use crate::contract::field::{ALL as KNOWN_FIELDS, NAME, TAGS};
+pub use crate::contract::{DuplicateName, ProblemTotal, RecordProblem};
+use crate::product::{canonical_name, validate, Problem, Product, TOO_LARGE};
+use crate::store::MAX_ITEM_BYTES;
 use read::{Items, Shape};
 
 /// The top-level field of the website's menu file.
-pub const ITEMS_FIELD: &str = "product_item_arr";
+pub use crate::contract::field::ITEMS as ITEMS_FIELD;
 /// Problems a report lists: the first ones in file order. All of them are counted by kind.
 pub const MAX_LISTED_PROBLEMS: usize = 100;
 /// Repeated names a report lists: the first found repeating, reading the file in order. All of
@@ -44,42 +43,10 @@ const QUOTED_VALUES: usize = 64;
 /// The kinds of problem of a record found here rather than by [`validate`].
 const NOT_JSON: &str = "is not valid JSON";
 /// A tag's position left out: every tag that is not a string is one kind of problem.
-const TAG_FIELD: &str = "tag_str_arr[…]";
+use crate::contract::field::ANY_TAG as TAG_FIELD;
 /// Every field that is not a product field, as one.
 const UNKNOWN_FIELDS: &str = "(unknown fields)";
 const WHOLE_RECORD: &str = "(product)";
-
-/// One problem of one record. Records are numbered from 1, in file order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordProblem {
-    pub record: usize,
-    /// The record's name as it would be stored, when it has a readable one (its first 100
-    /// characters).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub product_name: Option<String>,
-    pub field: String,
-    pub problem: String,
-}
-
-/// How many records have one kind of problem: its text without the values it quotes, of a field
-/// (tags counted as one field, and every unknown field as one).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ProblemTotal {
-    pub field: &'static str,
-    pub problem: &'static str,
-    pub records: usize,
-}
-
-/// A product name that more than one record uses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DuplicateName {
-    /// The name as stored (its first 100 characters).
-    pub product_name: String,
-    /// The first records that use it, at most [`MAX_LISTED_RECORDS_PER_DUPLICATE`].
-    pub records: Vec<usize>,
-    /// How many records use it.
-    pub record_count: usize,
-}
 
 /// Why a menu file cannot be loaded: a reason for the file, and what is wrong with its records.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,9 +217,8 @@ impl Judge {
                 WHOLE_RECORD,
                 TOO_LARGE,
                 format!(
-                    "has more than {MAX_PRODUCT_BYTES} bytes of tags; the limit is \
-                     {MAX_PRODUCT_BYTES} bytes of text and numbers (a table item holds \
-                     {MAX_ITEM_BYTES}, attribute names included)"
+                    "has more than {MAX_ITEM_BYTES} bytes of tags; the limit is \
+                     {MAX_ITEM_BYTES} bytes for a table item (text, numbers and attribute names)"
                 ),
             )])
         } else {
@@ -387,8 +353,8 @@ impl Judge {
             .records_by_kind
             .into_iter()
             .map(|((field, problem), records)| ProblemTotal {
-                field,
-                problem,
+                field: field.to_owned(),
+                problem: problem.to_owned(),
                 records,
             })
             .collect();
@@ -485,7 +451,7 @@ mod tests {
     fn totals(r: &Rejection) -> Vec<(&str, &str, usize)> {
         r.problem_totals
             .iter()
-            .map(|t| (t.field, t.problem, t.records))
+            .map(|t| (t.field.as_str(), t.problem.as_str(), t.records))
             .collect()
     }
 
@@ -790,11 +756,14 @@ mod tests {
         // Tags that could never fit a table item, however the rest of the record is.
         let file = format!(
             r#"[{{"product_name_str": "x", "product_id_str": "1", "price_in_cents_int": 1, "tag_str_arr": [{}]}}]"#,
-            many(r#""""#, MAX_PRODUCT_BYTES + 1)
+            many(r#""""#, MAX_ITEM_BYTES + 1)
         );
         let r = parse(file.as_bytes()).unwrap_err();
         assert_eq!(
-            (r.problems[0].field.as_str(), r.problem_totals[0].problem),
+            (
+                r.problems[0].field.as_str(),
+                r.problem_totals[0].problem.as_str()
+            ),
             ("(product)", TOO_LARGE)
         );
 

@@ -12,7 +12,8 @@ use super::{
     shortened, ITEMS_FIELD, MAX_LISTED_PROBLEMS, QUOTED_VALUES, SHOWN_FIELD_CHARS,
     SHOWN_TOP_LEVEL_FIELDS,
 };
-use crate::product::{KNOWN_FIELDS, MAX_PRODUCT_BYTES, TAGS};
+use crate::contract::field::{ALL as KNOWN_FIELDS, TAGS};
+use crate::store::MAX_ITEM_BYTES;
 
 /// A menu file's top level, as found while its records were read.
 pub(super) enum Shape {
@@ -401,10 +402,11 @@ impl<'de> Visitor<'de> for TagsSeed {
                 break;
             };
             match tag.unwrap_or(Value::Null) {
-                // Each tag takes its length and one byte more (`Product::size_bytes`).
+                // Each tag takes its length and one byte more in the item (`store::item_bytes`
+                // counts the rest): past the item's limit, the record cannot be stored at all.
                 Value::String(tag) => {
                     item_bytes += tag.len() + 1;
-                    if item_bytes > MAX_PRODUCT_BYTES {
+                    if item_bytes > MAX_ITEM_BYTES {
                         too_large = true;
                         tags = Vec::new();
                     } else if !too_large {
@@ -504,7 +506,7 @@ mod tests {
     /// too large, and that is all its report says of its tags.
     #[test]
     fn tags_past_a_products_size_are_dropped_with_everything_after_them() {
-        let big = "t".repeat(MAX_PRODUCT_BYTES / 2);
+        let big = "t".repeat(MAX_ITEM_BYTES / 2);
         let text = format!(r#"{{"tag_str_arr": ["{big}", 1, "{big}", 2, "x", true]}}"#);
         let read = record(&text).unwrap();
         assert!(read.tags_too_large);
@@ -537,7 +539,7 @@ mod tests {
             );
             record(&text).unwrap().tags_too_large
         };
-        let half = MAX_PRODUCT_BYTES / 2;
+        let half = MAX_ITEM_BYTES / 2;
         assert!(!tags(half - 1, half - 1));
         assert!(tags(half - 1, half));
     }

@@ -9,8 +9,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+use super::item::MAX_NAME_BYTES;
 use super::item::{Item, NAME, SPECIAL};
-use crate::product::MAX_NAME_BYTES;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 const MENU: u8 = b'm';

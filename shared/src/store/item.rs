@@ -54,10 +54,21 @@ pub(crate) fn to_item(product: &Product, version: u64) -> Item {
     serde_dynamo::to_item(item).expect("a product always maps to an item")
 }
 
+/// DynamoDB's limit for one item: attribute names and values.
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+/// DynamoDB's limit for a string hash key, in UTF-8 bytes.
+pub const MAX_NAME_BYTES: usize = 2048;
+
 /// Whether a name can be the table's key at all: DynamoDB refuses an empty string key or one over
-/// 2,048 bytes (a request naming one is an error, not "no such item").
+/// [`MAX_NAME_BYTES`] (a request naming one is an error, not "no such item").
 pub(crate) fn can_be_key(name: &str) -> bool {
-    !name.is_empty() && name.len() <= crate::product::MAX_NAME_BYTES
+    !name.is_empty() && name.len() <= MAX_NAME_BYTES
+}
+
+/// The size of the item that would hold `product` (at the highest version, the longest one can
+/// take), as DynamoDB counts it: what must be at most [`MAX_ITEM_BYTES`].
+pub fn item_bytes(product: &Product) -> usize {
+    size_bytes(&to_item(product, u64::MAX))
 }
 
 /// The item's size as DynamoDB counts it: attribute names plus values (strings as UTF-8, numbers

@@ -2,6 +2,8 @@
 //! that touch only the attributes a product owns, and versioned deletes. Every write is
 //! conditional, so nothing is ever overwritten by accident, also against writers racing us.
 
+use std::collections::HashMap;
+
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
@@ -144,25 +146,22 @@ impl MenuStore {
             Vec::new()
         };
         let change = item::Change::of(product, next_version, &absent);
-        let (condition, expected) = version_condition(expected_version);
-        let mut update = self
+        let mut condition = VersionCondition::at(expected_version);
+        let names = change.names.into_iter().map(|(p, a)| (p, a.to_owned()));
+        condition.names.extend(names);
+        condition.values.extend(change.values);
+        let values = condition.values();
+        let update = self
             .client
             .update_item()
             .table_name(&self.table)
             .key(schema::HASH_KEY, AttributeValue::S(name.clone()))
             .update_expression(change.expression)
-            .set_expression_attribute_values(Some(change.values))
-            .condition_expression(condition)
-            .expression_attribute_names("#name", schema::HASH_KEY)
-            .expression_attribute_names("#version", item::VERSION)
+            .condition_expression(condition.expression)
+            .set_expression_attribute_names(Some(condition.names))
+            .set_expression_attribute_values(values)
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        for (placeholder, attribute) in change.names {
-            update = update.expression_attribute_names(placeholder, attribute);
-        }
-        if let Some(expected) = expected {
-            update = update.expression_attribute_values(":expected", expected);
-        }
         match update.send().await {
             Ok(out) => out
                 .attributes
@@ -189,19 +188,17 @@ impl MenuStore {
                 name: name.to_owned(),
             });
         }
-        let (condition, expected) = version_condition(expected_version);
-        let mut delete = self
+        let condition = VersionCondition::at(expected_version);
+        let values = condition.values();
+        let delete = self
             .client
             .delete_item()
             .table_name(&self.table)
             .key(schema::HASH_KEY, AttributeValue::S(name.to_owned()))
-            .condition_expression(condition)
-            .expression_attribute_names("#name", schema::HASH_KEY)
-            .expression_attribute_names("#version", item::VERSION)
+            .condition_expression(condition.expression)
+            .set_expression_attribute_names(Some(condition.names))
+            .set_expression_attribute_values(values)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        if let Some(expected) = expected {
-            delete = delete.expression_attribute_values(":expected", expected);
-        }
         match delete.send().await {
             Ok(_) => Ok(()),
             Err(e) => Err(refused(
@@ -235,19 +232,41 @@ struct RefusedPut {
     write_units: f64,
 }
 
-/// The condition that a change was made from the current version. Items written by other
-/// tools have no version: they count as version 0.
-fn version_condition(expected: u64) -> (&'static str, Option<AttributeValue>) {
-    if expected == 0 {
-        (
-            "attribute_exists(#name) AND attribute_not_exists(#version)",
-            None,
-        )
-    } else {
-        (
-            "attribute_exists(#name) AND #version = :expected",
-            Some(AttributeValue::N(expected.to_string())),
-        )
+/// The condition of a change at a version: the item is there and still at `expected`, or for 0
+/// has no version at all (another tool wrote it).
+struct VersionCondition {
+    expression: &'static str,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+impl VersionCondition {
+    fn at(expected: u64) -> Self {
+        let names = HashMap::from([
+            ("#name".to_owned(), schema::HASH_KEY.to_owned()),
+            ("#version".to_owned(), item::VERSION.to_owned()),
+        ]);
+        if expected == 0 {
+            Self {
+                expression: "attribute_exists(#name) AND attribute_not_exists(#version)",
+                names,
+                values: HashMap::new(),
+            }
+        } else {
+            Self {
+                expression: "attribute_exists(#name) AND #version = :expected",
+                names,
+                values: HashMap::from([(
+                    ":expected".to_owned(),
+                    AttributeValue::N(expected.to_string()),
+                )]),
+            }
+        }
+    }
+
+    /// The values, or none: DynamoDB refuses an empty map of them.
+    fn values(&self) -> Option<HashMap<String, AttributeValue>> {
+        (!self.values.is_empty()).then(|| self.values.clone())
     }
 }
 

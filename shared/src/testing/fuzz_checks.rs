@@ -5,7 +5,8 @@
 use std::collections::HashSet;
 
 use crate::menu_file;
-use crate::product::{canonical_name, validate, MAX_NAME_BYTES, MAX_PRODUCT_BYTES};
+use crate::product::{canonical_name, validate};
+use crate::store::{item_bytes, MAX_ITEM_BYTES, MAX_NAME_BYTES};
 
 /// A menu file from anyone: never a panic; a file that passes is loadable as it stands
 /// (names unique, every product fits an item, and its wire form is valid again as the same
@@ -17,8 +18,8 @@ pub fn menu_file(data: &[u8]) {
             let mut names = HashSet::new();
             for product in &products {
                 assert!(names.insert(product.name.clone()), "a duplicate passed");
-                assert!(product.size_bytes() <= MAX_PRODUCT_BYTES);
-                let wire = serde_json::to_value(product.to_wire()).unwrap();
+                assert!(item_bytes(product) <= MAX_ITEM_BYTES);
+                let wire = serde_json::to_value(crate::contract::WireProduct::of(product)).unwrap();
                 assert_eq!(
                     &validate(&wire).unwrap(),
                     product,
@@ -49,7 +50,7 @@ pub fn product_body(data: &[u8]) {
         Ok(product) => {
             assert_eq!(product.name, canonical_name(&product.name));
             assert!(!product.name.is_empty() && product.name.len() <= MAX_NAME_BYTES);
-            let wire = serde_json::to_value(product.to_wire()).unwrap();
+            let wire = serde_json::to_value(crate::contract::WireProduct::of(&product)).unwrap();
             assert_eq!(validate(&wire).unwrap(), product);
         }
         Err(problems) => assert!(!problems.is_empty()),
