@@ -2,14 +2,15 @@
 """Holds template.yaml to the functions' contracts (functions/*/function.json) and to the table
 facts (shared/table.json), which Rust tests hold to the code; and to what operations rely on: the
 table adoptable (ExistingTableName), tracing, retained evidence that a failed first create does
-not leave behind, alarms with a runbook line; and samconfig.toml to the template's parameters.
-Reads the template with cfn-lint's own YAML loader (it knows !Ref, !Sub, !GetAtt). Run with the
-project's venv:
+not leave behind, alarms with a runbook line; and holds the docs and samconfig.toml to the
+template: every parameter and output they name exists. Reads the template with cfn-lint's own
+YAML loader (it knows !Ref, !Sub, !GetAtt). Run with the project's venv:
 
     .tools/venv/bin/python scripts/check-template.py
 """
 import json
 import pathlib
+import re
 import shlex
 import sys
 import tomllib
@@ -389,8 +390,8 @@ check(template["Parameters"]["DeletionProtection"]["Default"] == "false"
       and plain(template["Conditions"]["ProtectFromDeletion"]) == {"Fn::Equals": [{"Ref": "DeletionProtection"}, "true"]},
       "deletion protection is off unless asked for (a first create can roll back)")
 
-# --- samconfig.toml names only parameters that exist -----------------------------------------
-parameters = set(template["Parameters"])
+# --- samconfig.toml and the docs name only parameters and outputs that exist -----------------
+parameters, outputs = set(template["Parameters"]), set(template["Outputs"])
 samconfig = tomllib.loads((ROOT / "samconfig.toml").read_text())
 for env, commands in samconfig.items():
     if not isinstance(commands, dict):
@@ -407,6 +408,66 @@ for env, commands in samconfig.items():
               != table_facts["default_table_name"],
               "samconfig.toml's default deploy would create a table named like the café's "
               f"{table_facts['default_table_name']} (give MenuTableName another name, or ExistingTableName)")
+
+CAMEL = r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+"  # the template's naming style: WebsiteApiUrl
+NAME = r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*"  # also Stage: where nothing else can stand
+KIND = r"(?:stack\s+)?(parameters?|outputs?)\b"
+SEP = r"\s*(?:,|and|or|/|\+)?\s*"
+
+
+def named_in_markdown(text):
+    """(kind, name) for each parameter or output a markdown text names: Name=... in a
+    parameter-overrides line or at the start of a code span, backticked names right after
+    ("parameters `A`, `B`") or right before ("`A` output") the word parameter(s)/output(s), and
+    the first column of a table whose header is "parameter" or "output"."""
+    found = set()
+    for line in text.replace("\\\n", " ").splitlines():
+        if re.search(r"parameter[-_]overrides", line):
+            found |= {("parameter", m) for m in re.findall(rf"(?<![\w,])({NAME})=", line)}
+    found |= {("parameter", m) for m in re.findall(rf"`({CAMEL})=", text)}
+    for kind, names in re.findall(rf"\b{KIND}\s+((?:`[^`\n]+`{SEP})+)", text, re.I):
+        found |= {(kind.lower().rstrip("s"), n) for n in re.findall(rf"`({CAMEL})`", names)}
+    for names, kind in re.findall(rf"((?:`[^`\n]+`\s+(?:and|or)\s+)*`[^`\n]+`)\s+{KIND}", text, re.I):
+        found |= {(kind.lower().rstrip("s"), n) for n in re.findall(rf"`({CAMEL})`", names)}
+    header = None
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else None
+        if cells is None:
+            header = None
+        elif header is None:
+            header = cells[0].lower()
+        elif header in ("parameter", "output"):
+            found |= {(header, n) for n in re.findall(rf"`({NAME})`", cells[0])}
+    return found
+
+
+def named_in_template_text(text):
+    """The same in the template's own descriptions, where names are not in backticks."""
+    found = set(re.findall(rf"\b(parameter|output)s?\s+({CAMEL})\b", text))
+    found |= {(kind, n) for n, kind in re.findall(rf"\b({CAMEL})\s+(parameter|output)", text)}
+    return found
+
+
+named = {}  # (kind, name) -> where
+for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+    for kind, name in named_in_markdown(doc.read_text()):
+        named.setdefault((kind, name), []).append(str(doc.relative_to(ROOT)))
+for section in ("Parameters", "Outputs"):
+    for key, value in template[section].items():
+        for kind, name in named_in_template_text(str(value.get("Description", ""))):
+            named.setdefault((kind, name), []).append(f"template.yaml {section}.{key}")
+for name, resource in resources.items():
+    for kind, n in named_in_template_text(str(resource.get("Properties", {}).get("AlarmDescription", ""))):
+        named.setdefault((kind, n), []).append(f"template.yaml {name}")
+for (kind, name), where in sorted(named.items()):
+    check(name in (parameters if kind == "parameter" else outputs),
+          f"{', '.join(where)} name(s) the {kind} {name}, which template.yaml does not have")
+# The docs are read for real: a parser that found (almost) nothing would pass everything above.
+named_params = {n for k, n in named if k == "parameter"}
+named_outputs = {n for k, n in named if k == "output"}
+check(len(named_params) >= 15 and len(named_outputs) >= 10,
+      f"the docs name {len(named_params)} parameters and {len(named_outputs)} outputs: "
+      "is scripts/check-template.py still reading them?")
 
 print(f"template check: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
