@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .tools/venv/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools test lint unit page-test template-check e2e run stop upload package events fmt bench fuzz-api soak spike fuzz mutants
+.PHONY: help tools test lint unit page-test template-check layout-check e2e run stop upload package events fmt bench fuzz-api soak spike fuzz mutants
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -14,7 +14,7 @@ tools: ## install DynamoDB Local and the Python tools (SAM CLI, cfn-lint, checko
 	@scripts/install-dynamodb-local.sh
 	@scripts/install-python-tools.sh
 
-test: tools lint unit page-test template-check e2e ## everything: lint, Rust tests, the staff page's tests, template checks, end-to-end run
+test: tools lint unit page-test template-check layout-check e2e ## everything: lint, Rust tests, the staff page's tests, template and layout checks, end-to-end run
 
 lint: ## cargo fmt --check and clippy with warnings as errors
 	cargo fmt --all -- --check
@@ -34,6 +34,9 @@ template-check: tools ## cfn-lint (+ informational and serverless rules), sam va
 	  --skip-download --quiet --compact
 	$(VENV)/python scripts/check-template.py
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/python scripts/check-routes.py
+
+layout-check: ## README.md's Layout table against the tree: every path it names exists, every folder and module is in it
+	python3 scripts/check-layout.py
 
 e2e: tools ## start the local system on free ports, drive it over HTTP and in a browser, stop it
 	@scripts/install-browser-tools.sh
@@ -78,7 +81,7 @@ fuzz: ## cargo fuzz, every target for FUZZ_SECONDS (60) each (installs cargo-fuz
 MUTATED := shared/src/product.rs 'shared/src/menu_file/*.rs' shared/src/store/item.rs \
 	shared/src/store/cursor.rs shared/src/store/writes.rs
 
-mutants: ## mutation testing of the domain and the write path against the unit tests (~45 min; installs cargo-mutants into .tools/)
+mutants: ## mutation testing of the domain and the write path against the unit tests (about 35 min here, docs/testing.md; installs cargo-mutants into .tools/)
 	@test -x .tools/cargo/bin/cargo-mutants || cargo install --root .tools/cargo cargo-mutants --locked
 	PATH="$$PWD/.tools/cargo/bin:$$PATH" cargo mutants -p cafe-menu $(foreach f,$(MUTATED),-f $(f)) \
 	  --jobs 1 --timeout 60 --build-timeout 600 --cargo-arg=--lib --output .local

@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """Holds template.yaml to the functions' contracts (functions/*/function.json) and to the table
 facts (shared/table.json), which Rust tests hold to the code; and to what operations rely on: the
-table adoptable (ExistingTableName), tracing, retained evidence, alarms with a runbook line. Reads the template with cfn-lint's
-own YAML loader (it knows !Ref, !Sub, !GetAtt). Run with the project's venv:
+table adoptable (ExistingTableName), tracing, retained evidence that a failed first create does
+not leave behind, alarms with a runbook line; and holds the docs and samconfig.toml to the
+template: every parameter and output they name exists. Reads the template with cfn-lint's own
+YAML loader (it knows !Ref, !Sub, !GetAtt). Run with the project's venv:
 
     .tools/venv/bin/python scripts/check-template.py
 """
 import json
 import pathlib
+import re
+import shlex
 import sys
+import tomllib
 
 from cfnlint.decode import cfn_yaml
 
@@ -42,6 +47,9 @@ def text(value):
 
 
 # --- the table ------------------------------------------------------------------------------
+# Kept when the stack is deleted: Retain, or RetainExceptOnCreate (kept too, except by the
+# rollback of the create that made the resource).
+KEPT = ("Retain", "RetainExceptOnCreate")
 table = resources["MenuTable"]
 props = table["Properties"]
 attr_types = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
@@ -60,8 +68,9 @@ check(attr_types.get(table_facts["specials_index_key"]) == table_facts["specials
 check(props.get("BillingMode") == "PAY_PER_REQUEST", "on-demand billing")
 check(props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled") is True, "PITR")
 check(props.get("SSESpecification", {}).get("SSEEnabled") is True, "encryption")
-check(props.get("DeletionProtectionEnabled") is True, "deletion protection")
-check(table.get("DeletionPolicy") == "Retain" and table.get("UpdateReplacePolicy") == "Retain",
+check(plain(props.get("DeletionProtectionEnabled")) == {"Fn::If": ["ProtectFromDeletion", True, False]},
+      "deletion protection follows the DeletionProtection parameter")
+check(table.get("DeletionPolicy") in KEPT and table.get("UpdateReplacePolicy") == "Retain",
       "the table survives a stack delete")
 check(template["Parameters"]["MenuTableName"]["Default"] == table_facts["default_table_name"],
       "default table name")
@@ -236,7 +245,7 @@ check(not text(outputs["ApiUrl"]["Value"]).rstrip('"}').endswith("/"), "ApiUrl h
 check(loader.get("ReservedConcurrentExecutions") is not None, "menu files load a few at a time")
 for name, resource in resources.items():
     if resource["Type"] in ("AWS::Logs::LogGroup", "AWS::SQS::Queue", "AWS::DynamoDB::Table", "AWS::S3::Bucket"):
-        check(resource.get("DeletionPolicy") == "Retain" and resource.get("UpdateReplacePolicy") == "Retain",
+        check(resource.get("DeletionPolicy") in KEPT and resource.get("UpdateReplacePolicy") == "Retain",
               f"{name} is kept when the stack is deleted or it is replaced")
 alarms = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
 for name, alarm in alarms.items():
@@ -343,6 +352,122 @@ check(rules and local_rule["AllowedMethods"] == rules[0]["AllowedMethods"]
       "make run's bucket has the same CORS rule for the local page's origin")
 check("StaffPageUrl" in outputs and "MenuDistribution.DomainName" in text(outputs["StaffPageUrl"]["Value"])
       and text(outputs["StaffPageUrl"]["Value"]).endswith('/staff/"}'), "the page is at <WebsiteApiUrl>/staff/")
+
+# --- a failed first create leaves nothing behind -------------------------------------------
+# A resource kept by `Retain` survives the rollback of the create that made it; if its name is
+# fixed (and must be unique), the retry finds it taken and fails too. The property that fixes
+# each type's unique name; None: the type's names need not be unique (a retry creates another).
+UNIQUE_NAME = {
+    "AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
+    "AWS::Logs::LogGroup": "LogGroupName", "AWS::SQS::Queue": "QueueName",
+    "AWS::SNS::Topic": "TopicName", "AWS::Cognito::UserPoolDomain": "Domain",
+    "AWS::Lambda::Function": "FunctionName", "AWS::IAM::Role": "RoleName",
+    "AWS::CloudWatch::Alarm": "AlarmName", "AWS::Cognito::UserPool": None,
+}
+for name, resource in resources.items():
+    policy = resource.get("DeletionPolicy", "Delete")
+    if policy not in ("Retain", "Snapshot"):
+        continue
+    kind = resource["Type"]
+    if kind not in UNIQUE_NAME:
+        check(False, f"{name}: DeletionPolicy {policy} on a {kind}: say in UNIQUE_NAME whether its name "
+                     "is fixed, or use RetainExceptOnCreate")
+        continue
+    fixed = UNIQUE_NAME[kind] and UNIQUE_NAME[kind] in resource.get("Properties", {})
+    check(not fixed, f"{name} has a fixed {UNIQUE_NAME[kind]} and DeletionPolicy {policy}: a rolled-back "
+                     "first create leaves it behind and the retry finds its name taken; use RetainExceptOnCreate")
+# What the rollback must delete, it must be able to delete: no deletion protection unless the
+# DeletionProtection parameter asks for it, which it does not by default (the first deploy).
+PROTECTION = {"AWS::DynamoDB::Table": ("DeletionProtectionEnabled", [True, False]),
+              "AWS::Cognito::UserPool": ("DeletionProtection", ["ACTIVE", "INACTIVE"])}
+for name, resource in resources.items():
+    if resource.get("DeletionPolicy") == "RetainExceptOnCreate" and resource["Type"] in PROTECTION:
+        prop, (on, off) = PROTECTION[resource["Type"]]
+        value = plain(resource.get("Properties", {}).get(prop, off))
+        check(value in (off, {"Fn::If": ["ProtectFromDeletion", on, off]}),
+              f"{name}: {prop} is {value}: the rollback of a failed first create could not delete it")
+check(template["Parameters"]["DeletionProtection"]["Default"] == "false"
+      and plain(template["Conditions"]["ProtectFromDeletion"]) == {"Fn::Equals": [{"Ref": "DeletionProtection"}, "true"]},
+      "deletion protection is off unless asked for (a first create can roll back)")
+
+# --- samconfig.toml and the docs name only parameters and outputs that exist -----------------
+parameters, outputs = set(template["Parameters"]), set(template["Outputs"])
+samconfig = tomllib.loads((ROOT / "samconfig.toml").read_text())
+for env, commands in samconfig.items():
+    if not isinstance(commands, dict):
+        continue
+    given = commands.get("deploy", {}).get("parameters", {}).get("parameter_overrides", "")
+    # A string of Key="value" pairs; `sam deploy --guided` may save a list of them.
+    overrides = dict(pair.split("=", 1) for pair in shlex.split(given if isinstance(given, str) else " ".join(given)))
+    for key in overrides:
+        check(key in parameters, f"samconfig.toml [{env}] overrides {key}, which template.yaml does not have")
+    if env == "default":
+        # The café's account has a table named like the code's default (FoodProducts): the
+        # default deploy either adopts a table or creates one of another name.
+        check(overrides.get("ExistingTableName") or overrides.get("MenuTableName", table_facts["default_table_name"])
+              != table_facts["default_table_name"],
+              "samconfig.toml's default deploy would create a table named like the café's "
+              f"{table_facts['default_table_name']} (give MenuTableName another name, or ExistingTableName)")
+
+CAMEL = r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+"  # the template's naming style: WebsiteApiUrl
+NAME = r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*"  # also Stage: where nothing else can stand
+KIND = r"(?:stack\s+)?(parameters?|outputs?)\b"
+SEP = r"\s*(?:,|and|or|/|\+)?\s*"
+
+
+def named_in_markdown(text):
+    """(kind, name) for each parameter or output a markdown text names: Name=... in a
+    parameter-overrides line or at the start of a code span, backticked names right after
+    ("parameters `A`, `B`") or right before ("`A` output") the word parameter(s)/output(s), and
+    the first column of a table whose header is "parameter" or "output"."""
+    found = set()
+    for line in text.replace("\\\n", " ").splitlines():
+        if re.search(r"parameter[-_]overrides", line):
+            found |= {("parameter", m) for m in re.findall(rf"(?<![\w,])({NAME})=", line)}
+    found |= {("parameter", m) for m in re.findall(rf"`({CAMEL})=", text)}
+    for kind, names in re.findall(rf"\b{KIND}\s+((?:`[^`\n]+`{SEP})+)", text, re.I):
+        found |= {(kind.lower().rstrip("s"), n) for n in re.findall(rf"`({CAMEL})`", names)}
+    for names, kind in re.findall(rf"((?:`[^`\n]+`\s+(?:and|or)\s+)*`[^`\n]+`)\s+{KIND}", text, re.I):
+        found |= {(kind.lower().rstrip("s"), n) for n in re.findall(rf"`({CAMEL})`", names)}
+    header = None
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else None
+        if cells is None:
+            header = None
+        elif header is None:
+            header = cells[0].lower()
+        elif header in ("parameter", "output"):
+            found |= {(header, n) for n in re.findall(rf"`({NAME})`", cells[0])}
+    return found
+
+
+def named_in_template_text(text):
+    """The same in the template's own descriptions, where names are not in backticks."""
+    found = set(re.findall(rf"\b(parameter|output)s?\s+({CAMEL})\b", text))
+    found |= {(kind, n) for n, kind in re.findall(rf"\b({CAMEL})\s+(parameter|output)", text)}
+    return found
+
+
+named = {}  # (kind, name) -> where
+for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+    for kind, name in named_in_markdown(doc.read_text()):
+        named.setdefault((kind, name), []).append(str(doc.relative_to(ROOT)))
+for section in ("Parameters", "Outputs"):
+    for key, value in template[section].items():
+        for kind, name in named_in_template_text(str(value.get("Description", ""))):
+            named.setdefault((kind, name), []).append(f"template.yaml {section}.{key}")
+for name, resource in resources.items():
+    for kind, n in named_in_template_text(str(resource.get("Properties", {}).get("AlarmDescription", ""))):
+        named.setdefault((kind, n), []).append(f"template.yaml {name}")
+for (kind, name), where in sorted(named.items()):
+    check(name in (parameters if kind == "parameter" else outputs),
+          f"{', '.join(where)} name(s) the {kind} {name}, which template.yaml does not have")
+# The docs are read for real: a parser that found (almost) nothing would pass everything above.
+named_params = {n for k, n in named if k == "parameter"}
+named_outputs = {n for k, n in named if k == "output"}
+check(len(named_params) >= 15 and len(named_outputs) >= 10,
+      f"the docs name {len(named_params)} parameters and {len(named_outputs)} outputs: "
+      "is scripts/check-template.py still reading them?")
 
 print(f"template check: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -4,6 +4,8 @@
 # (config.json: the API's own URL, the app client, the managed login) made from the stack's
 # outputs, then invalidates /staff/* so the new files show at once.
 #   scripts/deploy-staff-page.sh STACK [REGION]
+# With the café's own user pool (ExistingUserPoolId) the stack has no WebsiteLoginUrl output: give
+# the pool's managed login as CAFE_LOGIN_URL=https://<the pool's domain>/login.
 # Needs the AWS CLI with credentials allowed cloudformation:DescribeStacks/DescribeStackResource,
 # s3:PutObject/DeleteObject/ListBucket on the bucket and cloudfront:CreateInvalidation.
 set -euo pipefail
@@ -21,11 +23,16 @@ parameter() {
 page=$(output StaffPageUrl)
 if [ "$(parameter StaffPageUrl)" != "$page" ]; then
   echo "the stack does not know its staff page's address yet: deploy once more with" >&2
-  echo "  sam deploy --parameter-overrides StaffPageUrl=$page   (plus your other overrides)" >&2
+  echo "  sam deploy --guided   (StaffPageUrl: $page; docs/deploy.md, step 6)" >&2
   echo "so that the sign-in accepts it as a callback and the bucket lets it upload menu files." >&2
   exit 1
 fi
-login=$(output WebsiteLoginUrl); login=${login%%\?*}
+login=${CAFE_LOGIN_URL:-$(output WebsiteLoginUrl)}; login=${login%%\?*}
+if [ -z "$login" ] || [ "$login" = None ]; then
+  echo "the stack has no WebsiteLoginUrl output (it uses the café's own user pool): give the pool's" >&2
+  echo "managed login, CAFE_LOGIN_URL=https://<the pool's domain>/login $0 $stack $region" >&2
+  exit 1
+fi
 config=$(mktemp)
 trap 'rm -f "$config"' EXIT
 cat > "$config" <<JSON

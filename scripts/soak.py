@@ -79,7 +79,7 @@ def checks(system, state):
         e2e.check("requests in" in out and set(ours) <= {"200", "304"} and not sockets,
                   f"wrk {path} for {SECONDS} s: {requests}; statuses {counts}; latency {latency}")
         if emulator:
-            # cargo lambda watch itself, not our code: see README.md on the local run under load.
+            # cargo lambda watch itself, not our code: see docs/testing.md on make soak.
             print(f"       {emulator} of them answered 500 by cargo lambda watch itself, not by the function")
         if sockets or not set(ours) <= {"200", "304"}:
             print(out)

@@ -8,7 +8,7 @@ second, a product added and removed) and a checker reads both lists all along.
 Checks: no 5xx from the functions; no answer staler than the freshness bound (each value the
 checker sees was current at most FRESHNESS_SECONDS before its request was sent); table reads
 counted from the functions' own EMF metric lines. There is no local CloudFront: what is measured
-is the functions' own cache (see README, "The read path"). Prints 'N passed, N failed'."""
+is the functions' own cache (see docs/design.md, "The read path"). Prints 'N passed, N failed'."""
 import collections
 import json
 import os
