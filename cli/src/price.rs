@@ -3,7 +3,7 @@
 
 use cafe_menu::product::MAX_PRICE_IN_CENTS;
 
-/// The accepted forms, for `--help`, error messages and the README.
+/// The accepted forms, for `--help`, error messages and docs/staff.md.
 pub const FORMS: &str = "4.50, $4.50, 4.5, 4 or $4 (dollars), or 450c (cents)";
 
 /// Reads a price as a person writes it: dollars (`4.50`, `$4.50`, `4.5`, `4`, `$4`) or cents
