@@ -14,6 +14,7 @@ import json
 import urllib.parse
 import os
 import pathlib
+import re
 import shlex
 import signal
 import socket
@@ -230,6 +231,26 @@ def check_routes(base, staff):
     check(status == 200 and headers.get("etag") and not body, f"HEAD /products: headers, no body ({status})")
     status, headers, _ = request("OPTIONS", base + "/products", headers={"origin": "http://example.org", "access-control-request-method": "POST"})
     check(status == 204 and "POST" in headers.get("access-control-allow-methods", ""), f"preflight: 204 ({status})")
+
+
+def check_route_names(system):
+    """The functions log each request, and count each read, under the route key the gateway
+    stand-in hands them, as API Gateway does: every name one of the template's routes."""
+    from local_gateway import load_template, read_routes
+    declared = {route.key for route in read_routes(load_template())}
+    expected = {"GET /products", "HEAD /products", "OPTIONS /products", "POST /products",
+                "PUT /products/{product_name}", "DELETE /products/{product_name}"}
+    deadline = time.time() + 15
+    while True:
+        log = re.sub(r"\x1b\[[0-9;]*m", "", (system.state / "logs/functions.log").read_text(errors="replace"))
+        logged = set(re.findall(r'\brequest route="([^"]+)"', log))
+        counted = {json.loads(line[line.index("{"):]).get("route") for line in log.splitlines()
+                   if '"_aws"' in line and '"route"' in line}
+        if expected <= logged or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    check(expected <= logged and logged <= declared, f"each request logged under its route key ({sorted(logged)})")
+    check("GET /products" in counted and counted <= declared, f"each read counted under its route key ({sorted(counted)})")
 
 
 # ---------------------------------------------------------------- tokens an attacker would try
@@ -884,6 +905,7 @@ def main():
         if "routes" in only:
             print("== routes")
             check_routes(system.base, staff)
+            check_route_names(system)
         if "sign-in" in only:
             print("== sign-in: each attack refused, nothing written")
             check_attacks(system, staff)
