@@ -460,6 +460,7 @@ def check_cli(system):
     check(out.returncode == 0 and lines[0].split() == ["NAME", "PRICE", "TAGS", "SPECIAL", "VERSION"]
           and any(line.split()[:3] == ["apple", "pie", "$45.95"] for line in lines),
           "list: a table for people (name, price, tags, special, version)")
+    check_cli_output(system)
     out = cli(system, "--json", "list", "--specials")
     specials = fresh(base, "/products/on_offer")
     check(out.returncode == 0 and sorted(p["product_name_str"] for p in json.loads(out.stdout)["product_item_arr"])
@@ -576,6 +577,28 @@ def check_cli(system):
     check(out.returncode == 1 and "not running" in out.stderr and "make run" in out.stderr,
           f"no system running: a clear message ({out.stderr.strip()})")
     check_cli_on_a_stack(system)
+
+
+def check_cli_output(system):
+    """A listing read by `head -1` ends quietly (exit 0, nothing on stderr); off a terminal a
+    500-character name is cut to fit 100 columns, its price still shown; --json keeps it whole."""
+    long = ("e2e " + "long " * 100)[:500]
+    out = cli(system, "add", long, "--price", "1.25")
+    check(out.returncode == 0, f"add a product with a {len(long)}-character name ({out.stderr.strip()[:200]})")
+    environment = dict(cli_environment(system), RUST_BACKTRACE="1")
+    out = subprocess.run(["bash", "-o", "pipefail", "-c", f"{shlex.quote(str(CLI))} list | head -1"],
+                         env=environment, capture_output=True, text=True, timeout=600)
+    check(out.returncode == 0 and out.stderr == "" and out.stdout.split() == ["NAME", "PRICE", "TAGS", "SPECIAL", "VERSION"],
+          f"cafe-menu list | head -1: the header, exit 0, nothing on stderr ({out.returncode} {out.stderr.strip()[:300]})")
+    out = cli(system, "list")
+    lines = out.stdout.splitlines()
+    row = next((line for line in lines if line.startswith("e2e long")), "")
+    check(out.returncode == 0 and max(map(len, lines)) <= 100 and "…" in row and "$1.25" in row,
+          f"list off a terminal: every line within 100 columns, the long name cut with …, its price shown ({row!r})")
+    out = cli(system, "--json", "list")
+    check(long in [p["product_name_str"] for p in json.loads(out.stdout)["product_item_arr"]], "list --json: the long name whole")
+    out = cli(system, "remove", long, "--yes")
+    check(out.returncode == 0, "the long-named product removed")
 
 
 def check_cli_on_a_stack(system):

@@ -40,7 +40,7 @@ async fn main() -> ExitCode {
     };
     let json = cli.json;
     match run(cli).await {
-        Ok(()) => ExitCode::from(exit::OK),
+        Ok(()) | Err(CliError::ReaderGone) => ExitCode::from(exit::OK),
         Err(e) => {
             if json {
                 eprintln!("{}", e.to_json());

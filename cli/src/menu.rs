@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use crate::api::{ListedProduct, MenuApi};
 use crate::error::{CliError, Result};
-use crate::output::{differences_view, menu_table, print_json, product_view};
+use crate::output::{differences_view, menu_table, outln, print_json, product_view, table_width};
 use crate::price::format_cents;
 
 /// Set only by tests: a shell command run between a change's read and its write, so that a test
@@ -71,23 +71,21 @@ fn remove_tag(p: &mut ListedProduct, tag: &str) -> bool {
 pub async fn list(api: &MenuApi, specials: bool, json: bool) -> Result<()> {
     let products = api.list(specials).await?;
     if json {
-        print_json(&serde_json::json!({ "product_item_arr": products }));
+        print_json(&serde_json::json!({ "product_item_arr": products }))
     } else if products.is_empty() {
-        println!("(no products)");
+        outln!("(no products)")
     } else {
-        println!("{}", menu_table(&products));
+        outln!("{}", menu_table(&products, table_width()))
     }
-    Ok(())
 }
 
 pub async fn show(api: &MenuApi, name: &str, json: bool) -> Result<()> {
     let product = api.get(name).await?;
     if json {
-        print_json(&product);
+        print_json(&product)
     } else {
-        println!("{}", product_view(&product));
+        outln!("{}", product_view(&product))
     }
-    Ok(())
 }
 
 /// What `add` is given: a product in the website's form, read from a file or built from options
@@ -95,11 +93,10 @@ pub async fn show(api: &MenuApi, name: &str, json: bool) -> Result<()> {
 pub async fn add(api: &MenuApi, body: serde_json::Value, json: bool) -> Result<()> {
     let stored = api.add(&body).await?;
     if json {
-        print_json(&stored);
+        print_json(&stored)
     } else {
-        println!("added:\n{}", product_view(&stored));
+        outln!("added:\n{}", product_view(&stored))
     }
-    Ok(())
 }
 
 /// The id after the highest of the menu's ids of the form letters-then-digits (`a467` → `a468`).
@@ -128,16 +125,14 @@ pub async fn change(api: &MenuApi, name: &str, change: Change, json: bool) -> Re
     let mut after = before.clone();
     if !change.apply(&mut after) {
         if json {
-            print_json(&before);
-        } else {
-            println!(
-                "{}: nothing to change ({} already; version {})",
-                before.product_name_str,
-                change.describe(),
-                before.version_int
-            );
+            return print_json(&before);
         }
-        return Ok(());
+        return outln!(
+            "{}: nothing to change ({} already; version {})",
+            before.product_name_str,
+            change.describe(),
+            before.version_int
+        );
     }
     run_test_hook()?;
     let stored = match api.put(&after, before.version_int).await {
@@ -145,22 +140,20 @@ pub async fn change(api: &MenuApi, name: &str, change: Change, json: bool) -> Re
         Err(e) => return Err(explain_write_failure(api, &before, &change.describe(), e).await),
     };
     if json {
-        print_json(&stored);
-    } else {
-        let changed = differences_view(&before, &stored);
-        println!(
-            "{} (version {} → {}):\n{}",
-            stored.product_name_str,
-            before.version_int,
-            stored.version_int,
-            if changed.is_empty() {
-                "  (no field changed)".into()
-            } else {
-                changed
-            }
-        );
+        return print_json(&stored);
     }
-    Ok(())
+    let changed = differences_view(&before, &stored);
+    outln!(
+        "{} (version {} → {}):\n{}",
+        stored.product_name_str,
+        before.version_int,
+        stored.version_int,
+        if changed.is_empty() {
+            "  (no field changed)".into()
+        } else {
+            changed
+        }
+    )
 }
 
 /// Removes the product at the version read, after asking on a terminal (unless `yes`).
@@ -180,14 +173,14 @@ pub async fn remove(api: &MenuApi, name: &str, yes: bool, json: bool) -> Result<
         return Err(explain_write_failure(api, &product, "removal", e).await);
     }
     if json {
-        print_json(&serde_json::json!({"removed": product}));
+        print_json(&serde_json::json!({"removed": product}))
     } else {
-        println!(
+        outln!(
             "removed {:?} (it was version {})",
-            product.product_name_str, product.version_int
-        );
+            product.product_name_str,
+            product.version_int
+        )
     }
-    Ok(())
 }
 
 fn confirm(product: &ListedProduct) -> Result<bool> {

@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use crate::api::MenuApi;
 use crate::error::{CliError, Result};
-use crate::output::print_json;
+use crate::output::{outln, print_json};
 use crate::target::Target;
 
 /// `login`: asks for the name and password on a terminal (the password unseen), or takes the
@@ -72,14 +72,13 @@ pub async fn menu_report(api: &MenuApi, json: bool) -> Result<()> {
         .post_json("/create_report", &serde_json::json!({}))
         .await?;
     if json {
-        print_json(&answer);
-    } else {
-        println!("{}", answer["message_str"].as_str().unwrap_or_default());
-        if let Some(link) = answer["download_url_str"].as_str() {
-            println!("download (for an hour): {link}");
-        }
+        return print_json(&answer);
     }
-    Ok(())
+    outln!("{}", answer["message_str"].as_str().unwrap_or_default())?;
+    match answer["download_url_str"].as_str() {
+        Some(link) => outln!("download (for an hour): {link}"),
+        None => Ok(()),
+    }
 }
 
 fn read_line() -> Result<String> {

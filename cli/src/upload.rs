@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::api::MenuApi;
 use crate::error::{CliError, Result};
-use crate::output::print_json;
+use crate::output::{outln, print_json};
 use crate::report::Report;
 
 /// How often the report is looked for.
@@ -111,13 +111,14 @@ pub async fn upload(
     };
     spinner.finish_and_clear();
     let (raw, report) = found;
-    if json {
-        print_json(&raw);
+    let printed = if json {
+        print_json(&raw)
     } else {
-        println!("{}", report.render(&name));
-    }
+        outln!("{}", report.render(&name))
+    };
+    // A rejection's exit status stands even when nobody read the report to the end.
     if report.is_loaded() {
-        Ok(())
+        printed
     } else {
         Err(CliError::Rejected(format!(
             "{name} was rejected: nothing was written; fix the file and upload it again"
