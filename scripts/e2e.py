@@ -511,18 +511,28 @@ def check_cli(system):
     out = cli(system, "in-stock", name)
     check(out.returncode == 0 and "nothing to change" in out.stdout, "a change that changes nothing writes nothing")
 
-    # A race, made deterministic: the test hook changes the price behind the tool's back between
-    # its read and its write; the write is refused (412) and what changed is shown, not retried.
+    # A colleague's change after ours was read: `--if-version` names the version we read (as
+    # `show` gave it); the API refuses the write (412), the product is shown as it is now, and
+    # nothing of ours is written. (A change made between one command's own read and write is
+    # shown field by field: cli/tests/writes.rs, against a stand-in API that plays the colleague.)
     version = api_product(base, name)["version_int"]
-    behind = f"env -u CAFE_MENU_TEST_HOOK_BEFORE_WRITE {shlex.quote(str(CLI))} set-price {shlex.quote(name)} 4.25"
-    out = cli(system, "set-price", name, "5", CAFE_MENU_TEST_HOOK_BEFORE_WRITE=behind)
+    out = cli(system, "set-price", name, "4.25")
+    check(out.returncode == 0 and api_product(base, name)["version_int"] == version + 1, "a colleague's set-price")
+    out = cli(system, "set-price", name, "5", "--if-version", str(version))
     now = api_product(base, name)
-    check(out.returncode == 3 and "changed by someone else" in out.stderr and "$3.95 → $4.25" in out.stderr
+    check(out.returncode == 3 and f"is at version {version + 1}, not {version}" in out.stderr and "$4.25" in out.stderr
+          and f"--if-version {version + 1}" in out.stderr
           and now["price_in_cents_int"] == 425 and now["version_int"] == version + 1,
-          f"412: someone else's change is shown field by field, ours not made ({out.returncode}: {out.stderr.strip()})")
-    out = cli(system, "remove", name, "--yes", CAFE_MENU_TEST_HOOK_BEFORE_WRITE=behind.replace("set-price", "tag").replace(" 4.25", " late"))
-    check(out.returncode == 3 and "savoury → savoury, late" in out.stderr and api_product(base, name) is not None,
-          f"remove after someone else's change: refused (412), the change shown ({out.returncode} {out.stderr.strip()})")
+          f"set-price --if-version of a stale version: refused (412), the product as it is now shown, nothing written "
+          f"({out.returncode}: {out.stderr.strip()})")
+    out = cli(system, "set-price", name, "5", "--if-version", str(version + 1))
+    now = api_product(base, name)
+    check(out.returncode == 0 and now["price_in_cents_int"] == 500 and now["version_int"] == version + 2,
+          f"set-price --if-version of the version it is at: written ({out.returncode} {out.stderr.strip()})")
+    out = cli(system, "tag", name, "late")
+    out = cli(system, "remove", name, "--yes", "--if-version", str(version + 2))
+    check(out.returncode == 3 and "savoury, late" in out.stderr and api_product(base, name) is not None,
+          f"remove --if-version after someone else's change: refused (412), the product shown ({out.returncode} {out.stderr.strip()})")
     out = cli(system, "remove", name)
     check(out.returncode == 64 and "--yes" in out.stderr and api_product(base, name) is not None,
           f"remove without --yes off a terminal: refused, exit 64 ({out.stderr.strip()})")
