@@ -108,7 +108,7 @@ def api_events():
           http("GET", "/products", menu, query="limit=5&cursor=not-a-cursor"))
     write("menu-reader", "get-menu-if-none-match",
           http("GET", "/products", menu, headers={"if-none-match": "\"0000000000000000\""}))
-    write("menu-reader", "preflight", http("OPTIONS", "/products", menu, headers={
+    write("menu-reader", "preflight", http("OPTIONS", "/products", "OPTIONS /products", headers={
         "access-control-request-method": "GET"}))
     write("menu-reader", "delete-menu", http("DELETE", "/products", "DELETE /products"))
     write("menu-reader", "unknown-route", http("GET", "/nothing-here", "$default"))
@@ -118,7 +118,7 @@ def api_events():
           http("GET", "/products/on_offer", specials, query="limit=1"))
     write("specials-reader", "get-specials-bad-cursor",
           http("GET", "/products/on_offer", specials, query="cursor=%%%"))
-    write("specials-reader", "preflight", http("OPTIONS", "/products/on_offer", specials, headers={
+    write("specials-reader", "preflight", http("OPTIONS", "/products/on_offer", "OPTIONS /products/on_offer", headers={
         "access-control-request-method": "GET"}))
     write("specials-reader", "post-specials",
           http("POST", "/products/on_offer", "POST /products/on_offer", headers=JSON, body="{}"))
@@ -167,9 +167,9 @@ def api_events():
           headers={**JSON, "if-match": "\"1\""},
           body=json.dumps({**SCONE, "product_name_str": "other scone"}),
           path_parameters={"product_name": name}, claims=STAFF_CLAIMS))
-    write("product-writer", "preflight", http("OPTIONS", "/products", post, headers={
+    write("product-writer", "preflight", http("OPTIONS", "/products", "OPTIONS /products", headers={
         "access-control-request-method": "POST", "access-control-request-headers": "content-type"}))
-    write("product-writer", "get-on-writer", http("GET", "/products", post, claims=STAFF_CLAIMS))
+    write("product-writer", "get-on-writer", http("GET", "/products", "GET /products", claims=STAFF_CLAIMS))
     one, remove = "GET /products/{product_name}", "DELETE /products/{product_name}"
     write("menu-reader", "get-product", http("GET", path, one, path_parameters={"product_name": name}))
     write("menu-reader", "head-product", http("HEAD", path, "HEAD /products/{product_name}",

@@ -23,7 +23,9 @@ tokens are kept in your config folder, readable by you only, and refreshed as ne
 `cafe-menu logout` forgets them. Only load, create-table and check-table use AWS credentials.
 
 Each change reads the product, changes it, and writes it back only if nobody changed it in \
-between; if somebody did, nothing is written and what they changed is shown.";
+between; if somebody did, nothing is written and what they changed is shown. With --if-version N \
+a change (or remove) is written only if the product is still at version N, the version `show` \
+or `list` gave you, however long ago.";
 
 fn after_help() -> String {
     format!(
@@ -112,25 +114,47 @@ pub enum Command {
         /// The new price: 4.50, $4.50, 4 or 450c
         #[arg(value_parser = price::parse_price, allow_hyphen_values = true)]
         price: i64,
+        #[command(flatten)]
+        at: IfVersion,
     },
 
     /// Add a tag to a product
-    Tag { name: String, tag: String },
+    Tag {
+        name: String,
+        tag: String,
+        #[command(flatten)]
+        at: IfVersion,
+    },
 
     /// Take a tag off a product
-    Untag { name: String, tag: String },
+    Untag {
+        name: String,
+        tag: String,
+        #[command(flatten)]
+        at: IfVersion,
+    },
 
     /// Mark a product out of stock (tag "out of stock": off the specials list)
-    OutOfStock { name: String },
+    OutOfStock {
+        name: String,
+        #[command(flatten)]
+        at: IfVersion,
+    },
 
     /// Mark a product in stock again
-    InStock { name: String },
+    InStock {
+        name: String,
+        #[command(flatten)]
+        at: IfVersion,
+    },
 
     /// Make a product a special, or not
     Special {
         name: String,
         #[arg(value_enum)]
         state: OnOff,
+        #[command(flatten)]
+        at: IfVersion,
     },
 
     /// Remove a product from the menu (asks first, unless --yes)
@@ -139,6 +163,8 @@ pub enum Command {
         /// Do not ask (needed when stdin is not a terminal)
         #[arg(long, short)]
         yes: bool,
+        #[command(flatten)]
+        at: IfVersion,
     },
 
     /// Log in as a member of the staff (asks on a terminal; --password-stdin for scripts)
@@ -192,6 +218,15 @@ pub enum Command {
     },
 }
 
+/// The version a change or a removal must find.
+#[derive(Debug, Args)]
+pub struct IfVersion {
+    /// Write only if the product is still at version N (as `show` or `list` gave it); if it is
+    /// not, nothing is written, the product is shown as it is now, and the exit status is 3
+    #[arg(long, value_name = "N")]
+    pub if_version: Option<u64>,
+}
+
 /// A table named outright (the commands that go to DynamoDB directly).
 #[derive(Debug, Args)]
 pub struct DirectTable {
@@ -227,7 +262,7 @@ pub struct AddArgs {
     #[arg(long, conflicts_with = "file")]
     pub special: bool,
 
-    /// A product in the website's JSON form (product_name_str, product_id_str, price_in_cents_int, ...)
+    /// A product in the website's JSON form (see openapi.yaml's NewProduct)
     #[arg(long, value_name = "product.json")]
     pub file: Option<PathBuf>,
 }
@@ -261,6 +296,36 @@ mod tests {
         assert!(err.to_string().contains("cannot be negative"), "{err}");
         let cli = Cli::try_parse_from(["cafe-menu", "set-price", "scone", "$4.50"]).unwrap();
         assert!(matches!(cli.command, Command::SetPrice { price: 450, .. }));
+    }
+
+    #[test]
+    fn every_write_takes_if_version_and_no_read_does() {
+        let parse = |args: &[&str]| Cli::try_parse_from([&["cafe-menu"], args].concat());
+        for args in [
+            &["set-price", "scone", "4"][..],
+            &["tag", "scone", "vegan"],
+            &["untag", "scone", "vegan"],
+            &["out-of-stock", "scone"],
+            &["in-stock", "scone"],
+            &["special", "scone", "on"],
+            &["remove", "scone", "--yes"],
+        ] {
+            let cli = parse(&[args, &["--if-version", "7"]].concat()).unwrap();
+            let at = match cli.command {
+                Command::SetPrice { at, .. }
+                | Command::Tag { at, .. }
+                | Command::Untag { at, .. }
+                | Command::OutOfStock { at, .. }
+                | Command::InStock { at, .. }
+                | Command::Special { at, .. }
+                | Command::Remove { at, .. } => at,
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(at.if_version, Some(7), "{args:?}");
+            assert!(parse(&[args, &["--if-version", "seven"]].concat()).is_err());
+        }
+        assert!(parse(&["show", "scone", "--if-version", "7"]).is_err());
+        assert!(parse(&["list", "--if-version", "7"]).is_err());
     }
 
     #[test]

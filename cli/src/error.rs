@@ -63,6 +63,9 @@ pub enum CliError {
     NotSignedIn(String),
     /// Anything else that failed: exit 1.
     Failed(String),
+    /// Whoever read stdout stopped reading (`cafe-menu list | head -1` has its line): nothing
+    /// more to say, and nothing went wrong: exit 0, no message.
+    ReaderGone,
 }
 
 impl CliError {
@@ -90,6 +93,7 @@ impl CliError {
             CliError::Rejected(_) => exit::REJECTED,
             CliError::NotSignedIn(_) => exit::NO_PERMISSION,
             CliError::Failed(_) => exit::FAILED,
+            CliError::ReaderGone => exit::OK,
         }
     }
 
@@ -103,6 +107,7 @@ impl CliError {
             CliError::Rejected(_) => ("rejected".to_owned(), vec![]),
             CliError::NotSignedIn(_) => ("not_signed_in".to_owned(), vec![]),
             CliError::Failed(_) => ("failed".to_owned(), vec![]),
+            CliError::ReaderGone => ("reader_gone".to_owned(), vec![]),
         };
         let message = match self {
             CliError::Api { message, .. } => message.clone(),
@@ -135,6 +140,7 @@ impl fmt::Display for CliError {
             | CliError::Rejected(m)
             | CliError::NotSignedIn(m)
             | CliError::Failed(m) => f.write_str(m),
+            CliError::ReaderGone => f.write_str("stdout was closed"),
         }
     }
 }

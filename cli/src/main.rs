@@ -40,7 +40,7 @@ async fn main() -> ExitCode {
     };
     let json = cli.json;
     match run(cli).await {
-        Ok(()) => ExitCode::from(exit::OK),
+        Ok(()) | Err(CliError::ReaderGone) => ExitCode::from(exit::OK),
         Err(e) => {
             if json {
                 eprintln!("{}", e.to_json());
@@ -112,17 +112,19 @@ async fn run(cli: Cli) -> Result<()> {
 
 /// The commands on products, through the API.
 async fn product_command(api: &api::MenuApi, command: Command, json: bool) -> Result<()> {
-    let (name, change) = match command {
+    let (name, change, at) = match command {
         Command::List { specials } => return menu::list(api, specials, json).await,
         Command::Show { name } => return menu::show(api, &name, json).await,
         Command::Add(add) => return menu::add(api, add_body(api, add).await?, json).await,
-        Command::Remove { name, yes } => return menu::remove(api, &name, yes, json).await,
-        Command::SetPrice { name, price } => (name, Change::Price(price)),
-        Command::Tag { name, tag } => (name, Change::Tag(tag)),
-        Command::Untag { name, tag } => (name, Change::Untag(tag)),
-        Command::OutOfStock { name } => (name, Change::OutOfStock),
-        Command::InStock { name } => (name, Change::InStock),
-        Command::Special { name, state } => (name, Change::Special(state == OnOff::On)),
+        Command::Remove { name, yes, at } => {
+            return menu::remove(api, &name, yes, at.if_version, json).await
+        }
+        Command::SetPrice { name, price, at } => (name, Change::Price(price), at),
+        Command::Tag { name, tag, at } => (name, Change::Tag(tag), at),
+        Command::Untag { name, tag, at } => (name, Change::Untag(tag), at),
+        Command::OutOfStock { name, at } => (name, Change::OutOfStock, at),
+        Command::InStock { name, at } => (name, Change::InStock, at),
+        Command::Special { name, state, at } => (name, Change::Special(state == OnOff::On), at),
         Command::Upload { .. }
         | Command::Login { .. }
         | Command::Logout
@@ -131,7 +133,7 @@ async fn product_command(api: &api::MenuApi, command: Command, json: bool) -> Re
         | Command::CreateTable { .. }
         | Command::CheckTable { .. } => unreachable!("run handles the other commands"),
     };
-    menu::change(api, &name, change, json).await
+    menu::change(api, &name, change, at.if_version, json).await
 }
 
 /// The body of an `add`: the file as it is, or the product the options describe.

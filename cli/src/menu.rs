@@ -1,17 +1,14 @@
 //! The product commands, through the API: list, show, add, the changes (each a read, the change,
-//! and a write at the version read, `If-Match`), and remove. A write that meets a product someone
-//! else changed in between is not retried: the tool says so and shows what changed.
+//! and a write at the version read, `If-Match`, or at the version `--if-version` names), and
+//! remove. A write that meets a product someone else changed is not retried: the tool says so
+//! and shows what changed.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use crate::api::{ListedProduct, MenuApi};
 use crate::error::{CliError, Result};
-use crate::output::{differences_view, menu_table, print_json, product_view};
+use crate::output::{differences_view, menu_table, outln, print_json, product_view, table_width};
 use crate::price::format_cents;
-
-/// Set only by tests: a shell command run between a change's read and its write, so that a test
-/// can change the product behind the tool's back, deterministically.
-pub const HOOK_BEFORE_WRITE: &str = "CAFE_MENU_TEST_HOOK_BEFORE_WRITE";
 
 /// One change to one product.
 #[derive(Debug, Clone)]
@@ -77,23 +74,21 @@ pub async fn list(api: &MenuApi, specials: bool, json: bool) -> Result<()> {
             products,
             next_cursor: None,
         };
-        print_json(&serde_json::to_value(list).expect("products serialize"));
+        print_json(&serde_json::to_value(list).expect("products serialize"))
     } else if products.is_empty() {
-        println!("(no products)");
+        outln!("(no products)")
     } else {
-        println!("{}", menu_table(&products));
+        outln!("{}", menu_table(&products, table_width()))
     }
-    Ok(())
 }
 
 pub async fn show(api: &MenuApi, name: &str, json: bool) -> Result<()> {
     let product = api.get(name).await?;
     if json {
-        print_json(&product);
+        print_json(&product)
     } else {
-        println!("{}", product_view(&product));
+        outln!("{}", product_view(&product))
     }
-    Ok(())
 }
 
 /// What `add` is given: a product in the website's form, read from a file or built from options
@@ -101,11 +96,10 @@ pub async fn show(api: &MenuApi, name: &str, json: bool) -> Result<()> {
 pub async fn add(api: &MenuApi, body: serde_json::Value, json: bool) -> Result<()> {
     let stored = api.add(&body).await?;
     if json {
-        print_json(&stored);
+        print_json(&stored)
     } else {
-        println!("added:\n{}", product_view(&stored));
+        outln!("added:\n{}", product_view(&stored))
     }
-    Ok(())
 }
 
 /// The id after the highest of the menu's ids of the form letters-then-digits (`a467` → `a468`).
@@ -128,69 +122,86 @@ fn next_id<'a>(ids: impl Iterator<Item = &'a str>) -> Option<String> {
     .map(|(number, prefix, width)| format!("{prefix}{:0width$}", number + 1))
 }
 
-/// Reads the product, makes the change, writes it back at the version read.
-pub async fn change(api: &MenuApi, name: &str, change: Change, json: bool) -> Result<()> {
+/// Reads the product, makes the change, writes it back at the version read, or at `if_version`
+/// when given (`--if-version`: the API refuses the write if the product is at any other).
+pub async fn change(
+    api: &MenuApi,
+    name: &str,
+    change: Change,
+    if_version: Option<u64>,
+    json: bool,
+) -> Result<()> {
     let before = api.get(name).await?;
+    let version = if_version.unwrap_or(before.version);
     let mut after = before.clone();
     if !change.apply(&mut after) {
-        if json {
-            print_json(&before);
-        } else {
-            println!(
-                "{}: nothing to change ({} already; version {})",
-                before.product.name,
-                change.describe(),
-                before.version
-            );
+        if before.version != version {
+            // Nothing to write, so no write for the API to refuse: refused here alike.
+            return Err(not_at_version(&before, version, &change.describe()));
         }
-        return Ok(());
-    }
-    run_test_hook()?;
-    let stored = match api.put(&after, before.version).await {
-        Ok(stored) => stored,
-        Err(e) => return Err(explain_write_failure(api, &before, &change.describe(), e).await),
-    };
-    if json {
-        print_json(&stored);
-    } else {
-        let changed = differences_view(&before, &stored);
-        println!(
-            "{} (version {} → {}):\n{}",
-            stored.product.name,
-            before.version,
-            stored.version,
-            if changed.is_empty() {
-                "  (no field changed)".into()
-            } else {
-                changed
-            }
+        if json {
+            return print_json(&before);
+        }
+        return outln!(
+            "{}: nothing to change ({} already; version {})",
+            before.product.name,
+            change.describe(),
+            before.version
         );
     }
-    Ok(())
+    let stored = match api.put(&after, version).await {
+        Ok(stored) => stored,
+        Err(e) => {
+            return Err(explain_write_failure(api, &before, version, &change.describe(), e).await)
+        }
+    };
+    if json {
+        return print_json(&stored);
+    }
+    let changed = differences_view(&before, &stored);
+    outln!(
+        "{} (version {} → {}):\n{}",
+        stored.product.name,
+        before.version,
+        stored.version,
+        if changed.is_empty() {
+            "  (no field changed)".into()
+        } else {
+            changed
+        }
+    )
 }
 
-/// Removes the product at the version read, after asking on a terminal (unless `yes`).
-pub async fn remove(api: &MenuApi, name: &str, yes: bool, json: bool) -> Result<()> {
+/// Removes the product at the version read, or at `if_version` when given, after asking on a
+/// terminal (unless `yes`).
+pub async fn remove(
+    api: &MenuApi,
+    name: &str,
+    yes: bool,
+    if_version: Option<u64>,
+    json: bool,
+) -> Result<()> {
     let product = api.get(name).await?;
-    if !yes && !confirm(&product)? {
+    let version = if_version.unwrap_or(product.version);
+    // At another version the API refuses the removal: nothing to ask about.
+    if !yes && version == product.version && !confirm(&product)? {
         return Err(CliError::failed(format!(
             "{:?} was not removed",
             product.product.name
         )));
     }
-    run_test_hook()?;
-    if let Err(e) = api.delete(&product.product.name, product.version).await {
-        return Err(explain_write_failure(api, &product, "removal", e).await);
+    if let Err(e) = api.delete(&product.product.name, version).await {
+        return Err(explain_write_failure(api, &product, version, "removal", e).await);
     }
     if json {
-        print_json(&serde_json::json!({"removed": product}));
+        print_json(&serde_json::json!({"removed": product}))
     } else {
-        println!(
+        outln!(
             "removed {:?} (it was version {})",
-            product.product.name, product.version
-        );
+            product.product.name,
+            product.version
+        )
     }
-    Ok(())
 }
 
 fn confirm(product: &ListedProduct) -> Result<bool> {
@@ -216,11 +227,13 @@ fn confirm(product: &ListedProduct) -> Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
 }
 
-/// A failed write, told as it happened: when the product changed (412) or went (404) since it
-/// was read, what changed, field by field, from a fresh read.
+/// A failed write, told as it happened: when the product changed (412) or went (404) since the
+/// version the write named (`version`: the one read, or `--if-version`'s), what changed, field by
+/// field, from a fresh read.
 async fn explain_write_failure(
     api: &MenuApi,
     read: &ListedProduct,
+    version: u64,
     attempted: &str,
     error: CliError,
 ) -> CliError {
@@ -233,6 +246,8 @@ async fn explain_write_failure(
     }
     let name = &read.product.name;
     match api.get(name).await {
+        // What the write named was not what was read: only the product as it is now can be shown.
+        Ok(now) if read.version != version => not_at_version(&now, version, attempted),
         Ok(now) => {
             let changed = differences_view(read, &now);
             CliError::Conflict(format!(
@@ -249,30 +264,29 @@ async fn explain_write_failure(
             ))
         }
         Err(CliError::Api { status: 404, .. }) => CliError::Conflict(format!(
-            "{name:?} was removed by someone else after it was read (version {}), so your \
-             {attempted} was not made.",
-            read.version
+            "{name:?} was removed by someone else after version {version}, so your {attempted} \
+             was not made."
         )),
         Err(_) => error,
     }
 }
 
-fn run_test_hook() -> Result<()> {
-    let Some(command) = std::env::var_os(HOOK_BEFORE_WRITE).filter(|c| !c.is_empty()) else {
-        return Ok(());
+/// `--if-version` named another version than the product's: nothing was written; the product as
+/// it is now, for the person to judge before they try again.
+fn not_at_version(now: &ListedProduct, version: u64, attempted: &str) -> CliError {
+    let since = if version < now.version {
+        " (someone else changed it since)"
+    } else {
+        ""
     };
-    let status = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(&command)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .map_err(|e| CliError::failed(format!("{HOOK_BEFORE_WRITE}: {e}")))?;
-    if !status.success() {
-        return Err(CliError::failed(format!(
-            "{HOOK_BEFORE_WRITE} failed: {status}"
-        )));
-    }
-    Ok(())
+    CliError::Conflict(format!(
+        "{:?} is at version {}, not {version}{since}, so your {attempted} was not made. As it is \
+         now:\n{}\nTo make your change on it, run the command again with --if-version {}.",
+        now.product.name,
+        now.version,
+        product_view(now),
+        now.version
+    ))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use cafe_menu::contract::MenuReportAnswer;
 
 use crate::api::MenuApi;
 use crate::error::{CliError, Result};
-use crate::output::print_json;
+use crate::output::{outln, print_json};
 use crate::target::Target;
 
 /// `login`: asks for the name and password on a terminal (the password unseen), or takes the
@@ -74,14 +74,12 @@ pub async fn menu_report(api: &MenuApi, json: bool) -> Result<()> {
         .post_json("/create_report", &serde_json::json!({}))
         .await?;
     if json {
-        print_json(&answer);
-    } else {
-        let report: MenuReportAnswer = serde_json::from_value(answer)
-            .map_err(|e| CliError::failed(format!("the API's report answer is not one: {e}")))?;
-        println!("{}", report.message);
-        println!("download (for an hour): {}", report.download_url);
+        return print_json(&answer);
     }
-    Ok(())
+    let report: MenuReportAnswer = serde_json::from_value(answer)
+        .map_err(|e| CliError::failed(format!("the API's report answer is not one: {e}")))?;
+    outln!("{}", report.message)?;
+    outln!("download (for an hour): {}", report.download_url)
 }
 
 fn read_line() -> Result<String> {

@@ -11,7 +11,7 @@ use cafe_menu::{LoadOptions, MenuFileSource, MenuStore, Workload};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::{CliError, Result};
-use crate::output::print_json;
+use crate::output::{outln, print_json};
 use crate::report;
 use crate::target::Table;
 
@@ -86,13 +86,14 @@ pub async fn load(
         ))
     })?;
     let raw = serde_json::to_value(&report).expect("reports serialize");
-    if json {
-        print_json(&raw);
+    let printed = if json {
+        print_json(&raw)
     } else {
-        println!("{}", report::render(&report, &file.display().to_string()));
-    }
+        outln!("{}", report::render(&report, &file.display().to_string()))
+    };
+    // A rejection's exit status stands even when nobody read the report to the end.
     match report.outcome {
-        LoadOutcome::Loaded => Ok(()),
+        LoadOutcome::Loaded => printed,
         LoadOutcome::Rejected => Err(CliError::Rejected(format!(
             "{} was rejected: nothing was written",
             file.display()
@@ -106,11 +107,10 @@ pub async fn create(store: &MenuStore, table: &Table, json: bool) -> Result<()> 
         .await
         .map_err(|e| table_failure(table, "cannot create the table", e))?;
     if json {
-        print_json(&serde_json::json!({"table": table.name, "ready": true}));
+        print_json(&serde_json::json!({"table": table.name, "ready": true}))
     } else {
-        println!("{} is ready", where_(table));
+        outln!("{} is ready", where_(table))
     }
-    Ok(())
 }
 
 pub async fn check(store: &MenuStore, table: &Table, json: bool) -> Result<()> {
@@ -118,22 +118,28 @@ pub async fn check(store: &MenuStore, table: &Table, json: bool) -> Result<()> {
         .check_table()
         .await
         .map_err(|e| table_failure(table, "cannot describe the table", e))?;
-    if json {
-        print_json(&serde_json::json!({"table": table.name, "problems": problems}));
+    let printed = if json {
+        print_json(&serde_json::json!({"table": table.name, "problems": problems}))
     } else if problems.is_empty() {
-        println!(
+        outln!(
             "{}: as the functions expect (hash key product_name, a string; special_GSI on \
              special, a number, every attribute projected, active)",
             where_(table)
-        );
+        )
     } else {
-        println!("{}: not as the functions expect:", where_(table));
-        for p in &problems {
-            println!("  {}: {}", p.part, p.problem);
-        }
-    }
+        let listed: Vec<String> = problems
+            .iter()
+            .map(|p| format!("  {}: {}", p.part, p.problem))
+            .collect();
+        outln!(
+            "{}: not as the functions expect:\n{}",
+            where_(table),
+            listed.join("\n")
+        )
+    };
+    // Problems found decide the exit status, whether or not the list was read to the end.
     if problems.is_empty() {
-        Ok(())
+        printed
     } else {
         Err(CliError::failed(format!(
             "{} problem{} with {}",

@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::api::MenuApi;
 use crate::error::{CliError, Result};
-use crate::output::print_json;
+use crate::output::{outln, print_json};
 use cafe_menu::contract::{UploadRequest, UploadTicket};
 use cafe_menu::LoadReport;
 
@@ -115,13 +115,14 @@ pub async fn upload(
     };
     spinner.finish_and_clear();
     let (raw, report) = found;
-    if json {
-        print_json(&raw);
+    let printed = if json {
+        print_json(&raw)
     } else {
-        println!("{}", report::render(&report, &name));
-    }
+        outln!("{}", report::render(&report, &name))
+    };
+    // A rejection's exit status stands even when nobody read the report to the end.
     if report::is_loaded(&report) {
-        Ok(())
+        printed
     } else {
         Err(CliError::Rejected(format!(
             "{name} was rejected: nothing was written; fix the file and upload it again"

@@ -102,7 +102,14 @@ async fn main() {
         let cache = &instances[next_instance % INSTANCES];
         next_instance += 1;
         origin_requests += 1;
-        let response = api::specials_reader(&store, &config, cache, &request).await;
+        let response = api::specials_reader(
+            &store,
+            &config,
+            cache,
+            &request,
+            Some(api::routes::SPECIALS),
+        )
+        .await;
         assert!(
             matches!(response.status().as_u16(), 200 | 304),
             "{}",

@@ -59,9 +59,24 @@ async fn main() {
             continue;
         }
         let response = if route == "specials" {
-            api::specials_reader(&store, &config, &cache, &request).await
+            api::specials_reader(
+                &store,
+                &config,
+                &cache,
+                &request,
+                Some(api::routes::SPECIALS),
+            )
+            .await
         } else {
-            api::menu_reader(&store, &config, &cache, &request, None).await
+            api::menu_reader(
+                &store,
+                &config,
+                &cache,
+                &request,
+                None,
+                Some(api::routes::MENU),
+            )
+            .await
         };
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(response.status(), 200);

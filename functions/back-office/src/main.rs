@@ -11,16 +11,18 @@ use cafe_menu::{MenuStore, Workload};
 use lambda_http::request::RequestContext;
 use lambda_http::{run, service_fn, Body, Error, Request, RequestExt, Response};
 
-/// Thin: the verified token's claims, API Gateway's decoded path parameter and the request go
-/// to the shared API code.
+/// Thin: the verified token's claims, the route API Gateway matched, its decoded path parameter
+/// and the request go to the shared API code.
 async fn handle(office: &BackOffice<'_>, request: Request) -> Response<Body> {
     let params = request.path_parameters();
-    let jwt = match request.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(c)) => c.authorizer.as_ref().and_then(|a| a.jwt.as_ref()),
+    let context = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(c)) => Some(c),
         _ => None,
     };
-    let claims = jwt.map(|jwt| &jwt.claims);
-    back_office::back_office(office, &request, params.first("file_name"), claims)
+    let claims = context.and_then(|c| Some(&c.authorizer.as_ref()?.jwt.as_ref()?.claims));
+    let route_key = context.and_then(|c| c.route_key.as_deref());
+    let file_name = params.first("file_name");
+    back_office::back_office(office, &request, file_name, claims, route_key)
         .await
         .map(ResponseBody::into_body)
 }

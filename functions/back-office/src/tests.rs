@@ -6,7 +6,8 @@ use cafe_menu::api::back_office::BackOffice;
 use cafe_menu::bucket::MenuFiles;
 use cafe_menu::config::{ApiConfig, BackOfficeConfig};
 use cafe_menu::testing::{
-    cafe_menu, event_text, fresh_store, insert_all, json_of, s3, s3_object, versioned_bucket,
+    assert_route_names, cafe_menu, event_text, fresh_store, insert_all, json_of, s3, s3_object,
+    versioned_bucket, RouteCase,
 };
 use cafe_menu::MenuStore;
 use lambda_http::Request;
@@ -209,6 +210,47 @@ async fn a_preflight_allows_the_authorization_header() {
         .to_str()
         .unwrap();
     assert!(allowed.contains("authorization"), "{allowed}");
+}
+
+/// The name each request is logged under (the `route` of its log line): the route key API
+/// Gateway gave, preflights by their own; without one, or with one the template does not
+/// declare, `unmatched`.
+#[tokio::test]
+async fn each_request_is_logged_under_its_route_key() {
+    use cafe_menu::api::UNMATCHED_ROUTE as UNMATCHED;
+    let store = fresh_store("office_route_names").await;
+    let bucket = versioned_bucket("office-route-names").await;
+    let (report, upload) = ("POST /create_report", "POST /menu_files");
+    let load_report = "GET /menu_files/{file_name}/report";
+    let preflights = [
+        "OPTIONS /create_report",
+        "OPTIONS /menu_files",
+        "OPTIONS /menu_files/{file_name}/report",
+    ];
+    let mut cases: Vec<RouteCase> = vec![
+        (report, Some(report), report, false),
+        (upload, Some(upload), upload, false),
+        (load_report, Some(load_report), load_report, false),
+        (
+            "GET /create_report",
+            Some("GET /create_report"),
+            UNMATCHED,
+            false,
+        ),
+        ("BREW /menu_files", None, UNMATCHED, false),
+        ("GET /elsewhere", Some("$default"), UNMATCHED, false),
+        (report, None, UNMATCHED, false),
+    ];
+    cases.extend(preflights.map(|p| (p, Some(p), p, false)));
+    let (store, bucket) = (&store, &bucket);
+    assert_route_names(
+        |event| async move {
+            let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+            call(store, bucket, request).await.0
+        },
+        &cases,
+    )
+    .await;
 }
 
 /// Every route of `function.json` served, and the DynamoDB permissions it grants exactly those

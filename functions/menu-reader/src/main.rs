@@ -6,9 +6,11 @@ use std::time::Duration;
 use cafe_menu::api::{self, ApiConfig, ListCache, ResponseBody};
 use cafe_menu::sdk::Endpoint;
 use cafe_menu::{MenuStore, Workload};
+use lambda_http::request::RequestContext;
 use lambda_http::{run, service_fn, Body, Error, Request, RequestExt, Response};
 
-/// Thin: API Gateway's decoded path parameter and the request go to the shared API code.
+/// Thin: API Gateway's decoded path parameter, the route it matched and the request go to the
+/// shared API code.
 async fn handle(
     store: &MenuStore,
     config: &ApiConfig,
@@ -16,7 +18,12 @@ async fn handle(
     request: Request,
 ) -> Response<Body> {
     let params = request.path_parameters();
-    api::menu_reader(store, config, cache, &request, params.first("product_name"))
+    let route_key = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(c)) => c.route_key.as_deref(),
+        _ => None,
+    };
+    let name = params.first("product_name");
+    api::menu_reader(store, config, cache, &request, name, route_key)
         .await
         .map(ResponseBody::into_body)
 }

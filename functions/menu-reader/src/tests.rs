@@ -3,8 +3,8 @@
 use super::handle;
 use cafe_menu::api::{ApiConfig, ListCache};
 use cafe_menu::testing::{
-    cafe_menu, event_json, event_text, fresh_store, gunzip, insert_all, json_of, product,
-    unreachable_store,
+    assert_route_names, cafe_menu, event_json, event_text, fresh_store, gunzip, insert_all,
+    json_of, product, unreachable_store,
 };
 use cafe_menu::MenuStore;
 use lambda_http::{Body, Request, Response};
@@ -282,6 +282,44 @@ async fn preflight_wrong_method_and_unknown_route() {
     let (status, _, body) = call(&store, event("unknown-route")).await;
     assert_eq!(status, 404);
     assert_eq!(body["error"]["code"], "not_found");
+}
+
+/// The name each request is logged and counted under (the `route` of its log line and of a
+/// read's EMF line): the route key API Gateway gave, preflights and HEADs by their own; without
+/// one, or with one the template does not declare, `unmatched` (a read still counted, there).
+#[tokio::test]
+async fn each_request_is_logged_and_counted_under_its_route_key() {
+    use cafe_menu::api::UNMATCHED_ROUTE as UNMATCHED;
+    let store = cafe_store("menu_route_names").await;
+    let (menu, one) = ("GET /products", "GET /products/{product_name}");
+    let (head_menu, head_one) = ("HEAD /products", "HEAD /products/{product_name}");
+    let (preflight, preflight_one) = ("OPTIONS /products", "OPTIONS /products/{product_name}");
+    let store = &store;
+    assert_route_names(
+        |event| async move {
+            let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+            call(store, request).await.0
+        },
+        &[
+            (menu, Some(menu), menu, true),
+            (one, Some(one), one, true),
+            (head_menu, Some(head_menu), head_menu, true),
+            (head_one, Some(head_one), head_one, true),
+            (preflight, Some(preflight), preflight, false),
+            (preflight_one, Some(preflight_one), preflight_one, false),
+            (
+                "DELETE /products",
+                Some("DELETE /products"),
+                UNMATCHED,
+                false,
+            ),
+            ("BREW /products", None, UNMATCHED, false),
+            ("GET /nothing-here", Some("$default"), UNMATCHED, false),
+            (menu, None, UNMATCHED, true),
+            (one, Some("GET /products/{name}"), UNMATCHED, true),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -691,8 +729,14 @@ async fn the_cache_keeps_routes_codings_and_queries_apart() {
     // The specials through the same cache: never the menu's answer.
     let specials_request: lambda_http::Request =
         lambda_http::request::from_str(&event_text("specials-reader/get-specials")).unwrap();
-    let specials =
-        cafe_menu::api::specials_reader(&store, &config, &cache, &specials_request).await;
+    let specials = cafe_menu::api::specials_reader(
+        &store,
+        &config,
+        &cache,
+        &specials_request,
+        Some(cafe_menu::api::routes::SPECIALS),
+    )
+    .await;
     let specials: Value = json_of(specials.body().as_ref());
     assert_eq!(names_in(&specials).len(), 6);
     // gzip: the same list compressed, with its own ETag.

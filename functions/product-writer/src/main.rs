@@ -7,24 +7,21 @@ use cafe_menu::{MenuStore, Workload};
 use lambda_http::request::RequestContext;
 use lambda_http::{run, service_fn, Body, Error, Request, RequestExt, Response};
 
-/// Thin: the verified token's claims (API Gateway's JWT authorizer put them in the request
-/// context), the decoded path parameter and the request go to the shared API code.
+/// Thin: the verified token's claims and the route API Gateway matched (both in the request
+/// context: the JWT authorizer put the claims there), the decoded path parameter and the
+/// request go to the shared API code.
 async fn handle(store: &MenuStore, config: &ApiConfig, request: Request) -> Response<Body> {
     let params = request.path_parameters();
-    let jwt = match request.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(c)) => c.authorizer.as_ref().and_then(|a| a.jwt.as_ref()),
+    let context = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(c)) => Some(c),
         _ => None,
     };
-    let claims = jwt.map(|jwt| &jwt.claims);
-    api::product_writer(
-        store,
-        config,
-        &request,
-        params.first("product_name"),
-        claims,
-    )
-    .await
-    .map(ResponseBody::into_body)
+    let claims = context.and_then(|c| Some(&c.authorizer.as_ref()?.jwt.as_ref()?.claims));
+    let route_key = context.and_then(|c| c.route_key.as_deref());
+    let name = params.first("product_name");
+    api::product_writer(store, config, &request, name, claims, route_key)
+        .await
+        .map(ResponseBody::into_body)
 }
 
 #[tokio::main]

@@ -2,7 +2,9 @@
 
 use super::handle;
 use cafe_menu::api::ApiConfig;
-use cafe_menu::testing::{event_json, event_text, fresh_store, json_of, unreachable_store};
+use cafe_menu::testing::{
+    assert_route_names, event_json, event_text, fresh_store, json_of, unreachable_store,
+};
 use cafe_menu::MenuStore;
 use futures_util::future::join_all;
 use lambda_http::{Body, Request, Response};
@@ -203,6 +205,45 @@ async fn preflight_allows_the_write_headers() {
     assert!(a
         .header("access-control-allow-headers")
         .contains("if-match"));
+}
+
+/// The name each request is logged and counted under (the `route` of its log line; a write is
+/// never counted): the route key API Gateway gave, a preflight or a path the writer cannot read
+/// or a method it does not take included; without one, or with one the template does not
+/// declare, `unmatched`.
+#[tokio::test]
+async fn each_request_is_logged_under_its_route_key() {
+    use cafe_menu::api::UNMATCHED_ROUTE as UNMATCHED;
+    let store = fresh_store("writer_route_names").await;
+    store
+        .insert(&cafe_menu::testing::product("apple pie"))
+        .await
+        .unwrap();
+    let (post, put) = ("POST /products", "PUT /products/{product_name}");
+    let delete = "DELETE /products/{product_name}";
+    let (preflight, preflight_one) = ("OPTIONS /products", "OPTIONS /products/{product_name}");
+    let read = "GET /products/{product_name}";
+    let store = &store;
+    assert_route_names(
+        |event| async move {
+            let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+            call(store, request).await.status
+        },
+        &[
+            (post, Some(post), post, false),
+            (put, Some(put), put, false),
+            (delete, Some(delete), delete, false),
+            (preflight_one, Some(preflight_one), preflight_one, false),
+            (preflight, Some(preflight), preflight, false),
+            ("PUT /products/100%", Some(put), put, false),
+            (read, Some(read), read, false),
+            ("GET /products", None, UNMATCHED, false),
+            ("PATCH /products/{product_name}", None, UNMATCHED, false),
+            ("BREW /products", Some("BREW /products"), UNMATCHED, false),
+            (put, None, UNMATCHED, false),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -5,16 +5,22 @@ use std::time::Duration;
 use cafe_menu::api::{self, ApiConfig, ListCache, ResponseBody};
 use cafe_menu::sdk::Endpoint;
 use cafe_menu::{MenuStore, Workload};
-use lambda_http::{run, service_fn, Body, Error, Request, Response};
+use lambda_http::request::RequestContext;
+use lambda_http::{run, service_fn, Body, Error, Request, RequestExt, Response};
 
-/// Thin: the request goes to the shared API code, its response comes back.
+/// Thin: the request and the route API Gateway matched go to the shared API code, its response
+/// comes back.
 async fn handle(
     store: &MenuStore,
     config: &ApiConfig,
     cache: &ListCache,
     request: Request,
 ) -> Response<Body> {
-    api::specials_reader(store, config, cache, &request)
+    let route_key = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(c)) => c.route_key.as_deref(),
+        _ => None,
+    };
+    api::specials_reader(store, config, cache, &request, route_key)
         .await
         .map(ResponseBody::into_body)
 }

@@ -2,7 +2,9 @@
 
 use super::handle;
 use cafe_menu::api::{ApiConfig, ListCache};
-use cafe_menu::testing::{cafe_menu, event_json, event_text, fresh_store, insert_all, json_of};
+use cafe_menu::testing::{
+    assert_route_names, cafe_menu, event_json, event_text, fresh_store, insert_all, json_of,
+};
 use cafe_menu::{MenuStore, Product};
 use lambda_http::Request;
 use serde_json::{json, Value};
@@ -146,6 +148,40 @@ async fn bad_url_encoding_preflight_and_wrong_method() {
         (status, body["error"]["code"].as_str()),
         (405, Some("method_not_allowed"))
     );
+}
+
+/// The name each request is logged and counted under (the `route` of its log line and of a
+/// read's EMF line): the route key API Gateway gave; without one, or with one the template does
+/// not declare, `unmatched` (a read still counted, there).
+#[tokio::test]
+async fn each_request_is_logged_and_counted_under_its_route_key() {
+    use cafe_menu::api::UNMATCHED_ROUTE as UNMATCHED;
+    let store = store_with_an_out_of_stock_special("specials_route_names").await;
+    let specials = "GET /products/on_offer";
+    let (head, preflight) = ("HEAD /products/on_offer", "OPTIONS /products/on_offer");
+    let post = "POST /products/on_offer";
+    let store = &store;
+    assert_route_names(
+        |event| async move {
+            let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+            call(store, request).await.0
+        },
+        &[
+            (specials, Some(specials), specials, true),
+            (head, Some(head), head, true),
+            (preflight, Some(preflight), preflight, false),
+            (post, Some(post), UNMATCHED, false),
+            ("BREW /products/on_offer", None, UNMATCHED, false),
+            (
+                "GET /products/on_offer/x",
+                Some("$default"),
+                UNMATCHED,
+                false,
+            ),
+            (specials, None, UNMATCHED, true),
+        ],
+    )
+    .await;
 }
 
 /// Requests beyond one per route that reach other store calls: pages of the specials.

@@ -11,7 +11,7 @@ use super::error::ApiError;
 use super::request::json_body;
 use super::response::json_response;
 use super::staff::{staff_member, Claims};
-use super::{finish, no_route, not_allowed, routes, Handled, ResponseBody};
+use super::{finish, no_route, not_allowed, Handled, ResponseBody};
 use crate::bucket::{menu_file_name, MenuFiles};
 use crate::config::BackOfficeConfig;
 use crate::contract::{
@@ -37,53 +37,39 @@ pub struct BackOffice<'a> {
 
 /// `POST /create_report`, `POST /menu_files` and `GET /menu_files/{file_name}/report`, and their
 /// preflights. `path_file_name` is API Gateway's decoded `{file_name}`; `claims` the verified
-/// token's.
+/// token's; `route_key` the route it matched ([`super::route_name`]).
 pub async fn back_office<B: AsRef<[u8]>>(
     office: &BackOffice<'_>,
     request: &Request<B>,
     path_file_name: Option<&str>,
     claims: Option<&Claims>,
+    route_key: Option<&str>,
 ) -> Response<ResponseBody> {
     let started = std::time::Instant::now();
     let path = request.uri().path();
     let method = request.method();
-    let (route, outcome) = if path.ends_with("/create_report") {
+    let outcome = if path.ends_with("/create_report") {
         match *method {
-            Method::OPTIONS => (routes::PREFLIGHTS[3], Ok(Handled::preflight())),
-            Method::POST => (routes::CREATE_REPORT, create_report(office, claims).await),
-            _ => (
-                routes::CREATE_REPORT,
-                Err(not_allowed(request, "POST, OPTIONS")),
-            ),
+            Method::OPTIONS => Ok(Handled::preflight()),
+            Method::POST => create_report(office, claims).await,
+            _ => Err(not_allowed(request, "POST, OPTIONS")),
         }
     } else if path.ends_with("/menu_files") {
         match *method {
-            Method::OPTIONS => (routes::PREFLIGHTS[4], Ok(Handled::preflight())),
-            Method::POST => (
-                routes::UPLOAD_MENU_FILE,
-                upload_url(office, request, claims).await,
-            ),
-            _ => (
-                routes::UPLOAD_MENU_FILE,
-                Err(not_allowed(request, "POST, OPTIONS")),
-            ),
+            Method::OPTIONS => Ok(Handled::preflight()),
+            Method::POST => upload_url(office, request, claims).await,
+            _ => Err(not_allowed(request, "POST, OPTIONS")),
         }
     } else if path.ends_with("/report") && path.contains("/menu_files/") {
         match *method {
-            Method::OPTIONS => (routes::PREFLIGHTS[5], Ok(Handled::preflight())),
-            Method::GET => (
-                routes::LOAD_REPORT,
-                load_report(office, request, path_file_name, claims).await,
-            ),
-            _ => (
-                routes::LOAD_REPORT,
-                Err(not_allowed(request, "GET, OPTIONS")),
-            ),
+            Method::OPTIONS => Ok(Handled::preflight()),
+            Method::GET => load_report(office, request, path_file_name, claims).await,
+            _ => Err(not_allowed(request, "GET, OPTIONS")),
         }
     } else {
-        (routes::CREATE_REPORT, Err(no_route(request)))
+        Err(no_route(request))
     };
-    finish(&office.config.api, request, route, started, outcome)
+    finish(&office.config.api, request, route_key, started, outcome)
 }
 
 /// The menu report: written to the bucket as CSV, answered with the line the website shows

@@ -13,7 +13,7 @@
 //! - [`back_office`]: the staff's menu report and menu-file uploads (feature `bucket`)
 //!
 //! The entry points below only pick the handler of a request's path and method, and write the
-//! request's one log line.
+//! request's one log line under its route's name ([`route_name`]).
 
 #[cfg(feature = "bucket")]
 pub mod back_office;
@@ -102,6 +102,25 @@ pub mod routes {
     ];
 }
 
+/// The name a request is logged and counted under when API Gateway gave no route key, or one
+/// `template.yaml` does not declare (a hand-made event, a `$default` route added later). A
+/// constant rather than the request's method and path: the name is a metric dimension
+/// (`route`), and a raw path would make a metric per product name, or per scanner's guess. The
+/// log line of such a request carries its method and path beside it (a log line may hold what a
+/// dimension may not).
+pub const UNMATCHED_ROUTE: &str = "unmatched";
+
+/// The name of a request's route in its log line and its metrics: the route key API Gateway
+/// matched the request to (`PUT /products/{product_name}`, from lambda_http's request context,
+/// handed on by each function's handler) when it is one of [`routes::ALL`], else
+/// [`UNMATCHED_ROUTE`].
+pub fn route_name(route_key: Option<&str>) -> &'static str {
+    route_key
+        .and_then(|key| routes::ALL.iter().find(|route| **route == key))
+        .copied()
+        .unwrap_or(UNMATCHED_ROUTE)
+}
+
 /// The readers' methods; `HEAD` answers the headers of a `GET`.
 const READ_METHODS: &str = "GET, HEAD, OPTIONS";
 
@@ -121,37 +140,39 @@ fn resource<B>(request: &Request<B>, path_name: Option<&str>) -> Result<Resource
 }
 
 /// `GET /products` (the whole menu, or a page of it) and `GET /products/{product_name}` (one
-/// product). `path_name` is API Gateway's decoded `{product_name}` when the event has one.
+/// product). `path_name` is API Gateway's decoded `{product_name}` when the event has one;
+/// `route_key` the route it matched ([`route_name`]).
 pub async fn menu_reader<B: AsRef<[u8]>>(
     store: &MenuStore,
     config: &ApiConfig,
     cache: &ListCache,
     request: &Request<B>,
     path_name: Option<&str>,
+    route_key: Option<&str>,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
-    let (route, outcome) = match (resource(request, path_name), request.method().clone()) {
-        (Err(e), _) => (routes::MENU, Err(e)),
-        (Ok(_), Method::OPTIONS) => (routes::MENU, Ok(Handled::preflight())),
-        (Ok(Resource::Products), Method::GET | Method::HEAD) => (
-            routes::MENU,
-            lists::read(store, config, cache, request, List::Menu).await,
-        ),
-        (Ok(Resource::Product(name)), Method::GET | Method::HEAD) => (
-            routes::PRODUCT,
-            products::show(store, config, request, &name).await,
-        ),
-        (Ok(_), _) => (routes::MENU, Err(not_allowed(request, READ_METHODS))),
+    let outcome = match (resource(request, path_name), request.method().clone()) {
+        (Err(e), _) => Err(e),
+        (Ok(_), Method::OPTIONS) => Ok(Handled::preflight()),
+        (Ok(Resource::Products), Method::GET | Method::HEAD) => {
+            lists::read(store, config, cache, request, List::Menu).await
+        }
+        (Ok(Resource::Product(name)), Method::GET | Method::HEAD) => {
+            products::show(store, config, request, &name).await
+        }
+        (Ok(_), _) => Err(not_allowed(request, READ_METHODS)),
     };
-    finish(config, request, route, started, outcome)
+    finish(config, request, route_key, started, outcome)
 }
 
-/// `GET /products/on_offer`: the specials, or a page of them.
+/// `GET /products/on_offer`: the specials, or a page of them. `route_key`: the route API Gateway
+/// matched ([`route_name`]).
 pub async fn specials_reader<B: AsRef<[u8]>>(
     store: &MenuStore,
     config: &ApiConfig,
     cache: &ListCache,
     request: &Request<B>,
+    route_key: Option<&str>,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
     let outcome = if !request.uri().path().ends_with("/products/on_offer") {
@@ -165,47 +186,37 @@ pub async fn specials_reader<B: AsRef<[u8]>>(
             _ => Err(not_allowed(request, READ_METHODS)),
         }
     };
-    finish(config, request, routes::SPECIALS, started, outcome)
+    finish(config, request, route_key, started, outcome)
 }
 
 /// `POST /products` adds a product; `PUT` and `DELETE /products/{product_name}` change or
 /// remove one at the version the caller read. Only for signed-in staff: `claims` are the
-/// verified token's ([`staff`]).
+/// verified token's ([`staff`]); `route_key` the route API Gateway matched ([`route_name`]).
 pub async fn product_writer<B: AsRef<[u8]>>(
     store: &MenuStore,
     config: &ApiConfig,
     request: &Request<B>,
     path_name: Option<&str>,
     claims: Option<&Claims>,
+    route_key: Option<&str>,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
-    let method = request.method().clone();
-    let (route, outcome) = match resource(request, path_name) {
-        Err(e) => (routes::ADD_PRODUCT, Err(e)),
-        Ok(_) if method == Method::OPTIONS => (routes::ADD_PRODUCT, Ok(Handled::preflight())),
-        Ok(Resource::Products) => (
-            routes::ADD_PRODUCT,
-            match method {
-                Method::POST => staff_write(claims, products::add(store, request)).await,
-                _ => Err(not_allowed(request, "POST, OPTIONS")),
-            },
-        ),
-        Ok(Resource::Product(name)) => match method {
-            Method::PUT => (
-                routes::CHANGE_PRODUCT,
-                staff_write(claims, products::change(store, request, &name)).await,
-            ),
-            Method::DELETE => (
-                routes::REMOVE_PRODUCT,
-                staff_write(claims, products::remove(store, request, &name)).await,
-            ),
-            _ => (
-                routes::CHANGE_PRODUCT,
-                Err(not_allowed(request, "PUT, DELETE, OPTIONS")),
-            ),
-        },
+    let outcome = match (resource(request, path_name), request.method().clone()) {
+        (Err(e), _) => Err(e),
+        (Ok(_), Method::OPTIONS) => Ok(Handled::preflight()),
+        (Ok(Resource::Products), Method::POST) => {
+            staff_write(claims, products::add(store, request)).await
+        }
+        (Ok(Resource::Products), _) => Err(not_allowed(request, "POST, OPTIONS")),
+        (Ok(Resource::Product(name)), Method::PUT) => {
+            staff_write(claims, products::change(store, request, &name)).await
+        }
+        (Ok(Resource::Product(name)), Method::DELETE) => {
+            staff_write(claims, products::remove(store, request, &name)).await
+        }
+        (Ok(Resource::Product(_)), _) => Err(not_allowed(request, "PUT, DELETE, OPTIONS")),
     };
-    finish(config, request, route, started, outcome)
+    finish(config, request, route_key, started, outcome)
 }
 
 /// A write, made only for a member of the staff (and logged with their name).
@@ -262,14 +273,20 @@ pub(crate) fn not_allowed<B>(request: &Request<B>, allowed: &'static str) -> Api
 }
 
 /// The response, errors in their JSON shape, CORS on every answer, one structured log line per
-/// request, and for a read its metrics as a CloudWatch EMF line on stdout.
+/// request under its route's name ([`route_name`]), and for a read its metrics as a CloudWatch
+/// EMF line on stdout.
 pub(crate) fn finish<B>(
     config: &ApiConfig,
     request: &Request<B>,
-    route: &'static str,
+    route_key: Option<&str>,
     started: Instant,
     outcome: Result<Handled, ApiError>,
 ) -> Response<ResponseBody> {
+    let route = route_name(route_key);
+    // What an unmatched request asked for, in its log line only (never a metric dimension).
+    let asked = (route == UNMATCHED_ROUTE)
+        .then(|| format!("{} {}", request.method(), request.uri().path()));
+    let asked = asked.as_deref();
     let (response, read) = match outcome {
         Ok(handled) => (handled.response, handled.read),
         Err(e) => (response::error_response(&e), None),
@@ -281,6 +298,7 @@ pub(crate) fn finish<B>(
         Some(read) => {
             tracing::info!(
                 route,
+                asked,
                 status,
                 latency_ms,
                 items = read.items,
@@ -294,12 +312,14 @@ pub(crate) fn finish<B>(
                 read_units: read.consumed_capacity,
                 cache_hit: read.cache_hit,
             };
-            println!(
-                "{}",
-                metrics::read_line(&config.function_name, &metrics, SystemTime::now())
-            );
+            let line = metrics::read_line(&config.function_name, &metrics, SystemTime::now());
+            // A test cannot read its own stdout: with the test helpers built in, the line is
+            // also handed to the log, where `testing::observe` finds it.
+            #[cfg(feature = "testing")]
+            tracing::info!(target: crate::testing::EMF_TARGET, line = line.as_str(), "emf");
+            println!("{line}");
         }
-        None => tracing::info!(route, status, latency_ms, "request"),
+        None => tracing::info!(route, asked, status, latency_ms, "request"),
     }
     response
 }
@@ -310,4 +330,26 @@ pub(crate) fn parse_page_query(query: &str) -> Result<(Option<usize>, Option<Str
     request::PageQuery::parse(Some(query))
         .map(|q| (q.limit, q.cursor))
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_route_key_names_the_route_only_when_the_template_declares_it() {
+        for route in routes::ALL {
+            assert_eq!(route_name(Some(route)), route);
+        }
+        for other in [
+            None,
+            Some(""),
+            Some("$default"),
+            Some("DELETE /products"),
+            Some("GET /products/apple pie"),
+            Some("get /products"),
+        ] {
+            assert_eq!(route_name(other), UNMATCHED_ROUTE, "{other:?}");
+        }
+    }
 }

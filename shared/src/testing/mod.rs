@@ -4,6 +4,7 @@
 //! - `proxies`: throttling, and faults keyed to events (stall or cut after the N-th request)
 //! - `contracts`: recorded IAM permissions vs each function's `function.json`
 //! - `fuzz_checks`: the fuzz targets' checks, shared with the replay of their inputs
+//! - `observe`: the log lines and EMF metric lines a request leaves
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -316,10 +317,12 @@ pub fn cursor_round_trips(name: &str, special: Option<i64>) -> bool {
 
 mod contracts;
 pub mod fuzz_checks;
+mod observe;
 mod proxies;
 
 pub use contracts::{
     assert_contract_grants_exactly_what_the_routes_use, contract, contract_routes, granted,
     recording_store, route_event,
 };
+pub use observe::{assert_route_names, observe, Observed, RouteCase, EMF_TARGET};
 pub use proxies::{Fault, FaultProxy, ThrottlingProxy, Trip};
