@@ -107,7 +107,10 @@ async fn main() {
             &config,
             cache,
             &request,
-            Some(api::routes::SPECIALS),
+            api::Gateway {
+                route_key: Some(api::routes::SPECIALS),
+                ..Default::default()
+            },
         )
         .await;
         assert!(

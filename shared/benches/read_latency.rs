@@ -64,7 +64,10 @@ async fn main() {
                 &config,
                 &cache,
                 &request,
-                Some(api::routes::SPECIALS),
+                api::Gateway {
+                    route_key: Some(api::routes::SPECIALS),
+                    ..Default::default()
+                },
             )
             .await
         } else {
@@ -73,8 +76,10 @@ async fn main() {
                 &config,
                 &cache,
                 &request,
-                None,
-                Some(api::routes::MENU),
+                api::Gateway {
+                    route_key: Some(api::routes::MENU),
+                    ..Default::default()
+                },
             )
             .await
         };

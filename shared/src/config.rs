@@ -1,6 +1,6 @@
-//! Each function's settings, read once in its `main` into one value that is passed down. `main`
-//! hands in the environment as a lookup (`|name| std::env::var(name).ok()`); nothing else in the
-//! crate reads it. A bad value stops the start with a message that names the variable.
+//! Each function's settings, read once at its start into one value that is passed down. The
+//! start (`main`, or [`crate::lambda::start_api`]) hands in the environment as a lookup
+//! (`|name| std::env::var(name).ok()`); nothing else in the crate reads it. A bad value stops the start with a message that names the variable.
 
 use crate::load::LoadOptions;
 use crate::store::schema::DEFAULT_TABLE_NAME;

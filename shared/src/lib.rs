@@ -9,6 +9,8 @@ pub mod api;
 pub mod bucket;
 pub mod config;
 pub mod contract;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 pub mod load;
 pub mod menu_file;
 pub mod menu_report;

@@ -7,22 +7,14 @@ use cafe_menu::api::ResponseBody;
 use cafe_menu::bucket::{s3_client, MenuFiles};
 use cafe_menu::config::BackOfficeConfig;
 use cafe_menu::sdk::Endpoint;
-use cafe_menu::{MenuStore, Workload};
-use lambda_http::request::RequestContext;
-use lambda_http::{run, service_fn, Body, Error, Request, RequestExt, Response};
+use cafe_menu::{lambda, MenuStore, Workload};
+use lambda_http::{run, service_fn, Body, Error, Request, Response};
 
-/// Thin: the verified token's claims, the route API Gateway matched, its decoded path parameter
-/// and the request go to the shared API code.
+/// Thin: what API Gateway worked out (the route, the decoded `{file_name}`, the claims its JWT
+/// authorizer verified) and the request go to the shared API code.
 async fn handle(office: &BackOffice<'_>, request: Request) -> Response<Body> {
-    let params = request.path_parameters();
-    let context = match request.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(c)) => Some(c),
-        _ => None,
-    };
-    let claims = context.and_then(|c| Some(&c.authorizer.as_ref()?.jwt.as_ref()?.claims));
-    let route_key = context.and_then(|c| c.route_key.as_deref());
-    let file_name = params.first("file_name");
-    back_office::back_office(office, &request, file_name, claims, route_key)
+    let gateway = lambda::gateway(&request, Some("file_name"));
+    back_office::back_office(office, &request, gateway)
         .await
         .map(ResponseBody::into_body)
 }

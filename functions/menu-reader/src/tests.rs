@@ -734,7 +734,10 @@ async fn the_cache_keeps_routes_codings_and_queries_apart() {
         &config,
         &cache,
         &specials_request,
-        Some(cafe_menu::api::routes::SPECIALS),
+        cafe_menu::api::Gateway {
+            route_key: Some(cafe_menu::api::routes::SPECIALS),
+            ..Default::default()
+        },
     )
     .await;
     let specials: Value = json_of(specials.body().as_ref());

@@ -150,6 +150,24 @@ async fn bad_url_encoding_preflight_and_wrong_method() {
     );
 }
 
+/// Why the page query is read from the request's raw query string (`PageQuery::parse`), not from
+/// lambda_http's parsed `query_string_parameters()`: lambda_http decodes it the WHATWG way,
+/// leniently, so a malformed query reaches the code as some other text ("%%%" stays "%%%", an
+/// invalid UTF-8 byte becomes U+FFFD), and the caller would hear "bad cursor" about a cursor they
+/// never sent instead of "not valid URL encoding".
+#[test]
+fn lambda_http_reads_a_malformed_query_as_other_text() {
+    use lambda_http::RequestExt;
+    for (raw, lenient) in [("cursor=%%%", "%%%"), ("cursor=ab%FF", "ab\u{FFFD}")] {
+        let mut event: Value =
+            serde_json::from_str(&event_text("specials-reader/get-specials-bad-cursor")).unwrap();
+        event["rawQueryString"] = json!(raw);
+        let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+        let parsed = request.query_string_parameters();
+        assert_eq!(parsed.first("cursor"), Some(lenient), "{raw}");
+    }
+}
+
 /// The name each request is logged and counted under (the `route` of its log line and of a
 /// read's EMF line): the route key API Gateway gave; without one, or with one the template does
 /// not declare, `unmatched` (a read still counted, there).

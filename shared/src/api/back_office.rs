@@ -11,7 +11,7 @@ use super::error::ApiError;
 use super::request::json_body;
 use super::response::json_response;
 use super::staff::{staff_member, Claims};
-use super::{finish, no_route, not_allowed, Handled, ResponseBody};
+use super::{finish, no_route, not_allowed, Gateway, Handled, ResponseBody};
 use crate::bucket::{menu_file_name, MenuFiles};
 use crate::config::BackOfficeConfig;
 use crate::contract::{
@@ -36,16 +36,15 @@ pub struct BackOffice<'a> {
 }
 
 /// `POST /create_report`, `POST /menu_files` and `GET /menu_files/{file_name}/report`, and their
-/// preflights. `path_file_name` is API Gateway's decoded `{file_name}`; `claims` the verified
-/// token's; `route_key` the route it matched ([`super::route_name`]).
+/// preflights. The gateway's path name is the decoded `{file_name}`, its claims the verified
+/// token's.
 pub async fn back_office<B: AsRef<[u8]>>(
     office: &BackOffice<'_>,
     request: &Request<B>,
-    path_file_name: Option<&str>,
-    claims: Option<&Claims>,
-    route_key: Option<&str>,
+    gateway: Gateway<'_>,
 ) -> Response<ResponseBody> {
     let started = std::time::Instant::now();
+    let (path_file_name, claims) = (gateway.path_name, gateway.claims);
     let path = request.uri().path();
     let method = request.method();
     let outcome = if path.ends_with("/create_report") {
@@ -69,7 +68,13 @@ pub async fn back_office<B: AsRef<[u8]>>(
     } else {
         Err(no_route(request))
     };
-    finish(&office.config.api, request, route_key, started, outcome)
+    finish(
+        &office.config.api,
+        request,
+        gateway.route_key,
+        started,
+        outcome,
+    )
 }
 
 /// The menu report: written to the bucket as CSV, answered with the line the website shows

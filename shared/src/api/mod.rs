@@ -121,6 +121,19 @@ pub fn route_name(route_key: Option<&str>) -> &'static str {
         .unwrap_or(UNMATCHED_ROUTE)
 }
 
+/// What API Gateway worked out about a request before the function got it: the route it
+/// matched, its decoded path parameter, and the claims of the token its JWT authorizer verified.
+/// Each function's handler reads them from lambda_http's request ([`crate::lambda::gateway`]);
+/// the API code parses none of them again.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Gateway<'a> {
+    /// `PUT /products/{product_name}`, say ([`route_name`]).
+    pub route_key: Option<&'a str>,
+    /// `{product_name}` or `{file_name}`, decoded.
+    pub path_name: Option<&'a str>,
+    pub claims: Option<&'a Claims>,
+}
+
 /// The readers' methods; `HEAD` answers the headers of a `GET`.
 const READ_METHODS: &str = "GET, HEAD, OPTIONS";
 
@@ -140,18 +153,19 @@ fn resource<B>(request: &Request<B>, path_name: Option<&str>) -> Result<Resource
 }
 
 /// `GET /products` (the whole menu, or a page of it) and `GET /products/{product_name}` (one
-/// product). `path_name` is API Gateway's decoded `{product_name}` when the event has one;
-/// `route_key` the route it matched ([`route_name`]).
+/// product).
 pub async fn menu_reader<B: AsRef<[u8]>>(
     store: &MenuStore,
     config: &ApiConfig,
     cache: &ListCache,
     request: &Request<B>,
-    path_name: Option<&str>,
-    route_key: Option<&str>,
+    gateway: Gateway<'_>,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
-    let outcome = match (resource(request, path_name), request.method().clone()) {
+    let outcome = match (
+        resource(request, gateway.path_name),
+        request.method().clone(),
+    ) {
         (Err(e), _) => Err(e),
         (Ok(_), Method::OPTIONS) => Ok(Handled::preflight()),
         (Ok(Resource::Products), Method::GET | Method::HEAD) => {
@@ -162,17 +176,16 @@ pub async fn menu_reader<B: AsRef<[u8]>>(
         }
         (Ok(_), _) => Err(not_allowed(request, READ_METHODS)),
     };
-    finish(config, request, route_key, started, outcome)
+    finish(config, request, gateway.route_key, started, outcome)
 }
 
-/// `GET /products/on_offer`: the specials, or a page of them. `route_key`: the route API Gateway
-/// matched ([`route_name`]).
+/// `GET /products/on_offer`: the specials, or a page of them.
 pub async fn specials_reader<B: AsRef<[u8]>>(
     store: &MenuStore,
     config: &ApiConfig,
     cache: &ListCache,
     request: &Request<B>,
-    route_key: Option<&str>,
+    gateway: Gateway<'_>,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
     let outcome = if !request.uri().path().ends_with("/products/on_offer") {
@@ -186,22 +199,24 @@ pub async fn specials_reader<B: AsRef<[u8]>>(
             _ => Err(not_allowed(request, READ_METHODS)),
         }
     };
-    finish(config, request, route_key, started, outcome)
+    finish(config, request, gateway.route_key, started, outcome)
 }
 
 /// `POST /products` adds a product; `PUT` and `DELETE /products/{product_name}` change or
-/// remove one at the version the caller read. Only for signed-in staff: `claims` are the
-/// verified token's ([`staff`]); `route_key` the route API Gateway matched ([`route_name`]).
+/// remove one at the version the caller read. Only for signed-in staff: the gateway's claims are
+/// the verified token's ([`staff`]).
 pub async fn product_writer<B: AsRef<[u8]>>(
     store: &MenuStore,
     config: &ApiConfig,
     request: &Request<B>,
-    path_name: Option<&str>,
-    claims: Option<&Claims>,
-    route_key: Option<&str>,
+    gateway: Gateway<'_>,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
-    let outcome = match (resource(request, path_name), request.method().clone()) {
+    let claims = gateway.claims;
+    let outcome = match (
+        resource(request, gateway.path_name),
+        request.method().clone(),
+    ) {
         (Err(e), _) => Err(e),
         (Ok(_), Method::OPTIONS) => Ok(Handled::preflight()),
         (Ok(Resource::Products), Method::POST) => {
@@ -216,7 +231,7 @@ pub async fn product_writer<B: AsRef<[u8]>>(
         }
         (Ok(Resource::Product(_)), _) => Err(not_allowed(request, "PUT, DELETE, OPTIONS")),
     };
-    finish(config, request, route_key, started, outcome)
+    finish(config, request, gateway.route_key, started, outcome)
 }
 
 /// A write, made only for a member of the staff (and logged with their name).

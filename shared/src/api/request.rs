@@ -24,6 +24,9 @@ pub(crate) struct PageQuery {
 
 impl PageQuery {
     /// `limit` and `cursor`; other parameters (such as jQuery's `_=` cache buster) are ignored.
+    /// Read from the raw query string, strictly: lambda_http's parsed parameters decode a
+    /// malformed query leniently into other text (specials-reader's
+    /// `lambda_http_reads_a_malformed_query_as_other_text`), where this says what is wrong.
     pub(crate) fn parse(query: Option<&str>) -> Result<Self, ApiError> {
         let mut limit = None;
         let mut cursor = None;
