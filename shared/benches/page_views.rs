@@ -103,9 +103,11 @@ async fn main() {
         next_instance += 1;
         origin_requests += 1;
         let response = api::specials_reader(
-            &store,
-            &config,
-            cache,
+            api::Reader {
+                store: &store,
+                config: &config,
+                cache,
+            },
             &request,
             api::Gateway {
                 route_key: Some(api::routes::SPECIALS),

@@ -58,30 +58,19 @@ async fn main() {
             latencies.push(started.elapsed().as_secs_f64() * 1000.0);
             continue;
         }
+        let reader = api::Reader {
+            store: &store,
+            config: &config,
+            cache: &cache,
+        };
+        let gateway = |route| api::Gateway {
+            route_key: Some(route),
+            ..Default::default()
+        };
         let response = if route == "specials" {
-            api::specials_reader(
-                &store,
-                &config,
-                &cache,
-                &request,
-                api::Gateway {
-                    route_key: Some(api::routes::SPECIALS),
-                    ..Default::default()
-                },
-            )
-            .await
+            api::specials_reader(reader, &request, gateway(api::routes::SPECIALS)).await
         } else {
-            api::menu_reader(
-                &store,
-                &config,
-                &cache,
-                &request,
-                api::Gateway {
-                    route_key: Some(api::routes::MENU),
-                    ..Default::default()
-                },
-            )
-            .await
+            api::menu_reader(reader, &request, gateway(api::routes::MENU)).await
         };
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(response.status(), 200);

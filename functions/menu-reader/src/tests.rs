@@ -1,6 +1,16 @@
 //! The menu reader driven with the `events/menu-reader` payloads, on DynamoDB Local.
 
-use super::handle;
+use cafe_menu::lambda::{read, ListReader};
+
+/// A request handled as the function's runtime hands it over.
+async fn handle(
+    store: &cafe_menu::MenuStore,
+    config: &cafe_menu::api::ApiConfig,
+    cache: &cafe_menu::api::ListCache,
+    request: lambda_http::Request,
+) -> lambda_http::Response<lambda_http::Body> {
+    read(ListReader::Menu, store, config, cache, request).await
+}
 use cafe_menu::api::{ApiConfig, ListCache};
 use cafe_menu::testing::{
     assert_route_names, cafe_menu, event_json, event_text, fresh_store, gunzip, insert_all,
@@ -730,9 +740,11 @@ async fn the_cache_keeps_routes_codings_and_queries_apart() {
     let specials_request: lambda_http::Request =
         lambda_http::request::from_str(&event_text("specials-reader/get-specials")).unwrap();
     let specials = cafe_menu::api::specials_reader(
-        &store,
-        &config,
-        &cache,
+        cafe_menu::api::Reader {
+            store: &store,
+            config: &config,
+            cache: &cache,
+        },
         &specials_request,
         cafe_menu::api::Gateway {
             route_key: Some(cafe_menu::api::routes::SPECIALS),

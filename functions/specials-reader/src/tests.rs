@@ -1,6 +1,16 @@
 //! The specials reader driven with the `events/specials-reader` payloads, on DynamoDB Local.
 
-use super::handle;
+use cafe_menu::lambda::{read, ListReader};
+
+/// A request handled as the function's runtime hands it over.
+async fn handle(
+    store: &cafe_menu::MenuStore,
+    config: &cafe_menu::api::ApiConfig,
+    cache: &cafe_menu::api::ListCache,
+    request: lambda_http::Request,
+) -> lambda_http::Response<lambda_http::Body> {
+    read(ListReader::Specials, store, config, cache, request).await
+}
 use cafe_menu::api::{ApiConfig, ListCache};
 use cafe_menu::testing::{
     assert_route_names, cafe_menu, event_json, event_text, fresh_store, insert_all, json_of,

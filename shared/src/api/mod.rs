@@ -152,15 +152,26 @@ fn resource<B>(request: &Request<B>, path_name: Option<&str>) -> Result<Resource
     }
 }
 
+/// What a reader keeps for its execution environment: the store, its settings, the lists' cache.
+#[derive(Clone, Copy)]
+pub struct Reader<'a> {
+    pub store: &'a MenuStore,
+    pub config: &'a ApiConfig,
+    pub cache: &'a ListCache,
+}
+
 /// `GET /products` (the whole menu, or a page of it) and `GET /products/{product_name}` (one
 /// product).
 pub async fn menu_reader<B: AsRef<[u8]>>(
-    store: &MenuStore,
-    config: &ApiConfig,
-    cache: &ListCache,
+    reader: Reader<'_>,
     request: &Request<B>,
     gateway: Gateway<'_>,
 ) -> Response<ResponseBody> {
+    let Reader {
+        store,
+        config,
+        cache,
+    } = reader;
     let started = Instant::now();
     let outcome = match (
         resource(request, gateway.path_name),
@@ -181,12 +192,11 @@ pub async fn menu_reader<B: AsRef<[u8]>>(
 
 /// `GET /products/on_offer`: the specials, or a page of them.
 pub async fn specials_reader<B: AsRef<[u8]>>(
-    store: &MenuStore,
-    config: &ApiConfig,
-    cache: &ListCache,
+    reader: Reader<'_>,
     request: &Request<B>,
     gateway: Gateway<'_>,
 ) -> Response<ResponseBody> {
+    let (store, config, cache) = (reader.store, reader.config, reader.cache);
     let started = Instant::now();
     let outcome = if !request.uri().path().ends_with("/products/on_offer") {
         Err(no_route(request))
