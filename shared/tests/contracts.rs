@@ -112,14 +112,20 @@ fn every_environment_variable_a_function_reads_is_in_its_contract() {
         let (config, variables): (&str, &[&str]) = match function {
             "bulk-loader" => ("LoaderConfig::from_vars", &LoaderConfig::VARIABLES),
             "back-office" => ("BackOfficeConfig::from_vars", &BackOfficeConfig::VARIABLES),
-            // The API functions start with lambda::start_api, which reads ApiConfig.
+            // The API functions start with lambda::start_api (the list readers through
+            // lambda::serve_list_reader), which reads ApiConfig.
+            "menu-reader" | "specials-reader" => {
+                ("lambda::serve_list_reader", &ApiConfig::VARIABLES)
+            }
             _ => ("lambda::start_api", &ApiConfig::VARIABLES),
         };
         assert!(
             read(&format!("functions/{function}/src/main.rs")).contains(config),
             "{function} reads its settings with {config}"
         );
-        assert!(read("shared/src/lambda.rs").contains("ApiConfig::from_vars"));
+        let lambda = read("shared/src/lambda.rs");
+        assert!(lambda.contains("ApiConfig::from_vars"));
+        assert!(lambda.contains("let (config, store) = start_api().await?;"));
         let reads: BTreeSet<String> = variables.iter().map(|v| v.to_string()).collect();
         assert_eq!(
             strings(&contract(function)["environment"]),
