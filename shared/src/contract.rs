@@ -216,12 +216,13 @@ pub fn load_report_path(file_name: &str) -> String {
 /// A name as one URL path segment: everything but RFC 3986's unreserved characters
 /// percent-encoded (a `/` too, so that the name stays one segment).
 pub fn path_segment(name: &str) -> String {
+    use std::fmt::Write;
     let mut out = String::with_capacity(name.len());
     for b in name.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            write!(out, "%{b:02X}").expect("writing to a String");
         }
     }
     out

@@ -150,7 +150,7 @@ impl MenuStore {
         let names = change.names.into_iter().map(|(p, a)| (p, a.to_owned()));
         condition.names.extend(names);
         condition.values.extend(change.values);
-        let values = condition.values();
+        let values = condition.take_values();
         let update = self
             .client
             .update_item()
@@ -188,8 +188,8 @@ impl MenuStore {
                 name: name.to_owned(),
             });
         }
-        let condition = VersionCondition::at(expected_version);
-        let values = condition.values();
+        let mut condition = VersionCondition::at(expected_version);
+        let values = condition.take_values();
         let delete = self
             .client
             .delete_item()
@@ -264,9 +264,10 @@ impl VersionCondition {
         }
     }
 
-    /// The values, or none: DynamoDB refuses an empty map of them.
-    fn values(&self) -> Option<HashMap<String, AttributeValue>> {
-        (!self.values.is_empty()).then(|| self.values.clone())
+    /// The values, taken out, or none: DynamoDB refuses an empty map of them.
+    fn take_values(&mut self) -> Option<HashMap<String, AttributeValue>> {
+        let values = std::mem::take(&mut self.values);
+        (!values.is_empty()).then_some(values)
     }
 }
 
