@@ -102,19 +102,15 @@ async fn main() {
         let cache = &instances[next_instance % INSTANCES];
         next_instance += 1;
         origin_requests += 1;
-        let response = api::specials_reader(
-            api::Reader {
-                store: &store,
-                config: &config,
-                cache,
-            },
-            &request,
-            api::Gateway {
-                route_key: Some(api::routes::SPECIALS),
-                ..Default::default()
-            },
-        )
-        .await;
+        let mut reader = api::Api::new(api::Function::SpecialsReader, store.clone(), config.clone());
+        reader.cache = cache.clone();
+        let call = api::Call {
+            request: &request,
+            route_key: Some("GET /products/on_offer"),
+            path_name: None,
+            claims: None,
+        };
+        let response = api::serve(&reader, call).await;
         assert!(
             matches!(response.status().as_u16(), 200 | 304),
             "{}",

@@ -58,20 +58,20 @@ async fn main() {
             latencies.push(started.elapsed().as_secs_f64() * 1000.0);
             continue;
         }
-        let reader = api::Reader {
-            store: &store,
-            config: &config,
-            cache: &cache,
-        };
-        let gateway = |route| api::Gateway {
-            route_key: Some(route),
-            ..Default::default()
-        };
-        let response = if route == "specials" {
-            api::specials_reader(reader, &request, gateway(api::routes::SPECIALS)).await
+        let (function, route_key) = if route == "specials" {
+            (api::Function::SpecialsReader, "GET /products/on_offer")
         } else {
-            api::menu_reader(reader, &request, gateway(api::routes::MENU)).await
+            (api::Function::MenuReader, "GET /products")
         };
+        let mut reader = api::Api::new(function, store.clone(), config.clone());
+        reader.cache = cache.clone();
+        let call = api::Call {
+            request: &request,
+            route_key: Some(route_key),
+            path_name: None,
+            claims: None,
+        };
+        let response = api::serve(&reader, call).await;
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(response.status(), 200);
         bytes = response.body().as_ref().len();

@@ -4,12 +4,15 @@
 //! load report, a product's path and the menu's order live here and nowhere else; the API's
 //! code and the CLI keep only how they use or show them.
 
-use std::cmp::Ordering;
-
 use serde::{Deserialize, Serialize};
 
-use crate::product::Product;
-use crate::store::StoredProduct;
+use serde_json::{Map, Value};
+
+pub use crate::product::menu_order;
+use crate::product::{
+    canonical_name, Problem, Product, StoredProduct, MAX_NAME_CHARS, MAX_PRICE_IN_CENTS,
+};
+use field::{ALL as KNOWN_FIELDS, DESCRIPTION, ID, NAME, PRICE, SPECIAL, TAGS, VERSION};
 
 /// A product's JSON field names, as the website contract spells them.
 pub mod field {
@@ -195,14 +198,6 @@ pub struct UploadTicket {
     pub report_path: String,
 }
 
-/// The order a person reads a menu in: by name, ignoring case (names equal but for case in
-/// their own order).
-pub fn menu_order(a: &str, b: &str) -> Ordering {
-    a.to_lowercase()
-        .cmp(&b.to_lowercase())
-        .then_with(|| a.cmp(b))
-}
-
 /// A product's path under the API's base: `/products/{product_name}`.
 pub fn product_path(name: &str) -> String {
     format!("/products/{}", path_segment(name))
@@ -347,66 +342,317 @@ mod load_report {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+// What makes a product sent to us valid: the wire form in, a product out.
 
-    fn scone(special: bool) -> Product {
-        Product {
-            name: "Scone".into(),
-            id: "1".into(),
-            price_in_cents: 300,
-            description: String::new(),
-            tags: vec![],
-            special,
+/// Checks one product in the website's wire form, returning every problem at once.
+///
+/// Required: name, id, price. Optional: description (default empty), tags (default none),
+/// `special_int` (must be 1 when present). Unknown fields are problems, so that a typo such as
+/// `price_in_cent_int` is never silently dropped. The name is made canonical ([`canonical_name`]).
+/// Whether the product fits one table item is the store's to say (`store::size_problem`): only
+/// it knows the item's form.
+pub fn validate(value: &Value) -> Result<Product, Vec<Problem>> {
+    let Some(fields) = value.as_object() else {
+        return Err(vec![Problem::of_kind(
+            "(product)",
+            "must be a JSON object",
+            format!("must be a JSON object, found {}", kind_of(value)),
+        )]);
+    };
+    let mut problems = Vec::new();
+    check_unknown_fields(fields, &mut problems);
+    let name = check_name(fields, &mut problems);
+    let id = check_id(fields, &mut problems);
+    let price = check_price(fields, &mut problems);
+    let description = check_description(fields, &mut problems);
+    let tags = check_tags(fields, &mut problems);
+    let special = check_special(fields, &mut problems);
+    check_version(fields, &mut problems);
+    match (name, id, price, description, tags) {
+        (Some(name), Some(id), Some(price_in_cents), Some(description), Some(tags))
+            if problems.is_empty() =>
+        {
+            Ok(Product {
+                name,
+                id,
+                price_in_cents,
+                description,
+                tags,
+                special,
+            })
         }
-    }
-
-    #[test]
-    fn the_field_names_are_the_ones_serde_writes() {
-        let listed = ListedProduct {
-            product: WireProduct::of(&scone(true)),
-            version: 2,
-        };
-        let value = serde_json::to_value(&listed).unwrap();
-        let mut written: Vec<&str> = value.as_object().unwrap().keys().map(|k| &**k).collect();
-        let mut all = field::ALL.to_vec();
-        written.sort();
-        all.sort();
-        assert_eq!(written, all);
-        assert_eq!(
-            serde_json::from_value::<ListedProduct>(value).unwrap(),
-            listed
-        );
-    }
-
-    #[test]
-    fn a_non_special_has_no_special_field() {
-        let value = serde_json::to_value(WireProduct::of(&scone(false))).unwrap();
-        assert_eq!(
-            value,
-            serde_json::json!({"product_name_str": "Scone", "product_id_str": "1",
-                "price_in_cents_int": 300, "description_str": "", "tag_str_arr": []})
-        );
-    }
-
-    #[test]
-    fn product_paths_are_encoded() {
-        assert_eq!(product_path("apple pie"), "/products/apple%20pie");
-        assert_eq!(
-            product_path("crème/brûlée"),
-            "/products/cr%C3%A8me%2Fbr%C3%BBl%C3%A9e"
-        );
-        assert_eq!(
-            load_report_path("menu 1.json"),
-            "/menu_files/menu%201.json/report"
-        );
-    }
-
-    #[test]
-    fn the_menu_is_in_name_order_ignoring_case() {
-        let mut names = vec!["banana", "Apple", "apple", "Cherry"];
-        names.sort_by(|a, b| menu_order(a, b));
-        assert_eq!(names, ["Apple", "apple", "banana", "Cherry"]);
+        _ => Err(problems),
     }
 }
+
+type Fields = Map<String, Value>;
+
+/// Unknown fields are problems, so that a typo such as `price_in_cent_int` is never dropped.
+fn check_unknown_fields(fields: &Fields, problems: &mut Vec<Problem>) {
+    for key in fields.keys() {
+        if !KNOWN_FIELDS.contains(&key.as_str()) {
+            // An empty key must still be named, or the report would point nowhere.
+            let field = if key.is_empty() {
+                "\"\"".to_owned()
+            } else {
+                key.clone()
+            };
+            problems.push(Problem::of_kind(
+                field,
+                "is not a product field",
+                unknown_field_hint(key),
+            ));
+        }
+    }
+}
+
+/// The name, in its stored form. Length is counted as sent (what the OpenAPI schema can state)
+/// and again in the stored form: a few characters grow under NFC (U+0958 becomes two), and
+/// holding the stored name to the same limit keeps it within the key and lets a client send
+/// back the name it read.
+fn check_name(fields: &Fields, problems: &mut Vec<Problem>) -> Option<String> {
+    let typed = required_string(fields, NAME, problems).map(str::trim);
+    let name = typed.map(canonical_name);
+    if let (Some(typed), Some(name)) = (typed, &name) {
+        let (typed_chars, stored_chars) = (typed.chars().count(), name.chars().count());
+        if typed.is_empty() {
+            problems.push(Problem::new(NAME, "must not be empty or only spaces"));
+        } else if typed_chars > MAX_NAME_CHARS {
+            problems.push(Problem::of_kind(
+                NAME,
+                "is too long",
+                format!(
+                    "is {typed_chars} characters long; the limit is {MAX_NAME_CHARS} characters"
+                ),
+            ));
+        } else if typed.chars().any(char::is_control) {
+            problems.push(Problem::new(
+                NAME,
+                "must not contain control characters (line breaks, tabs...)",
+            ));
+        } else if stored_chars > MAX_NAME_CHARS {
+            problems.push(Problem::of_kind(
+                NAME,
+                "is too long in Unicode NFC",
+                format!(
+                    "is {stored_chars} characters in Unicode NFC, the form it is stored in; the limit is {MAX_NAME_CHARS} characters"
+                ),
+            ));
+        }
+    }
+    name
+}
+
+fn check_id(fields: &Fields, problems: &mut Vec<Problem>) -> Option<String> {
+    let id = required_string(fields, ID, problems).map(|id| id.trim().to_owned());
+    if id.as_deref() == Some("") {
+        problems.push(Problem::new(ID, "must not be empty or only spaces"));
+    }
+    id
+}
+
+fn check_price(fields: &Fields, problems: &mut Vec<Problem>) -> Option<i64> {
+    let Some(value) = fields.get(PRICE) else {
+        problems.push(Problem::new(PRICE, "is required"));
+        return None;
+    };
+    price_in_cents(value)
+        .map_err(|(kind, problem)| problems.push(Problem::of_kind(PRICE, kind, problem)))
+        .ok()
+}
+
+/// Optional: an empty description when left out.
+fn check_description(fields: &Fields, problems: &mut Vec<Problem>) -> Option<String> {
+    match fields.get(DESCRIPTION) {
+        None => Some(String::new()),
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => {
+            problems.push(Problem::of_kind(
+                DESCRIPTION,
+                "must be a string",
+                format!("must be a string, found {}", kind_of(other)),
+            ));
+            None
+        }
+    }
+}
+
+/// Optional: no tags when left out; each one that is not a string is named by its position.
+fn check_tags(fields: &Fields, problems: &mut Vec<Problem>) -> Option<Vec<String>> {
+    match fields.get(TAGS) {
+        None => Some(Vec::new()),
+        Some(Value::Array(items)) => {
+            let mut tags = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Value::String(s) => tags.push(s.clone()),
+                    other => problems.push(Problem::of_kind(
+                        format!("{TAGS}[{i}]"),
+                        "must be a string",
+                        format!("must be a string, found {}", kind_of(other)),
+                    )),
+                }
+            }
+            Some(tags)
+        }
+        Some(other) => {
+            problems.push(Problem::of_kind(
+                TAGS,
+                "must be an array of strings",
+                format!("must be an array of strings, found {}", kind_of(other)),
+            ));
+            None
+        }
+    }
+}
+
+/// `special_int`: 1 on a special, absent otherwise.
+fn check_special(fields: &Fields, problems: &mut Vec<Problem>) -> bool {
+    match fields.get(SPECIAL) {
+        None => false,
+        Some(v) if v.as_i64() == Some(1) => true,
+        Some(other) => {
+            problems.push(Problem::of_kind(
+                SPECIAL,
+                "must be 1 on a special and absent otherwise",
+                format!(
+                    "must be 1 on a special and absent otherwise, found {}",
+                    short(other)
+                ),
+            ));
+            false
+        }
+    }
+}
+
+/// Ignored on input, but a client that sends one must send one we could have given out.
+fn check_version(fields: &Fields, problems: &mut Vec<Problem>) {
+    if let Some(version) = fields.get(VERSION) {
+        if version.as_u64().is_none() {
+            problems.push(Problem::of_kind(
+                VERSION,
+                "must be a whole number (a version as read)",
+                format!(
+                    "must be a whole number from 0 to {} (a version as read), found {}",
+                    u64::MAX,
+                    short(version)
+                ),
+            ));
+        }
+    }
+}
+
+fn required_string<'a>(
+    fields: &'a Map<String, Value>,
+    field: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<&'a str> {
+    match fields.get(field) {
+        None => {
+            problems.push(Problem::new(field, "is required"));
+            None
+        }
+        Some(Value::String(s)) => Some(s),
+        Some(other) => {
+            problems.push(Problem::of_kind(
+                field,
+                "must be a string",
+                format!("must be a string, found {}", kind_of(other)),
+            ));
+            None
+        }
+    }
+}
+
+/// A price, or the kind of problem with it and the problem as told.
+fn price_in_cents(value: &Value) -> Result<i64, (&'static str, String)> {
+    const NOT_CENTS: &str = "must be a whole number of cents";
+    const ABOVE: &str = "is above the maximum";
+    let Value::Number(n) = value else {
+        return Err((
+            NOT_CENTS,
+            format!("must be a whole number of cents, found {}", kind_of(value)),
+        ));
+    };
+    let Some(cents) = n.as_i64() else {
+        return Err(if n.is_u64() {
+            (
+                ABOVE,
+                format!("{n} is above the maximum of {MAX_PRICE_IN_CENTS} cents"),
+            )
+        } else {
+            (
+                NOT_CENTS,
+                format!("must be a whole number of cents (595 for $5.95), found {n}"),
+            )
+        });
+    };
+    if cents < 0 {
+        Err((
+            "must not be negative",
+            format!("must not be negative, found {cents}"),
+        ))
+    } else if cents > MAX_PRICE_IN_CENTS {
+        Err((
+            ABOVE,
+            format!("{cents} is above the maximum of {MAX_PRICE_IN_CENTS} cents"),
+        ))
+    } else {
+        Ok(cents)
+    }
+}
+
+fn unknown_field_hint(key: &str) -> String {
+    let close = KNOWN_FIELDS
+        .iter()
+        .find(|known| edit_distance(key, known) <= 3);
+    match close {
+        Some(known) => format!("is not a product field (did you mean {known}?)"),
+        None => format!(
+            "is not a product field (known fields: {})",
+            KNOWN_FIELDS.join(", ")
+        ),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// A JSON type in words, for messages.
+pub(crate) fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A value quoted in a message, cut short so that a message never echoes a large input.
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 40 {
+        format!("{}…", text.chars().take(40).collect::<String>())
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use cafe_menu::api::routes;
+use cafe_menu::api::{Function, Route};
 use cafe_menu::config::{ApiConfig, BackOfficeConfig, LoaderConfig};
 use cafe_menu::store::schema;
 use cafe_menu::testing::{endpoint, fresh_store, sdk_config_for};
@@ -84,19 +84,53 @@ async fn the_table_facts_match_the_table_the_store_creates() {
     );
 }
 
+/// Each API function's `main` names its `api::Function`, whose routes are its contract's.
+#[test]
+fn each_api_function_serves_the_routes_of_its_contract() {
+    for (function, api_function) in [
+        ("menu-reader", Function::MenuReader),
+        ("specials-reader", Function::SpecialsReader),
+        ("product-writer", Function::ProductWriter),
+        ("back-office", Function::BackOffice),
+    ] {
+        assert!(
+            read(&format!("functions/{function}/src/main.rs"))
+                .contains(&format!("Function::{api_function:?}")),
+            "{function} serves as {api_function:?}"
+        );
+        let served: BTreeSet<String> = api_function
+            .routes()
+            .iter()
+            .map(|route| route.name().to_owned())
+            .collect();
+        assert_eq!(served, strings(&contract(function)["routes"]), "{function}");
+        let staff: BTreeSet<String> = api_function
+            .routes()
+            .iter()
+            .filter(|route| route.access() == cafe_menu::api::Access::Staff)
+            .map(|route| route.name().to_owned())
+            .collect();
+        let contract_staff = contract(function)
+            .get("staff_routes")
+            .map(strings)
+            .unwrap_or_default();
+        assert_eq!(staff, contract_staff, "{function}: staff routes");
+    }
+}
+
 #[test]
 fn the_functions_serve_exactly_the_apis_routes() {
     let mut served = BTreeSet::new();
     for function in FUNCTIONS {
         for route in strings(&contract(function)["routes"]) {
             assert!(
-                routes::ALL.contains(&route.as_str()),
+                Route::parse(&route).is_some_and(|r| r.name() == route),
                 "{function}: unknown route {route}"
             );
             assert!(served.insert(route.clone()), "{route} is served twice");
         }
     }
-    let all: BTreeSet<String> = routes::ALL.iter().map(|r| r.to_string()).collect();
+    let all: BTreeSet<String> = Route::DECLARED.iter().map(|(_, key)| key.to_string()).collect();
     assert_eq!(served, all);
     // That each function's handler serves its routes is tested beside it
     // (`its_contract_grants_exactly_the_dynamodb_calls_its_routes_make` drives every route of
@@ -111,21 +145,17 @@ fn every_environment_variable_a_function_reads_is_in_its_contract() {
     for function in FUNCTIONS {
         let (config, variables): (&str, &[&str]) = match function {
             "bulk-loader" => ("LoaderConfig::from_vars", &LoaderConfig::VARIABLES),
-            "back-office" => ("BackOfficeConfig::from_vars", &BackOfficeConfig::VARIABLES),
-            // The API functions start with lambda::start_api (the list readers through
-            // lambda::serve_list_reader), which reads ApiConfig.
-            "menu-reader" | "specials-reader" => {
-                ("lambda::serve_list_reader", &ApiConfig::VARIABLES)
-            }
-            _ => ("lambda::start_api", &ApiConfig::VARIABLES),
+            // The back office starts with lambda::serve_api too, which reads BackOfficeConfig.
+            "back-office" => ("lambda::serve_api", &BackOfficeConfig::VARIABLES),
+            // The other API functions start with lambda::serve_api, which reads ApiConfig.
+            _ => ("lambda::serve_api", &ApiConfig::VARIABLES),
         };
         assert!(
             read(&format!("functions/{function}/src/main.rs")).contains(config),
             "{function} reads its settings with {config}"
         );
         let lambda = read("shared/src/lambda.rs");
-        assert!(lambda.contains("ApiConfig::from_vars"));
-        assert!(lambda.contains("let (config, store) = start_api().await?;"));
+        assert!(lambda.contains("ApiConfig::from_vars") && lambda.contains("BackOfficeConfig::from_vars"));
         let reads: BTreeSet<String> = variables.iter().map(|v| v.to_string()).collect();
         assert_eq!(
             strings(&contract(function)["environment"]),

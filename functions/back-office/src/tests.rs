@@ -1,8 +1,8 @@
 //! The back office driven with the `events/back-office` payloads, against DynamoDB Local and a
 //! real S3-compatible server (moto) on loopback.
 
-use super::handle;
 use cafe_menu::api::back_office::BackOffice;
+use cafe_menu::api::{Api, Function};
 use cafe_menu::bucket::MenuFiles;
 use cafe_menu::config::{ApiConfig, BackOfficeConfig};
 use cafe_menu::testing::{
@@ -30,20 +30,28 @@ fn config(bucket: &str) -> BackOfficeConfig {
 
 /// Calls the handler; the status and the JSON body (`Null` when empty).
 async fn call(store: &MenuStore, bucket: &str, request: Request) -> (u16, Value) {
-    let files = MenuFiles::new(s3(), "uploads/".into(), "reports/".into());
-    let config = config(bucket);
-    let office = BackOffice {
-        store,
-        files: &files,
-        config: &config,
-    };
-    let response = handle(&office, request).await;
+    let response = handle(&office(store, bucket), request).await;
     let body = if response.body().is_empty() {
         Value::Null
     } else {
         json_of(response.body())
     };
     (response.status().as_u16(), body)
+}
+
+/// The back office as it runs, on `store` and `bucket`.
+fn office(store: &MenuStore, bucket: &str) -> Api {
+    let files = MenuFiles::new(s3(), "uploads/".into(), "reports/".into());
+    let config = config(bucket);
+    let mut api = Api::new(Function::BackOffice, store.clone(), config.api.clone());
+    api.metrics_out = cafe_menu::testing::metrics_to_log;
+    api.office = Some(BackOffice { files, config });
+    api
+}
+
+/// A request handled as the function's runtime hands it over.
+async fn handle(api: &Api, request: Request) -> lambda_http::Response<lambda_http::Body> {
+    cafe_menu::lambda::handle(api, request).await
 }
 
 async fn keys(bucket: &str, prefix: &str) -> Vec<String> {
@@ -197,14 +205,7 @@ async fn a_file_name_that_cannot_be_a_menu_file_is_refused_by_field() {
 async fn a_preflight_allows_the_authorization_header() {
     let store = fresh_store("office_preflight").await;
     let bucket = versioned_bucket("office-preflight").await;
-    let files = MenuFiles::new(s3(), "uploads/".into(), "reports/".into());
-    let config = config(&bucket);
-    let office = BackOffice {
-        store: &store,
-        files: &files,
-        config: &config,
-    };
-    let response = handle(&office, event("preflight")).await;
+    let response = handle(&office(&store, &bucket), event("preflight")).await;
     assert_eq!(response.status().as_u16(), 204);
     let allowed = response.headers()["access-control-allow-headers"]
         .to_str()

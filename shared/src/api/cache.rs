@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::lists::List;
+use super::answer::{body_tag, gzip_bytes};
+use crate::store::List;
 
 /// The largest answer kept: the 5,000-product menu is ~1.2 MB; two lists of this size stay well
 /// inside the readers' 128 MB.
@@ -31,7 +32,7 @@ pub(crate) struct ListAnswer {
 impl ListAnswer {
     pub(crate) fn new(body: String, read_at: Instant, items: usize) -> Self {
         Self {
-            identity_tag: super::conditional::body_tag(&body),
+            identity_tag: body_tag(&body),
             body,
             gzip: OnceLock::new(),
             read_at,
@@ -42,15 +43,17 @@ impl ListAnswer {
     /// The body gzip-compressed, compressed once per answer.
     pub(crate) fn gzip(&self) -> &[u8] {
         self.gzip
-            .get_or_init(|| super::response::gzip_bytes(self.body.as_bytes()))
+            .get_or_init(|| gzip_bytes(self.body.as_bytes()))
     }
 }
 
-/// One per function instance; `main` builds it with the freshness bound.
+/// One per function instance, built at its start with the freshness bound. A clone is a handle
+/// on the same answers.
+#[derive(Clone)]
 pub struct ListCache {
     keep_for: Duration,
     clock: Clock,
-    answers: Mutex<HashMap<List, Arc<ListAnswer>>>,
+    answers: Arc<Mutex<HashMap<List, Arc<ListAnswer>>>>,
 }
 
 impl ListCache {
@@ -68,7 +71,7 @@ impl ListCache {
         Self {
             keep_for: freshness / 2,
             clock,
-            answers: Mutex::new(HashMap::new()),
+            answers: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 

@@ -4,8 +4,6 @@
 use crate::contract::{field, ErrorAnswer, FieldProblem, GatewayAnswer, UPLOAD_FILE_NAME};
 use http::StatusCode;
 
-use super::request::MAX_BODY_BYTES;
-use super::response::MAX_RESPONSE_BODY_BYTES;
 use crate::product::Problem;
 use crate::store::StoreError;
 
@@ -17,15 +15,16 @@ pub enum ApiError {
     MethodNotAllowed {
         method: String,
         path: String,
-        allowed: &'static str,
+        /// The `Allow` header: the methods this function serves on the path.
+        allowed: String,
     },
     /// A bad query parameter or path segment.
     #[error("{0}")]
     BadQuery(String),
     #[error("the request body must be JSON: send Content-Type: application/json")]
     NotJson,
-    #[error("the request body is {size} bytes; the limit is {MAX_BODY_BYTES} bytes")]
-    TooLarge { size: usize },
+    #[error("the request body is {size} bytes; the limit is {limit} bytes")]
+    TooLarge { size: usize, limit: usize },
     #[error("the request body is not valid JSON: {0}")]
     MalformedJson(String),
     #[error("the product is not valid: {} problem(s), listed in details", .0.len())]
@@ -40,9 +39,13 @@ pub enum ApiError {
     /// A read whose answer is more than one Lambda response can carry.
     #[error(
         "this answer would be {bytes} bytes, more than one response can carry \
-         ({MAX_RESPONSE_BODY_BYTES} bytes): {advice}"
+         ({limit} bytes): {advice}"
     )]
-    ResponseTooLarge { bytes: usize, advice: &'static str },
+    ResponseTooLarge {
+        bytes: usize,
+        limit: usize,
+        advice: &'static str,
+    },
     /// No verified token reached the function (API Gateway's authorizer refuses those first).
     #[error("Unauthorized")]
     SignInRequired,
@@ -88,6 +91,7 @@ impl ApiError {
             // Not the caller's mistake: the menu outgrew a response (the message says what to do).
             ApiError::ResponseTooLarge { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Store(e) => match e {
+                StoreError::TooLarge(_) => StatusCode::BAD_REQUEST,
                 StoreError::AlreadyExists { .. } => StatusCode::CONFLICT,
                 StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
                 StoreError::VersionMismatch { .. } | StoreError::VersionExhausted { .. } => {
@@ -118,6 +122,7 @@ impl ApiError {
             ApiError::PreconditionRequired { .. } => "precondition_required",
             ApiError::ResponseTooLarge { .. } => "response_too_large",
             ApiError::Store(e) => match e {
+                StoreError::TooLarge(_) => "invalid_product",
                 StoreError::AlreadyExists { .. } => "product_exists",
                 StoreError::NotFound { .. } => "product_not_found",
                 StoreError::VersionMismatch { .. } => "version_mismatch",
@@ -147,6 +152,10 @@ impl ApiError {
                 "product {name:?} is at version {current}, the highest a version can be: it \
                  cannot be changed through the API any more; remove it and add it again"
             ),
+            // Refused by the store, answered as every invalid product is.
+            ApiError::Store(StoreError::TooLarge(_)) => {
+                "the product is not valid: 1 problem(s), listed in details".to_owned()
+            }
             ApiError::Store(StoreError::BadCursor) => {
                 "the cursor is not one this list gave out: start again without it".to_owned()
             }
@@ -164,6 +173,7 @@ impl ApiError {
                 .iter()
                 .map(|p| problem(&p.field, &p.problem))
                 .collect(),
+            ApiError::Store(StoreError::TooLarge(p)) => vec![problem(&p.field, &p.problem)],
             ApiError::NameMismatch { .. } => {
                 vec![problem(field::NAME, "must match the name in the path")]
             }
@@ -175,7 +185,7 @@ impl ApiError {
     /// The JSON body every error answers with ([`ErrorAnswer`]); but a request without a
     /// verified token gets API Gateway's own refusal ([`GatewayAnswer`]), so that a client
     /// meets one 401 whether the authorizer or the function refused it.
-    pub(crate) fn body(&self) -> String {
+    pub fn body(&self) -> String {
         if let ApiError::SignInRequired = self {
             let refusal = GatewayAnswer {
                 message: "Unauthorized".into(),

@@ -1,322 +1,643 @@
-//! The menu's HTTP API, in plain `http` types (no Lambda types). Each function's handler passes
-//! its request to one entry point here ([`menu_reader`], [`specials_reader`],
-//! [`product_writer`]) and returns the response. Where things happen:
+//! The menu's HTTP API, in plain `http` types (Lambda's side is [`crate::lambda`]).
 //!
-//! - [`request`]: what a request asks for (page query, product body, name in the path)
-//! - [`conditional`]: `ETag`s, `If-None-Match` and `If-Match`
-//! - [`lists`] and [`products`]: the handler of each route, one call into the store each
-//! - [`cache`]: the lists' answers kept in the warm function within the freshness bound
-//! - [`response`]: how answers are encoded (JSON, gzip, size limit, caching headers)
+//! API Gateway has matched a route before a function runs, and that [`Route`] is the unit here:
+//! parsed once from the route key, it decides who may call ([`Route::access`], the one place),
+//! which handler answers, what the call must carry (`If-Match`, a JSON body), and the name the
+//! request is logged and counted under ([`Route::name`]). Where things happen:
+//!
+//! - this file: the edge, from a [`Call`] to its answer: route, access, what the call carries,
+//!   dispatch, CORS and the request's one log line
+//! - [`products`]: one product read, added, changed or removed
+//! - [`lists`]: the menu and the specials, whole or a page; [`cache`]: their answers kept warm
+//! - [`back_office`]: the menu report and menu-file uploads (feature `bucket`)
+//! - [`answer`]: the answers' shared HTTP forms (JSON, caching headers, revalidation, gzip)
 //! - [`error`]: every error, and the one place where an error becomes a status
-//! - [`cors`]: CORS headers and preflights
-//! - [`staff`]: who may write (a signed-in member of the `staff` group), decided once
-//! - [`back_office`]: the staff's menu report and menu-file uploads (feature `bucket`)
-//!
-//! The entry points below only pick the handler of a request's path and method, and write the
-//! request's one log line under its route's name ([`route_name`]).
 
+mod answer;
 #[cfg(feature = "bucket")]
 pub mod back_office;
 mod cache;
-mod conditional;
-mod cors;
 pub mod error;
 mod lists;
 mod products;
-pub mod request;
-pub mod response;
-pub mod staff;
 
-use std::time::{Instant, SystemTime};
+use std::collections::HashMap;
+use std::time::{Duration, Instant, SystemTime};
 
-use http::{Method, Request, Response};
+use http::header::{self, HeaderMap, HeaderValue};
+use http::{Request, Response, StatusCode};
+use serde_json::Value;
 
 pub use crate::config::ApiConfig;
-pub use cache::{Clock, ListCache};
+pub use answer::{ResponseBody, MAX_RESPONSE_BODY_BYTES};
+pub use cache::{Clock, ListCache, MAX_CACHED_BYTES};
 pub use error::ApiError;
-pub use response::ResponseBody;
-pub use staff::Claims;
+pub use lists::{PageQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 use crate::metrics::{self, ReadMetrics};
-use crate::store::MenuStore;
-use lists::List;
+use crate::store::{List, MenuStore};
+use answer::Handled;
 
-/// The routes of the API, as API Gateway names them (`template.yaml` declares exactly these).
-pub mod routes {
-    pub const MENU: &str = "GET /products";
-    pub const SPECIALS: &str = "GET /products/on_offer";
-    pub const PRODUCT: &str = "GET /products/{product_name}";
-    pub const ADD_PRODUCT: &str = "POST /products";
-    pub const CHANGE_PRODUCT: &str = "PUT /products/{product_name}";
-    pub const REMOVE_PRODUCT: &str = "DELETE /products/{product_name}";
-    /// The website's "report" button (staff only).
-    pub const CREATE_REPORT: &str = "POST /create_report";
-    /// A presigned URL to upload one menu file (staff only).
-    pub const UPLOAD_MENU_FILE: &str = "POST /menu_files";
-    /// A menu file's load report (staff only).
-    pub const LOAD_REPORT: &str = "GET /menu_files/{file_name}/report";
-    /// The headers of a read, without its body.
-    pub const HEADS: [&str; 3] = [
-        "HEAD /products",
-        "HEAD /products/on_offer",
-        "HEAD /products/{product_name}",
-    ];
-    /// CORS preflights, one per path.
-    pub const PREFLIGHTS: [&str; 6] = [
-        "OPTIONS /products",
-        "OPTIONS /products/on_offer",
-        "OPTIONS /products/{product_name}",
-        "OPTIONS /create_report",
-        "OPTIONS /menu_files",
-        "OPTIONS /menu_files/{file_name}/report",
-    ];
-    /// The routes that change something: each needs a signed-in member of the staff
-    /// ([`super::staff`]), checked by the JWT authorizer first.
-    pub const STAFF_ONLY: [&str; 6] = [
-        ADD_PRODUCT,
-        CHANGE_PRODUCT,
-        REMOVE_PRODUCT,
-        CREATE_REPORT,
-        UPLOAD_MENU_FILE,
-        LOAD_REPORT,
-    ];
-    pub const ALL: [&str; 18] = [
-        MENU,
-        SPECIALS,
-        PRODUCT,
-        ADD_PRODUCT,
-        CHANGE_PRODUCT,
-        REMOVE_PRODUCT,
-        HEADS[0],
-        HEADS[1],
-        HEADS[2],
-        PREFLIGHTS[0],
-        PREFLIGHTS[1],
-        PREFLIGHTS[2],
-        CREATE_REPORT,
-        UPLOAD_MENU_FILE,
-        LOAD_REPORT,
-        PREFLIGHTS[3],
-        PREFLIGHTS[4],
-        PREFLIGHTS[5],
-    ];
+/// An HTTP method of a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Get,
+    Head,
+    Post,
+    Put,
+    Delete,
+    Options,
 }
 
-/// The name a request is logged and counted under when API Gateway gave no route key, or one
-/// `template.yaml` does not declare (a hand-made event, a `$default` route added later). A
-/// constant rather than the request's method and path: the name is a metric dimension
-/// (`route`), and a raw path would make a metric per product name, or per scanner's guess. The
-/// log line of such a request carries its method and path beside it (a log line may hold what a
-/// dimension may not).
+impl Verb {
+    const ALL: [Verb; 6] = [
+        Verb::Get,
+        Verb::Head,
+        Verb::Post,
+        Verb::Put,
+        Verb::Delete,
+        Verb::Options,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Head => "HEAD",
+            Verb::Post => "POST",
+            Verb::Put => "PUT",
+            Verb::Delete => "DELETE",
+            Verb::Options => "OPTIONS",
+        }
+    }
+}
+
+/// A path of the API, as `template.yaml` declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    /// `/products`: the whole menu, and where a product is added.
+    Menu,
+    /// `/products/on_offer`: the specials.
+    Specials,
+    /// `/products/{product_name}`: one product.
+    Product,
+    /// `/create_report`: the website's "report" button.
+    CreateReport,
+    /// `/menu_files`: a presigned upload of one menu file.
+    MenuFiles,
+    /// `/menu_files/{file_name}/report`: a menu file's load report.
+    LoadReport,
+}
+
+impl Path {
+    const ALL: [Path; 6] = [
+        Path::Menu,
+        Path::Specials,
+        Path::Product,
+        Path::CreateReport,
+        Path::MenuFiles,
+        Path::LoadReport,
+    ];
+
+    pub fn template(self) -> &'static str {
+        match self {
+            Path::Menu => "/products",
+            Path::Specials => "/products/on_offer",
+            Path::Product => "/products/{product_name}",
+            Path::CreateReport => "/create_report",
+            Path::MenuFiles => "/menu_files",
+            Path::LoadReport => "/menu_files/{file_name}/report",
+        }
+    }
+}
+
+/// One route of the API: a method and a path template, as API Gateway's route key names it
+/// (`PUT /products/{product_name}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub verb: Verb,
+    pub path: Path,
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// The website's visitors: no token.
+    Anyone,
+    /// A signed-in member of the café's `staff` group ([`staff_member`]); the JWT authorizer
+    /// checks the token first.
+    Staff,
+}
+
+const fn route(verb: Verb, path: Path) -> Route {
+    Route { verb, path }
+}
+
+impl Route {
+    /// Every route `template.yaml` declares, by its route key.
+    pub const DECLARED: [(Route, &'static str); 18] = [
+        (route(Verb::Get, Path::Menu), "GET /products"),
+        (route(Verb::Get, Path::Specials), "GET /products/on_offer"),
+        (route(Verb::Get, Path::Product), "GET /products/{product_name}"),
+        (route(Verb::Post, Path::Menu), "POST /products"),
+        (route(Verb::Put, Path::Product), "PUT /products/{product_name}"),
+        (route(Verb::Delete, Path::Product), "DELETE /products/{product_name}"),
+        (route(Verb::Head, Path::Menu), "HEAD /products"),
+        (route(Verb::Head, Path::Specials), "HEAD /products/on_offer"),
+        (route(Verb::Head, Path::Product), "HEAD /products/{product_name}"),
+        (route(Verb::Options, Path::Menu), "OPTIONS /products"),
+        (route(Verb::Options, Path::Specials), "OPTIONS /products/on_offer"),
+        (route(Verb::Options, Path::Product), "OPTIONS /products/{product_name}"),
+        (route(Verb::Post, Path::CreateReport), "POST /create_report"),
+        (route(Verb::Post, Path::MenuFiles), "POST /menu_files"),
+        (route(Verb::Get, Path::LoadReport), "GET /menu_files/{file_name}/report"),
+        (route(Verb::Options, Path::CreateReport), "OPTIONS /create_report"),
+        (route(Verb::Options, Path::MenuFiles), "OPTIONS /menu_files"),
+        (route(Verb::Options, Path::LoadReport), "OPTIONS /menu_files/{file_name}/report"),
+    ];
+
+    /// The route of an API Gateway route key: any method on one of the API's paths, declared or
+    /// not (a method the template does not declare is answered 405, not 404). `None` for
+    /// `$default`, another path, or a key that is no route at all.
+    pub fn parse(key: &str) -> Option<Route> {
+        let (method, template) = key.split_once(' ')?;
+        let verb = Verb::ALL.into_iter().find(|v| v.as_str() == method)?;
+        let path = Path::ALL.into_iter().find(|p| p.template() == template)?;
+        Some(Route { verb, path })
+    }
+
+    /// Its route key when `template.yaml` declares it, else [`UNMATCHED_ROUTE`]: the name a
+    /// request is logged and counted under.
+    pub fn name(self) -> &'static str {
+        Self::DECLARED
+            .iter()
+            .find(|(declared, _)| *declared == self)
+            .map_or(UNMATCHED_ROUTE, |(_, key)| key)
+    }
+
+    /// Who may call it: reads and preflights are the public's (a browser sends a preflight
+    /// without a token); everything else, the back office's reads included, is the staff's.
+    pub fn access(self) -> Access {
+        match (self.verb, self.path) {
+            (Verb::Options, _) => Access::Anyone,
+            (Verb::Get | Verb::Head, Path::Menu | Path::Specials | Path::Product) => Access::Anyone,
+            _ => Access::Staff,
+        }
+    }
+}
+
+/// The name a request is logged and counted under when it has no route of the API (no route
+/// key, `$default`, another path). A constant rather than the request's method and path: the
+/// name is a metric dimension (`route`), and a raw path would make a metric per product name,
+/// or per scanner's guess. The log line carries what was asked beside it.
 pub const UNMATCHED_ROUTE: &str = "unmatched";
 
-/// The name of a request's route in its log line and its metrics: the route key API Gateway
-/// matched the request to (`PUT /products/{product_name}`, from lambda_http's request context,
-/// handed on by each function's handler) when it is one of [`routes::ALL`], else
-/// [`UNMATCHED_ROUTE`].
-pub fn route_name(route_key: Option<&str>) -> &'static str {
-    route_key
-        .and_then(|key| routes::ALL.iter().find(|route| **route == key))
-        .copied()
-        .unwrap_or(UNMATCHED_ROUTE)
+/// The café's API functions, each serving its own routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    MenuReader,
+    SpecialsReader,
+    ProductWriter,
+    BackOffice,
 }
 
-/// What API Gateway worked out about a request before the function got it: the route it
-/// matched, its decoded path parameter, and the claims of the token its JWT authorizer verified.
-/// Each function's handler reads them from lambda_http's request ([`crate::lambda::gateway`]);
-/// the API code parses none of them again.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Gateway<'a> {
-    /// `PUT /products/{product_name}`, say ([`route_name`]).
+impl Function {
+    /// The routes it serves, as `template.yaml` wires them to it (its `function.json`).
+    /// Any of them answers a preflight, whoever API Gateway sends it to.
+    pub fn routes(self) -> &'static [Route] {
+        use Path::*;
+        use Verb::*;
+        const MENU_READER: [Route; 5] = [
+            route(Get, Menu),
+            route(Head, Menu),
+            route(Options, Menu),
+            route(Get, Product),
+            route(Head, Product),
+        ];
+        const SPECIALS_READER: [Route; 3] = [
+            route(Get, Specials),
+            route(Head, Specials),
+            route(Options, Specials),
+        ];
+        const PRODUCT_WRITER: [Route; 4] = [
+            route(Post, Menu),
+            route(Put, Product),
+            route(Delete, Product),
+            route(Options, Product),
+        ];
+        const BACK_OFFICE: [Route; 6] = [
+            route(Post, CreateReport),
+            route(Post, MenuFiles),
+            route(Get, LoadReport),
+            route(Options, CreateReport),
+            route(Options, MenuFiles),
+            route(Options, LoadReport),
+        ];
+        match self {
+            Function::MenuReader => &MENU_READER,
+            Function::SpecialsReader => &SPECIALS_READER,
+            Function::ProductWriter => &PRODUCT_WRITER,
+            Function::BackOffice => &BACK_OFFICE,
+        }
+    }
+}
+
+/// Where a read's metrics line goes: stdout on Lambda, where CloudWatch extracts EMF.
+pub type MetricsOut = fn(&str);
+
+/// The metrics line printed on stdout, as Lambda passes it to the log group.
+pub fn print_metrics(line: &str) {
+    println!("{line}");
+}
+
+/// One API function as it runs: which function it is, and what it keeps for its execution
+/// environment (the store, its settings, the lists' cache, the bucket for the back office).
+pub struct Api {
+    pub function: Function,
+    pub store: MenuStore,
+    pub config: ApiConfig,
+    pub cache: ListCache,
+    pub metrics_out: MetricsOut,
+    #[cfg(feature = "bucket")]
+    pub office: Option<back_office::BackOffice>,
+}
+
+impl Api {
+    /// A function with its settings: the lists' cache holds answers within the freshness bound.
+    pub fn new(function: Function, store: MenuStore, config: ApiConfig) -> Self {
+        let freshness = Duration::from_secs(config.freshness_seconds.into());
+        Self {
+            function,
+            store,
+            config,
+            cache: ListCache::new(freshness),
+            metrics_out: print_metrics,
+            #[cfg(feature = "bucket")]
+            office: None,
+        }
+    }
+}
+
+/// A verified token's claims, as API Gateway hands them to the function: every value a string
+/// (an array claim such as `cognito:groups` arrives as `"[staff admins]"`).
+pub type Claims = HashMap<String, String>;
+
+/// A call as API Gateway hands it over: the request, the route key it matched, the route's
+/// decoded path parameter (`{product_name}`, `{file_name}`), and the claims of the token its JWT
+/// authorizer verified. The API parses none of them again from the path.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a, B> {
+    pub request: &'a Request<B>,
     pub route_key: Option<&'a str>,
-    /// `{product_name}` or `{file_name}`, decoded.
     pub path_name: Option<&'a str>,
     pub claims: Option<&'a Claims>,
 }
 
-/// The readers' methods; `HEAD` answers the headers of a `GET`.
-const READ_METHODS: &str = "GET, HEAD, OPTIONS";
-
-/// What a path names: the product list (`/products`) or one product.
-enum Resource {
-    Products,
-    Product(String),
-}
-
-/// The resource of a request to `/products` or `/products/{product_name}`.
-fn resource<B>(request: &Request<B>, path_name: Option<&str>) -> Result<Resource, ApiError> {
-    match request::product_name(request, path_name)? {
-        Some(name) => Ok(Resource::Product(name)),
-        None if request.uri().path().ends_with("/products") => Ok(Resource::Products),
-        None => Err(no_route(request)),
-    }
-}
-
-/// What a reader keeps for its execution environment: the store, its settings, the lists' cache.
-#[derive(Clone, Copy)]
-pub struct Reader<'a> {
-    pub store: &'a MenuStore,
-    pub config: &'a ApiConfig,
-    pub cache: &'a ListCache,
-}
-
-/// `GET /products` (the whole menu, or a page of it) and `GET /products/{product_name}` (one
-/// product).
-pub async fn menu_reader<B: AsRef<[u8]>>(
-    reader: Reader<'_>,
-    request: &Request<B>,
-    gateway: Gateway<'_>,
-) -> Response<ResponseBody> {
-    let Reader {
-        store,
-        config,
-        cache,
-    } = reader;
+/// Answers a call: its route, who may make it, the handler, and the answer with CORS, logged
+/// under the route's name.
+pub async fn serve<B: AsRef<[u8]>>(api: &Api, call: Call<'_, B>) -> Response<ResponseBody> {
     let started = Instant::now();
-    let outcome = match (
-        resource(request, gateway.path_name),
-        request.method().clone(),
-    ) {
-        (Err(e), _) => Err(e),
-        (Ok(_), Method::OPTIONS) => Ok(Handled::preflight()),
-        (Ok(Resource::Products), Method::GET | Method::HEAD) => {
-            lists::read(store, config, cache, request, List::Menu).await
-        }
-        (Ok(Resource::Product(name)), Method::GET | Method::HEAD) => {
-            products::show(store, config, request, &name).await
-        }
-        (Ok(_), _) => Err(not_allowed(request, READ_METHODS)),
+    let route = call.route_key.and_then(Route::parse);
+    let outcome = match route {
+        Some(route) => dispatch(api, route, &call).await,
+        None => Err(no_route(call.request)),
     };
-    finish(config, request, gateway.route_key, started, outcome)
+    finish(api, &call, route, started, outcome)
 }
 
-/// `GET /products/on_offer`: the specials, or a page of them.
-pub async fn specials_reader<B: AsRef<[u8]>>(
-    reader: Reader<'_>,
-    request: &Request<B>,
-    gateway: Gateway<'_>,
-) -> Response<ResponseBody> {
-    let (store, config, cache) = (reader.store, reader.config, reader.cache);
-    let started = Instant::now();
-    let outcome = if !request.uri().path().ends_with("/products/on_offer") {
-        Err(no_route(request))
-    } else {
-        match *request.method() {
-            Method::GET | Method::HEAD => {
-                lists::read(store, config, cache, request, List::Specials).await
-            }
-            Method::OPTIONS => Ok(Handled::preflight()),
-            _ => Err(not_allowed(request, READ_METHODS)),
-        }
-    };
-    finish(config, request, gateway.route_key, started, outcome)
-}
-
-/// `POST /products` adds a product; `PUT` and `DELETE /products/{product_name}` change or
-/// remove one at the version the caller read. Only for signed-in staff: the gateway's claims are
-/// the verified token's ([`staff`]).
-pub async fn product_writer<B: AsRef<[u8]>>(
-    store: &MenuStore,
-    config: &ApiConfig,
-    request: &Request<B>,
-    gateway: Gateway<'_>,
-) -> Response<ResponseBody> {
-    let started = Instant::now();
-    let claims = gateway.claims;
-    let outcome = match (
-        resource(request, gateway.path_name),
-        request.method().clone(),
-    ) {
-        (Err(e), _) => Err(e),
-        (Ok(_), Method::OPTIONS) => Ok(Handled::preflight()),
-        (Ok(Resource::Products), Method::POST) => {
-            staff_write(claims, products::add(store, request)).await
-        }
-        (Ok(Resource::Products), _) => Err(not_allowed(request, "POST, OPTIONS")),
-        (Ok(Resource::Product(name)), Method::PUT) => {
-            staff_write(claims, products::change(store, request, &name)).await
-        }
-        (Ok(Resource::Product(name)), Method::DELETE) => {
-            staff_write(claims, products::remove(store, request, &name)).await
-        }
-        (Ok(Resource::Product(_)), _) => Err(not_allowed(request, "PUT, DELETE, OPTIONS")),
-    };
-    finish(config, request, gateway.route_key, started, outcome)
-}
-
-/// A write, made only for a member of the staff (and logged with their name).
-async fn staff_write(
-    claims: Option<&Claims>,
-    write: impl std::future::Future<Output = Result<Handled, ApiError>>,
+async fn dispatch<B: AsRef<[u8]>>(
+    api: &Api,
+    route: Route,
+    call: &Call<'_, B>,
 ) -> Result<Handled, ApiError> {
-    let staff = staff::staff_member(claims)?;
-    let handled = write.await;
-    tracing::info!(staff = staff.username, ok = handled.is_ok(), "menu change");
-    handled
-}
-
-/// A handled request: its response, and what a read returned (for the log).
-pub(crate) struct Handled {
-    response: Response<ResponseBody>,
-    read: Option<ReadStats>,
-}
-
-impl Handled {
-    pub(crate) fn preflight() -> Self {
-        Self::write(cors::preflight())
-    }
-
-    pub(crate) fn write(response: Response<ResponseBody>) -> Self {
-        Self {
-            response,
+    if route.verb == Verb::Options {
+        return Ok(Handled {
+            response: preflight(),
             read: None,
+        });
+    }
+    if !api.function.routes().contains(&route) {
+        return Err(not_served(api.function, route, call.request));
+    }
+    match route.access() {
+        Access::Anyone => public_route(api, route, call).await,
+        Access::Staff => {
+            let staff = staff_member(call.claims)?;
+            staff_route(api, route, call, &staff).await
         }
     }
 }
 
-/// What a read returned: items, the read units DynamoDB reported (0 from the cache), and
-/// whether the cache answered.
-pub(crate) struct ReadStats {
-    items: usize,
-    consumed_capacity: f64,
-    cache_hit: bool,
+/// The visitors' routes: the menu, the specials, one product.
+async fn public_route<B>(
+    api: &Api,
+    route: Route,
+    call: &Call<'_, B>,
+) -> Result<Handled, ApiError> {
+    match route.path {
+        Path::Menu => lists::read(api, call.request, List::Menu).await,
+        Path::Specials => lists::read(api, call.request, List::Specials).await,
+        Path::Product => products::show(api, call.request, path_name(call)?).await,
+        _ => Err(not_served(api.function, route, call.request)),
+    }
 }
 
-pub(crate) fn no_route<B>(request: &Request<B>) -> ApiError {
+/// The staff's routes, for a member already admitted.
+async fn staff_route<B: AsRef<[u8]>>(
+    api: &Api,
+    route: Route,
+    call: &Call<'_, B>,
+    staff: &StaffMember,
+) -> Result<Handled, ApiError> {
+    let request = call.request;
+    let store = &api.store;
+    let change = match (route.verb, route.path) {
+        (Verb::Post, Path::Menu) => products::add(store, &json_body(request)?).await,
+        (Verb::Put, Path::Product) => {
+            let expected = expected_version(request, "update")?;
+            products::change(store, path_name(call)?, expected, &json_body(request)?).await
+        }
+        (Verb::Delete, Path::Product) => {
+            let expected = expected_version(request, "remove")?;
+            products::remove(store, path_name(call)?, expected).await
+        }
+        #[cfg(feature = "bucket")]
+        (Verb::Post, Path::CreateReport) => {
+            return back_office::create_report(office(api)?, store, staff).await
+        }
+        #[cfg(feature = "bucket")]
+        (Verb::Post, Path::MenuFiles) => {
+            let body = json_body(request)?;
+            return back_office::upload_url(office(api)?, staff, body).await;
+        }
+        #[cfg(feature = "bucket")]
+        (Verb::Get, Path::LoadReport) => {
+            return back_office::load_report(office(api)?, path_name(call)?).await
+        }
+        _ => return Err(not_served(api.function, route, request)),
+    };
+    tracing::info!(staff = staff.username, ok = change.is_ok(), "menu change");
+    change
+}
+
+#[cfg(feature = "bucket")]
+fn office(api: &Api) -> Result<&back_office::BackOffice, ApiError> {
+    api.office.as_ref().ok_or(ApiError::Bucket(
+        "this function has no upload bucket".into(),
+    ))
+}
+
+/// The route's decoded path parameter: API Gateway always sends it for a route with one.
+fn path_name<'a, B>(call: &Call<'a, B>) -> Result<&'a str, ApiError> {
+    call.path_name.ok_or_else(|| no_route(call.request))
+}
+
+fn no_route<B>(request: &Request<B>) -> ApiError {
     ApiError::NoRoute {
         method: request.method().to_string(),
         path: request.uri().path().to_owned(),
     }
 }
 
-pub(crate) fn not_allowed<B>(request: &Request<B>, allowed: &'static str) -> ApiError {
+/// A route of the API that this function does not serve: 405 with the methods it serves on the
+/// path (and OPTIONS, which every function answers), or 404 when it serves nothing there.
+fn not_served<B>(function: Function, route: Route, request: &Request<B>) -> ApiError {
+    let mut allowed: Vec<&str> = function
+        .routes()
+        .iter()
+        .filter(|r| r.path == route.path && r.verb != Verb::Options)
+        .map(|r| r.verb.as_str())
+        .collect();
+    if allowed.is_empty() {
+        return no_route(request);
+    }
+    allowed.push(Verb::Options.as_str());
     ApiError::MethodNotAllowed {
         method: request.method().to_string(),
         path: request.uri().path().to_owned(),
-        allowed,
+        allowed: allowed.join(", "),
     }
 }
 
-/// The response, errors in their JSON shape, CORS on every answer, one structured log line per
-/// request under its route's name ([`route_name`]), and for a read its metrics as a CloudWatch
-/// EMF line on stdout.
-pub(crate) fn finish<B>(
+// Who may call: the staff.
+
+/// The Cognito group whose members may change the menu.
+pub const STAFF_GROUP: &str = "staff";
+
+/// A signed-in member of the staff, as the request log names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMember {
+    pub username: String,
+}
+
+/// The staff member behind a call to a staff route, or why the call may not be made.
+///
+/// The token itself is verified before any function runs: on AWS by the HTTP API's JWT
+/// authorizer (signature against the user pool's keys, issuer, audience or client id, expiry),
+/// in `make run` by the gateway stand-in (`scripts/local_gateway.py`), which checks the same and
+/// hands the function the claims in the same shape. Both kinds of Cognito token carry
+/// `cognito:groups`: the ID token names the user in `cognito:username`, the access token in
+/// `username`. No claims at all means no authorizer ran for the route: a route wired without one
+/// must not become an open write, so it is refused as API Gateway refuses a missing token.
+pub fn staff_member(claims: Option<&Claims>) -> Result<StaffMember, ApiError> {
+    let claims = claims
+        .filter(|c| !c.is_empty())
+        .ok_or(ApiError::SignInRequired)?;
+    let username = ["cognito:username", "username", "sub"]
+        .iter()
+        .find_map(|key| claims.get(*key).filter(|v| !v.is_empty()))
+        .cloned()
+        .unwrap_or_else(|| "(unnamed)".to_owned());
+    let in_staff = claims
+        .get("cognito:groups")
+        .is_some_and(|groups| groups_of(groups).any(|g| g == STAFF_GROUP));
+    if in_staff {
+        Ok(StaffMember { username })
+    } else {
+        Err(ApiError::NotStaff { username })
+    }
+}
+
+/// The group names of a `cognito:groups` claim: API Gateway's `"[staff admins]"`, a JSON array
+/// (`["staff","admins"]`, as other proxies pass it) or a bare name.
+fn groups_of(claim: &str) -> impl Iterator<Item = &str> {
+    claim
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .split([' ', ','])
+        .map(|g| g.trim().trim_matches('"'))
+        .filter(|g| !g.is_empty())
+}
+
+// What a call carries.
+
+/// Largest request body accepted: a product is well under a kilobyte.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A request's JSON body, of at most [`MAX_BODY_BYTES`].
+fn json_body<B: AsRef<[u8]>>(request: &Request<B>) -> Result<Value, ApiError> {
+    if !is_json(request.headers()) {
+        return Err(ApiError::NotJson);
+    }
+    let body = request.body().as_ref();
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::TooLarge {
+            size: body.len(),
+            limit: MAX_BODY_BYTES,
+        });
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson(e.to_string()))
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "application/json" || v.ends_with("+json"))
+}
+
+/// The version a change was made from, from `If-Match`: required, and never `*` ("whatever is
+/// there" is exactly the blind overwrite these routes exist to prevent). `Ok(None)` for a tag we
+/// never gave out, which cannot match the current version.
+fn expected_version<B>(request: &Request<B>, action: &'static str) -> Result<Option<u64>, ApiError> {
+    let required = ApiError::PreconditionRequired { action };
+    let Some(value) = request.headers().get(header::IF_MATCH) else {
+        return Err(required);
+    };
+    match value.to_str().map(str::trim) {
+        Ok("" | "*") => Err(required),
+        Ok(tag) => Ok(parse_version_tag(tag)),
+        Err(_) => Ok(None),
+    }
+}
+
+/// `"3"`, `W/"3"` or a bare `3`; a list (`"2", "3"`) is not a version we gave out.
+fn parse_version_tag(tag: &str) -> Option<u64> {
+    let tag = tag.strip_prefix("W/").unwrap_or(tag);
+    let tag = tag
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(tag);
+    tag.parse().ok()
+}
+
+// The answer: CORS on every one, errors in their JSON shape, one log line.
+
+/// What a preflight allows: the API's methods, for the whole API (a path's reader and writer
+/// are different functions, and a preflight is answered by one of them).
+const ALLOW_METHODS: &str = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
+/// The request headers a cross-origin caller may send: conditions, and SigV4's for writes.
+const ALLOW_HEADERS: &str = "content-type, if-match, if-none-match, authorization, x-amz-date, \
+                             x-amz-security-token, x-amz-content-sha256";
+/// The response headers a script may read.
+const EXPOSE_HEADERS: &str = "etag, location, retry-after";
+
+/// A preflight's answer. CORS is answered by the functions both locally and on AWS (the HTTP
+/// API declares the OPTIONS routes and no CORS configuration of its own).
+fn preflight() -> Response<ResponseBody> {
+    let mut response = Response::new(ResponseBody::Text(String::new()));
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(ALLOW_METHODS),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static(ALLOW_HEADERS),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    response
+}
+
+/// CORS on a response: the configured origin (or the caller's, when it is one of several
+/// configured, then with `Vary: Origin`), and the headers a script may read.
+fn with_cors<B>(
     config: &ApiConfig,
     request: &Request<B>,
-    route_key: Option<&str>,
+    mut response: Response<ResponseBody>,
+) -> Response<ResponseBody> {
+    let origins = &config.allowed_origins;
+    let allowed = if origins.iter().any(|o| o == "*") {
+        Some("*")
+    } else if origins.len() == 1 {
+        Some(origins[0].as_str())
+    } else {
+        request
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+            .filter(|o| origins.iter().any(|a| a == o))
+    };
+    let headers = response.headers_mut();
+    if let Some(value) = allowed.and_then(|a| HeaderValue::from_str(a).ok()) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+    }
+    if origins.len() > 1 {
+        let vary = match headers.get(header::VARY).and_then(|v| v.to_str().ok()) {
+            Some(existing) => format!("{existing}, Origin"),
+            None => "Origin".to_owned(),
+        };
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_str(&vary).expect("header names are a valid header"),
+        );
+    }
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(EXPOSE_HEADERS),
+    );
+    response
+}
+
+/// An error in its one JSON shape. Our own failures are logged in full here; the caller's body
+/// says only what it can act on.
+fn error_answer(error: &ApiError) -> Response<ResponseBody> {
+    let status = error.status();
+    if status.is_server_error() {
+        tracing::error!(error = %error, cause = ?std::error::Error::source(error).map(|s| s.to_string()), "request failed");
+    }
+    let mut response = answer::no_store(answer::json_response(status, error.body()));
+    let headers = response.headers_mut();
+    if let ApiError::MethodNotAllowed { allowed, .. } = error {
+        if let Ok(allowed) = HeaderValue::from_str(allowed) {
+            headers.insert(header::ALLOW, allowed);
+        }
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+/// The response with CORS, one structured log line per request under its route's name, and for
+/// a read its metrics as a CloudWatch EMF line ([`Api::metrics_out`]).
+fn finish<B>(
+    api: &Api,
+    call: &Call<'_, B>,
+    route: Option<Route>,
     started: Instant,
     outcome: Result<Handled, ApiError>,
 ) -> Response<ResponseBody> {
-    let route = route_name(route_key);
+    let route = route.map_or(UNMATCHED_ROUTE, Route::name);
+    let request = call.request;
     // What an unmatched request asked for, in its log line only (never a metric dimension).
     let asked = (route == UNMATCHED_ROUTE)
         .then(|| format!("{} {}", request.method(), request.uri().path()));
     let asked = asked.as_deref();
     let (response, read) = match outcome {
         Ok(handled) => (handled.response, handled.read),
-        Err(e) => (response::error_response(&e), None),
+        Err(e) => (error_answer(&e), None),
     };
-    let response = cors::with_cors(config, request, response);
+    let response = with_cors(&api.config, request, response);
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let status = response.status().as_u16();
     match read {
@@ -337,44 +658,13 @@ pub(crate) fn finish<B>(
                 read_units: read.consumed_capacity,
                 cache_hit: read.cache_hit,
             };
-            let line = metrics::read_line(&config.function_name, &metrics, SystemTime::now());
-            // A test cannot read its own stdout: with the test helpers built in, the line is
-            // also handed to the log, where `testing::observe` finds it.
-            #[cfg(feature = "testing")]
-            tracing::info!(target: crate::testing::EMF_TARGET, line = line.as_str(), "emf");
-            println!("{line}");
+            let line = metrics::read_line(&api.config.function_name, &metrics, SystemTime::now());
+            (api.metrics_out)(&line);
         }
         None => tracing::info!(route, asked, status, latency_ms, "request"),
     }
     response
 }
 
-/// For the test helpers: a query's `limit` and `cursor`, or what is wrong with it.
-#[cfg(feature = "testing")]
-pub(crate) fn parse_page_query(query: &str) -> Result<(Option<usize>, Option<String>), String> {
-    request::PageQuery::parse(Some(query))
-        .map(|q| (q.limit, q.cursor))
-        .map_err(|e| e.to_string())
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_route_key_names_the_route_only_when_the_template_declares_it() {
-        for route in routes::ALL {
-            assert_eq!(route_name(Some(route)), route);
-        }
-        for other in [
-            None,
-            Some(""),
-            Some("$default"),
-            Some("DELETE /products"),
-            Some("GET /products/apple pie"),
-            Some("get /products"),
-        ] {
-            assert_eq!(route_name(other), UNMATCHED_ROUTE, "{other:?}");
-        }
-    }
-}
+mod tests;

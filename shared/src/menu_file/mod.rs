@@ -16,8 +16,9 @@ use serde_json::Value;
 
 use crate::contract::field::{ALL as KNOWN_FIELDS, NAME, TAGS};
 pub use crate::contract::{DuplicateName, ProblemTotal, RecordProblem};
-use crate::product::{canonical_name, validate, Problem, Product, TOO_LARGE};
-use crate::store::MAX_ITEM_BYTES;
+use crate::contract::validate;
+use crate::product::{canonical_name, Problem, Product, TOO_LARGE};
+use crate::store::{size_problem, MAX_ITEM_BYTES};
 use read::{Items, Shape};
 
 /// The top-level field of the website's menu file.
@@ -222,7 +223,9 @@ impl Judge {
                 ),
             )])
         } else {
+            // Valid on the wire, then small enough for one table item: what the store would refuse.
             validate(&record.value)
+                .and_then(|product| size_problem(&product).map_or(Ok(product), |p| Err(vec![p])))
         };
         match verdict {
             Ok(product) if record.unread_problems == 0 => {

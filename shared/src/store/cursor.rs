@@ -21,9 +21,10 @@ const MAX_SPECIAL_LEN: usize = 48;
 /// and its separator, base64-expanded (~2.8 KB, well inside API Gateway's URL limits).
 const MAX_TOKEN_LEN: usize = (1 + MAX_SPECIAL_LEN + 1 + MAX_NAME_BYTES).div_ceil(3) * 4;
 
-/// Which list a token belongs to: a token of one list is refused by the other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum List {
+/// Which list: the whole menu or the specials. A page's cursor belongs to its list: a cursor of
+/// one list is refused by the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum List {
     Menu,
     Specials,
 }

@@ -10,6 +10,9 @@ pub enum StoreError {
         /// The stored item is exactly the product we tried to insert.
         identical: bool,
     },
+    /// A product too large for one table item: refused before anything is sent.
+    #[error("{0}")]
+    TooLarge(crate::product::Problem),
     #[error("no product named {name:?} is on the menu")]
     NotFound { name: String },
     #[error("product {name:?} has changed since it was read (now version {current})")]

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::product::Product;
+use crate::product::{Problem, Product, StoredProduct, TOO_LARGE};
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
@@ -31,14 +31,6 @@ struct ProductItem<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     special: Option<u8>,
     version: u64,
-}
-
-/// A product read back from the table with the version that guards its updates.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredProduct {
-    pub product: Product,
-    /// Starts at 1 and goes up by one on each update; 0 for items written by other tools.
-    pub version: u64,
 }
 
 pub(crate) fn to_item(product: &Product, version: u64) -> Item {
@@ -69,6 +61,22 @@ pub(crate) fn can_be_key(name: &str) -> bool {
 /// take), as DynamoDB counts it: what must be at most [`MAX_ITEM_BYTES`].
 pub fn item_bytes(product: &Product) -> usize {
     size_bytes(&to_item(product, u64::MAX))
+}
+
+/// What is wrong with a product too large for one table item (field `(product)`), or `None` when
+/// it fits. Checked by every write before it is sent, and by the menu-file judge before a load.
+pub fn size_problem(product: &Product) -> Option<Problem> {
+    let size = item_bytes(product);
+    (size > MAX_ITEM_BYTES).then(|| {
+        Problem::of_kind(
+            "(product)",
+            TOO_LARGE,
+            format!(
+                "would be a table item of {size} bytes; the limit is {MAX_ITEM_BYTES} bytes \
+                 (text, numbers and attribute names)"
+            ),
+        )
+    })
 }
 
 /// The item's size as DynamoDB counts it: attribute names plus values (strings as UTF-8, numbers
@@ -338,6 +346,7 @@ pub(crate) fn holds(item: &Item, product: &Product) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn s(v: &str) -> AttributeValue {
         AttributeValue::S(v.into())
@@ -582,5 +591,49 @@ mod tests {
         );
         assert_eq!(tags_of(s("one")), ["one"]);
         assert!(tags_of(n("1")).is_empty());
+    }
+
+    /// A valid product sent on the wire (`contract::validate`), held to the item's size.
+    fn sized(wire: Value) -> Result<Product, Problem> {
+        let product = crate::contract::validate(&wire).expect("a valid product");
+        size_problem(&product).map_or(Ok(product), Err)
+    }
+
+    fn with(field: &str, value: Value) -> Value {
+        let mut v = serde_json::json!({
+            "product_name_str": "apple pie slice", "product_id_str": "a444",
+            "price_in_cents_int": 595, "description_str": "A slice.",
+            "tag_str_arr": ["pie slice"], "special_int": 1
+        });
+        v[field] = value;
+        v
+    }
+
+    const WIRE_DESCRIPTION: &str = crate::contract::field::DESCRIPTION;
+
+    #[test]
+    fn an_item_over_400_kb_is_rejected() {
+        let p = sized(with(WIRE_DESCRIPTION, json!("x".repeat(MAX_ITEM_BYTES)))).unwrap_err();
+        assert_eq!(p.field, "(product)");
+        assert!(p.problem.contains("409600"), "{}", p);
+    }
+
+    #[test]
+    fn a_product_of_exactly_the_item_limit_is_valid_one_byte_more_is_not() {
+        let base = item_bytes(&sized(with(WIRE_DESCRIPTION, json!(""))).unwrap());
+        let fits = "x".repeat(MAX_ITEM_BYTES - base);
+        let product = sized(with(WIRE_DESCRIPTION, json!(fits))).unwrap();
+        assert_eq!(item_bytes(&product), MAX_ITEM_BYTES);
+        let over = "x".repeat(MAX_ITEM_BYTES - base + 1);
+        let p = sized(with(WIRE_DESCRIPTION, json!(over))).unwrap_err();
+        assert_eq!(p.field, "(product)");
+        assert!(
+            p.problem.starts_with(&format!(
+                "would be a table item of {} bytes",
+                MAX_ITEM_BYTES + 1
+            )),
+            "{}",
+            p.problem
+        );
     }
 }

@@ -27,7 +27,9 @@ use aws_sdk_dynamodb::Client;
 
 pub use client::Workload;
 pub use error::StoreError;
-pub use item::{item_bytes, StoredProduct, MAX_ITEM_BYTES, MAX_NAME_BYTES};
+pub use crate::product::StoredProduct;
+pub use cursor::List;
+pub use item::{item_bytes, size_problem, MAX_ITEM_BYTES, MAX_NAME_BYTES};
 pub use reads::{MenuPage, MenuRead};
 #[cfg(feature = "admin")]
 pub use table::TableProblem;

@@ -6,8 +6,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use super::cursor::{self, List};
 use super::item::{self, Item};
 use super::{schema, MenuStore, StoreError, StoredProduct};
-use crate::contract::menu_order;
-use crate::product::Product;
+use crate::product::{menu_order, Product};
 
 /// Parallel scan segments for whole-list reads. Two: on DynamoDB Local, 5,000 products read
 /// ~10 % faster than with one, and the café's 26-product menu still costs the same read units
@@ -77,13 +76,13 @@ impl MenuStore {
 
     /// The whole menu, sorted by name.
     pub async fn whole_menu(&self) -> Result<MenuRead, StoreError> {
-        self.read_all(List::Menu).await
+        self.whole(List::Menu).await
     }
 
     /// The specials, sorted by name: a Scan of the sparse `special_GSI` (which holds only
     /// specials), without those tagged "out of stock". Never a full-table scan.
     pub async fn specials(&self) -> Result<MenuRead, StoreError> {
-        self.read_all(List::Specials).await
+        self.whole(List::Specials).await
     }
 
     /// One page of the menu, in the table's order (a page-at-a-time client cannot be given a
@@ -93,7 +92,7 @@ impl MenuStore {
         limit: usize,
         cursor: Option<&str>,
     ) -> Result<MenuPage, StoreError> {
-        self.read_page(List::Menu, limit, cursor).await
+        self.page(List::Menu, limit, cursor).await
     }
 
     /// One page of the specials; see [`MenuStore::menu_page`].
@@ -102,13 +101,13 @@ impl MenuStore {
         limit: usize,
         cursor: Option<&str>,
     ) -> Result<MenuPage, StoreError> {
-        self.read_page(List::Specials, limit, cursor).await
+        self.page(List::Specials, limit, cursor).await
     }
 
-    /// Reads a whole list as `SCAN_SEGMENTS` parallel scan segments, each following its own
+    /// A whole list, sorted by name. Read as `SCAN_SEGMENTS` parallel scan segments, each following its own
     /// `LastEvaluatedKey` to its end: the same items and capacity as one sequential scan, in a
     /// fraction of the time once the list spans several 1 MB pages.
-    async fn read_all(&self, list: List) -> Result<MenuRead, StoreError> {
+    pub async fn whole(&self, list: List) -> Result<MenuRead, StoreError> {
         let segments = futures_util::future::try_join_all(
             (0..SCAN_SEGMENTS).map(|segment| self.read_segment(list, segment)),
         )
@@ -150,7 +149,10 @@ impl MenuStore {
         Ok(read)
     }
 
-    async fn read_page(
+    /// One page of a list, in the table's order (a page-at-a-time client cannot be given a global
+    /// sort without reading everything). `limit` is the page size, at least 1; `cursor` the
+    /// previous page's `next_cursor`, refused when it belongs to the other list.
+    pub async fn page(
         &self,
         list: List,
         limit: usize,

@@ -95,6 +95,7 @@ impl MenuStore {
     /// One conditional put: `Ok(Ok(write units))` when it wrote, `Ok(Err(refused))` when the
     /// name was taken.
     async fn put_new(&self, product: &Product) -> Result<Result<f64, RefusedPut>, StoreError> {
+        fits(product)?;
         let put = self
             .client
             .put_item()
@@ -133,6 +134,7 @@ impl MenuStore {
         product: &Product,
         expected_version: u64,
     ) -> Result<StoredProduct, StoreError> {
+        fits(product)?;
         let name = &product.name;
         let Some(next_version) = expected_version.checked_add(1) else {
             return Err(self.version_refusal(name).await?);
@@ -223,6 +225,14 @@ impl MenuStore {
             },
             _ => refusal(name, stored.as_ref()),
         })
+    }
+}
+
+/// A product too large for one item is refused before anything is sent.
+fn fits(product: &Product) -> Result<(), StoreError> {
+    match item::size_problem(product) {
+        Some(problem) => Err(StoreError::TooLarge(problem)),
+        None => Ok(()),
     }
 }
 

@@ -60,8 +60,8 @@ pub fn contract_routes(function: &str) -> Vec<String> {
 }
 
 /// An API Gateway (HTTP API) event for `route` (`"PUT /products/{product_name}"`) as API Gateway
-/// sends it: `{product_name}` filled with `name` (URL-encoded in the path, decoded in the path
-/// parameters), the query, headers and body given.
+/// sends it: `{product_name}` or `{file_name}` filled with `name` (URL-encoded in the path,
+/// decoded in the path parameters), the query, headers and body given.
 pub fn route_event(
     route: &str,
     name: &str,
@@ -72,7 +72,9 @@ pub fn route_event(
     let (method, template) = route.split_once(' ').expect("METHOD /path");
     let encoded: String =
         percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string();
-    let path = template.replace("{product_name}", &encoded);
+    let path = template
+        .replace("{product_name}", &encoded)
+        .replace("{file_name}", &encoded);
     let mut event = event_json("menu-reader/get-product");
     event["routeKey"] = route.into();
     event["requestContext"]["routeKey"] = route.into();
@@ -82,6 +84,8 @@ pub fn route_event(
     event["rawQueryString"] = query.into();
     event["pathParameters"] = if template.contains("{product_name}") {
         serde_json::json!({ "product_name": name })
+    } else if template.contains("{file_name}") {
+        serde_json::json!({ "file_name": name })
     } else {
         serde_json::Value::Null
     };
@@ -92,7 +96,7 @@ pub fn route_event(
         event["body"] = body.into();
     }
     // The staff's routes get what API Gateway's JWT authorizer hands on for a staff member.
-    if crate::api::routes::STAFF_ONLY.contains(&route) {
+    if crate::api::Route::parse(route).map(crate::api::Route::access) == Some(crate::api::Access::Staff) {
         event["requestContext"]["authorizer"] =
             event_json("product-writer/post-product")["requestContext"]["authorizer"].clone();
     }

@@ -5,7 +5,8 @@
 use std::collections::HashSet;
 
 use crate::menu_file;
-use crate::product::{canonical_name, validate};
+use crate::contract::validate;
+use crate::product::canonical_name;
 use crate::store::{item_bytes, MAX_ITEM_BYTES, MAX_NAME_BYTES};
 
 /// A menu file from anyone: never a panic; a file that passes is loadable as it stands

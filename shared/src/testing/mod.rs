@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_config::SdkConfig;
 
-use crate::product::{validate, Product};
+use crate::contract::validate;
+use crate::product::Product;
 use crate::store::{MenuStore, Workload};
 
 /// Set by `scripts/with-test-services.sh` (which `make test` uses).
@@ -302,7 +303,9 @@ impl Drop for OwnDynamoDbLocal {
 
 /// `limit` and `cursor` of a query string as the read routes see them (for the fuzzers).
 pub fn parse_page_query(query: &str) -> Result<(Option<usize>, Option<String>), String> {
-    crate::api::parse_page_query(query)
+    crate::api::PageQuery::parse(Some(query))
+        .map(|q| (q.limit, q.cursor))
+        .map_err(|e| e.to_string())
 }
 
 /// Whether a token decodes as a cursor of the menu (or of the specials).
@@ -324,5 +327,5 @@ pub use contracts::{
     assert_contract_grants_exactly_what_the_routes_use, contract, contract_routes, granted,
     recording_store, route_event,
 };
-pub use observe::{assert_route_names, observe, Observed, RouteCase, EMF_TARGET};
+pub use observe::{assert_route_names, metrics_to_log, observe, Observed, RouteCase, EMF_TARGET};
 pub use proxies::{Fault, FaultProxy, ThrottlingProxy, Trip};

@@ -1,7 +1,7 @@
 //! What a request leaves besides its answer, for the tests that hold it: its log lines (tracing
 //! events, each as its target and fields) and its EMF metric lines. A function prints an EMF
-//! line on stdout, which a test cannot read; with this feature built in, the API also hands the
-//! line to the log under [`EMF_TARGET`], where [`observe`] finds it.
+//! line on stdout, which a test cannot read; a test's API hands it to the log instead
+//! ([`metrics_to_log`], its `Api::metrics_out`), under [`EMF_TARGET`], where [`observe`] finds it.
 
 use std::fmt;
 use std::future::Future;
@@ -13,8 +13,13 @@ use tracing::instrument::WithSubscriber;
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Level, Metadata};
 
-/// The log target of the EMF lines echoed for tests.
+/// The log target of the EMF lines a test's API writes.
 pub const EMF_TARGET: &str = "cafe_menu::emf";
+
+/// A test's `Api::metrics_out`: each metrics line to the log, where [`observe`] finds it.
+pub fn metrics_to_log(line: &str) {
+    tracing::info!(target: EMF_TARGET, line, "emf");
+}
 
 /// The log lines one piece of work wrote: `{"target": ..., "fields": {...}}` each.
 #[derive(Debug)]
