@@ -78,7 +78,7 @@ fuzz: ## cargo fuzz, every target for FUZZ_SECONDS (60) each (installs cargo-fuz
 	scripts/fuzz.sh
 
 # The domain and the write path: what `make mutants` mutates (docs/testing.md has the score).
-MUTATED := shared/src/product.rs 'shared/src/menu_file/*.rs' shared/src/store/item.rs \
+MUTATED := 'shared/src/product/*.rs' shared/src/contract.rs 'shared/src/menu_file/*.rs' shared/src/store/item.rs \
 	shared/src/store/cursor.rs shared/src/store/writes.rs
 
 mutants: ## mutation testing of the domain and the write path against the unit tests (about 35 min here, docs/testing.md; installs cargo-mutants into .tools/)

@@ -108,7 +108,7 @@ check(plain(jwt.get("JwtConfiguration", {}).get("audience")) ==
       [{"Fn::If": ["CreateUserPool", {"Ref": "WebsiteClient"}, {"Ref": "ExistingUserPoolClientId"}]}],
       "the JWT authorizer's audience is the app client (created or adopted)")
 check(resources["StaffGroup"]["Properties"]["GroupName"] == "staff", "the staff group is named staff")
-check("pub const STAFF_GROUP: &str = \"staff\";" in (ROOT / "shared/src/api/staff.rs").read_text(),
+check("pub const STAFF_GROUP: &str = \"staff\";" in (ROOT / "shared/src/api/mod.rs").read_text(),
       "the functions check the same group")
 check(resources["StaffUserPool"]["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True,
       "nobody signs up: staff accounts are made by whoever runs the menu")

@@ -31,14 +31,14 @@ struct Cached {
 
 #[tokio::main]
 async fn main() {
-    let args = cafe_menu::testing::bench_args(
+    let args = cafe_menu_testing::bench_args(
         "page_views ENDPOINT TABLE none|headers|full visitors|stream",
         4,
     );
     let [endpoint, table, mode, scenario, ..] = &args[..] else {
         unreachable!("bench_args checked the count")
     };
-    let store = cafe_menu::testing::store_at(endpoint, table, cafe_menu::Workload::Requests);
+    let store = cafe_menu_testing::store_at(endpoint, table, cafe_menu::Workload::Requests);
     let config = ApiConfig::default();
     let start = Instant::now();
     let now_ms = Arc::new(AtomicU64::new(0));
@@ -102,7 +102,8 @@ async fn main() {
         let cache = &instances[next_instance % INSTANCES];
         next_instance += 1;
         origin_requests += 1;
-        let mut reader = api::Api::new(api::Function::SpecialsReader, store.clone(), config.clone());
+        let mut reader =
+            api::Api::new(api::Function::SpecialsReader, store.clone(), config.clone());
         reader.cache = cache.clone();
         let call = api::Call {
             request: &request,

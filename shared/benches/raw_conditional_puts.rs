@@ -10,8 +10,8 @@
 
 use std::time::Instant;
 
-use cafe_menu::testing::{bench_args, store_at};
 use cafe_menu::Workload;
+use cafe_menu_testing::{bench_args, RawTable};
 
 #[tokio::main]
 async fn main() {
@@ -25,16 +25,16 @@ async fn main() {
     let concurrency: usize = concurrency.parse().expect("concurrency");
     let products = cafe_menu::menu_file::parse(&std::fs::read(file).expect("menu file"))
         .expect("a valid menu file");
-    let store = store_at(endpoint, table, Workload::BulkLoad);
+    let table = RawTable::at(endpoint, table, Workload::BulkLoad);
     let started = Instant::now();
     let refused = if mode.first().is_some_and(|m| m == "partiql") {
-        store
-            .raw_partiql_inserts(&products, concurrency)
+        table
+            .partiql_inserts(&products, concurrency)
             .await
             .expect("inserts")
     } else {
-        store
-            .raw_conditional_puts(&products, concurrency)
+        table
+            .conditional_puts(&products, concurrency)
             .await
             .expect("puts");
         0

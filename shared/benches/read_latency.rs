@@ -15,7 +15,7 @@ use cafe_menu::api::{self, ApiConfig, ListCache};
 
 #[tokio::main]
 async fn main() {
-    let args = cafe_menu::testing::bench_args(
+    let args = cafe_menu_testing::bench_args(
         "read_latency ENDPOINT TABLE menu|specials|page1|scan ITERATIONS [gzip] [cached]",
         4,
     );
@@ -29,7 +29,7 @@ async fn main() {
         ListCache::disabled()
     };
     let iterations: usize = iterations.parse().expect("iterations");
-    let store = cafe_menu::testing::store_at(endpoint, table, cafe_menu::Workload::Requests);
+    let store = cafe_menu_testing::store_at(endpoint, table, cafe_menu::Workload::Requests);
     let config = ApiConfig::default();
     let path = match route.as_str() {
         "specials" => "/products/on_offer",
@@ -77,7 +77,7 @@ async fn main() {
         bytes = response.body().as_ref().len();
         let json = match response.body() {
             api::ResponseBody::Text(text) => text.as_bytes().to_vec(),
-            api::ResponseBody::Gzip(compressed) => cafe_menu::testing::gunzip(compressed),
+            api::ResponseBody::Gzip(compressed) => cafe_menu_testing::gunzip(compressed),
         };
         let body: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
         items = body["product_item_arr"].as_array().map_or(0, Vec::len);

@@ -18,8 +18,6 @@ pub mod metrics;
 pub mod product;
 pub mod sdk;
 pub mod store;
-#[cfg(feature = "testing")]
-pub mod testing;
 pub mod url;
 
 pub use contract::{LoadReport, MenuFileSource, WireProduct};

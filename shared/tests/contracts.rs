@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use cafe_menu::api::{Function, Route};
 use cafe_menu::config::{ApiConfig, BackOfficeConfig, LoaderConfig};
 use cafe_menu::store::schema;
-use cafe_menu::testing::{endpoint, fresh_store, sdk_config_for};
+use cafe_menu_testing::{endpoint, fresh_store, sdk_config_for};
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -130,7 +130,10 @@ fn the_functions_serve_exactly_the_apis_routes() {
             assert!(served.insert(route.clone()), "{route} is served twice");
         }
     }
-    let all: BTreeSet<String> = Route::DECLARED.iter().map(|(_, key)| key.to_string()).collect();
+    let all: BTreeSet<String> = Route::DECLARED
+        .iter()
+        .map(|(_, key)| key.to_string())
+        .collect();
     assert_eq!(served, all);
     // That each function's handler serves its routes is tested beside it
     // (`its_contract_grants_exactly_the_dynamodb_calls_its_routes_make` drives every route of
@@ -155,7 +158,10 @@ fn every_environment_variable_a_function_reads_is_in_its_contract() {
             "{function} reads its settings with {config}"
         );
         let lambda = read("shared/src/lambda.rs");
-        assert!(lambda.contains("ApiConfig::from_vars") && lambda.contains("BackOfficeConfig::from_vars"));
+        assert!(
+            lambda.contains("ApiConfig::from_vars")
+                && lambda.contains("BackOfficeConfig::from_vars")
+        );
         let reads: BTreeSet<String> = variables.iter().map(|v| v.to_string()).collect();
         assert_eq!(
             strings(&contract(function)["environment"]),

@@ -3,10 +3,10 @@
 //! client's retries are its workload's (`Workload`): the counts below follow from them.
 
 use cafe_menu::load::LoadOutcome;
-use cafe_menu::testing::{
+use cafe_menu::{load_menu_file, LoadOptions, MenuFileSource, StoreError, Workload};
+use cafe_menu_testing::{
     endpoint, fresh_store, insert_all, product, ThrottlingProxy, CAFE_MENU_JSON,
 };
-use cafe_menu::{load_menu_file, LoadOptions, MenuFileSource, StoreError, Workload};
 
 #[tokio::test]
 async fn a_throttled_read_is_retried_by_the_sdk() {

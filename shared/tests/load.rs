@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use cafe_menu::load::LoadOutcome;
-use cafe_menu::testing::{fresh_store, product, CAFE_MENU_JSON};
 use cafe_menu::{load_menu_file, LoadOptions, LoadReport, MenuFileSource, MenuStore};
+use cafe_menu_testing::{fresh_store, product, CAFE_MENU_JSON};
 use serde_json::{json, Value};
 
 fn options() -> LoadOptions {
@@ -26,7 +26,10 @@ async fn load(store: &MenuStore, bytes: &[u8]) -> LoadReport {
 
 /// Every item of the table, raw, by name: to check that nothing changed byte for byte.
 async fn table_snapshot(store: &MenuStore) -> HashMap<String, Value> {
-    store.raw_items().await.expect("the table works")
+    cafe_menu_testing::raw(store)
+        .items()
+        .await
+        .expect("the table works")
 }
 
 fn record(name: &str, price: i64) -> Value {

@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 
 use base64::Engine;
-use cafe_menu::testing::{cafe_menu, fresh_store, insert_all, product};
 use cafe_menu::{MenuStore, Product, StoreError};
+use cafe_menu_testing::{cafe_menu, fresh_store, insert_all, product};
 use serde_json::{json, Value};
 
 fn names(products: &[cafe_menu::StoredProduct]) -> Vec<&str> {
@@ -13,7 +13,24 @@ fn names(products: &[cafe_menu::StoredProduct]) -> Vec<&str> {
 
 /// Writes an item as another tool would, in DynamoDB JSON (what `aws dynamodb put-item` takes).
 async fn put_raw(store: &MenuStore, item: Value) {
-    store.put_raw_item(item).await.expect("raw put");
+    cafe_menu_testing::raw(store)
+        .put_item(item)
+        .await
+        .expect("raw put");
+}
+
+/// The test support's copy of the item form (`cafe_menu_testing::product_item`, which the raw
+/// benchmark writes) is the store's: each product of the café's menu, put raw, reads back as
+/// itself, at version 1.
+#[tokio::test]
+async fn a_raw_product_item_reads_back_as_the_product() {
+    let store = fresh_store("raw_product_item").await;
+    for product in cafe_menu() {
+        put_raw(&store, cafe_menu_testing::product_item(&product)).await;
+        let stored = store.product(&product.name).await.unwrap().expect("stored");
+        assert_eq!(stored.product, product);
+        assert_eq!(stored.version, 1);
+    }
 }
 
 #[tokio::test]

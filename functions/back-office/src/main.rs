@@ -7,6 +7,3 @@
 async fn main() -> Result<(), lambda_http::Error> {
     cafe_menu::lambda::serve_api(cafe_menu::api::Function::BackOffice).await
 }
-
-#[cfg(test)]
-mod tests;

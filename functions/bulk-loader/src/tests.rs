@@ -5,11 +5,11 @@ use super::{handle, Loader};
 use aws_lambda_events::event::s3::S3Event;
 use aws_sdk_s3::primitives::ByteStream;
 use cafe_menu::bucket::MenuFiles;
-use cafe_menu::testing::{
+use cafe_menu::{LoadOptions, MenuStore};
+use cafe_menu_testing::{
     event_json, fresh_store, json_of, s3, s3_config, s3_object, versioned_bucket, OwnDynamoDbLocal,
     CAFE_MENU_JSON,
 };
-use cafe_menu::{LoadOptions, MenuStore};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
 
@@ -279,7 +279,7 @@ async fn s3_down_fails_the_invocation_so_that_lambda_retries_it() {
 
 #[tokio::test]
 async fn dynamodb_stopped_mid_load_fails_and_the_retry_completes_it() {
-    let data = std::env::temp_dir().join(cafe_menu::testing::table_name("drill"));
+    let data = std::env::temp_dir().join(cafe_menu_testing::table_name("drill"));
     let mut dynamodb = OwnDynamoDbLocal::start(&data, 0);
     let store = dynamodb.store("FoodProducts", cafe_menu::Workload::BulkLoad);
     store.create_table_if_missing().await.unwrap();
@@ -348,7 +348,7 @@ async fn dynamodb_stopped_mid_load_fails_and_the_retry_completes_it() {
 /// that many products are written, and the retry finds them unchanged and inserts the rest.
 #[tokio::test]
 async fn a_lambda_timeout_mid_load_then_the_retry_completes_it() {
-    use cafe_menu::testing::{endpoint, Fault, FaultProxy, Trip};
+    use cafe_menu_testing::{endpoint, Fault, FaultProxy, Trip};
     let bucket = bucket("loader_timeout").await;
     let store = fresh_store("loader_timeout").await;
     const PRODUCTS: usize = 500;
@@ -440,7 +440,7 @@ impl aws_sdk_s3::config::Intercept for S3Recorder {
 /// (an unversioned bucket).
 #[tokio::test]
 async fn its_contract_grants_exactly_the_calls_a_load_makes() {
-    use cafe_menu::testing::{granted, recording_store};
+    use cafe_menu_testing::{granted, recording_store};
     let bucket = bucket("loader_contract").await;
     let table = fresh_store("loader_contract").await;
     let (store, dynamodb) = recording_store(table.table(), cafe_menu::Workload::BulkLoad);

@@ -6,6 +6,3 @@
 async fn main() -> Result<(), lambda_http::Error> {
     cafe_menu::lambda::serve_api(cafe_menu::api::Function::ProductWriter).await
 }
-
-#[cfg(test)]
-mod tests;

@@ -5,6 +5,3 @@
 async fn main() -> Result<(), lambda_http::Error> {
     cafe_menu::lambda::serve_api(cafe_menu::api::Function::SpecialsReader).await
 }
-
-#[cfg(test)]
-mod tests;

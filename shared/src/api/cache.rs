@@ -42,8 +42,7 @@ impl ListAnswer {
 
     /// The body gzip-compressed, compressed once per answer.
     pub(crate) fn gzip(&self) -> &[u8] {
-        self.gzip
-            .get_or_init(|| gzip_bytes(self.body.as_bytes()))
+        self.gzip.get_or_init(|| gzip_bytes(self.body.as_bytes()))
     }
 }
 

@@ -14,7 +14,14 @@ fn every_declared_route_key_parses_back_to_its_route_and_is_its_name() {
 
 #[test]
 fn a_key_the_template_does_not_declare_is_unmatched() {
-    for other in ["", "$default", "get /products", "GET /products/apple pie", "GET /products/{name}", "BREW /products"] {
+    for other in [
+        "",
+        "$default",
+        "get /products",
+        "GET /products/apple pie",
+        "GET /products/{name}",
+        "BREW /products",
+    ] {
         assert_eq!(Route::parse(other), None, "{other:?}");
     }
     // A method the template does not declare on one of its paths is a route, answered 405.
@@ -57,7 +64,10 @@ fn each_function_serves_declared_routes_only_and_each_route_has_one_function() {
         Function::BackOffice,
     ];
     for (route, key) in Route::DECLARED {
-        let serving = functions.iter().filter(|f| f.routes().contains(&route)).count();
+        let serving = functions
+            .iter()
+            .filter(|f| f.routes().contains(&route))
+            .count();
         assert_eq!(serving, 1, "{key}");
     }
 }
@@ -178,4 +188,3 @@ fn a_request_no_authorizer_saw_is_refused() {
         Err(ApiError::SignInRequired)
     ));
 }
-

@@ -4,7 +4,6 @@ use serde_json::json;
 
 use super::*;
 
-
 fn scone(special: bool) -> Product {
     Product {
         name: "Scone".into(),
@@ -56,8 +55,6 @@ fn product_paths_are_encoded() {
         "/menu_files/menu%201.json/report"
     );
 }
-
-
 
 fn valid() -> Value {
     json!({
@@ -252,8 +249,7 @@ fn every_problem_is_reported_at_once() {
 
 #[test]
 fn each_problem_has_a_kind_that_quotes_no_value() {
-    let kinds =
-        |v: Value| -> Vec<&'static str> { problems(v).iter().map(|p| p.kind).collect() };
+    let kinds = |v: Value| -> Vec<&'static str> { problems(v).iter().map(|p| p.kind).collect() };
     let all = json!({
         "product_name_str": "x".repeat(600), "product_id_str": 7, "price_in_cents_int": -3,
         "description_str": 1, "tag_str_arr": [1], "special_int": 0, "version_int": -1, "colour": 1
@@ -383,4 +379,3 @@ fn a_problem_reads_as_its_field_then_what_is_wrong() {
         "price_in_cents_int: is required"
     );
 }
-

@@ -9,14 +9,10 @@
 //! - `writes`: insert-only puts, versioned updates and deletes
 //! - `table`: creating a local table, checking an existing one (feature `admin`: tools only)
 
-#[cfg(feature = "testing")]
-pub mod access;
 mod client;
 mod cursor;
 mod error;
 mod item;
-#[cfg(feature = "testing")]
-mod raw;
 mod reads;
 #[cfg(feature = "admin")]
 mod table;
@@ -25,10 +21,10 @@ mod writes;
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;
 
-pub use client::Workload;
-pub use error::StoreError;
 pub use crate::product::StoredProduct;
+pub use client::Workload;
 pub use cursor::List;
+pub use error::StoreError;
 pub use item::{item_bytes, size_problem, MAX_ITEM_BYTES, MAX_NAME_BYTES};
 pub use reads::{MenuPage, MenuRead};
 #[cfg(feature = "admin")]
@@ -61,10 +57,9 @@ impl MenuStore {
         }
     }
 
-    /// For tests (feature `testing`): the store of `table` on a client built elsewhere (one
-    /// that records its operations, or answers from `aws-smithy-mocks` rules). Give it
-    /// [`MenuStore::client_config`]'s configuration to keep the production retries.
-    #[cfg(feature = "testing")]
+    /// The store of `table` on a client built elsewhere (one with an interceptor, or one that
+    /// answers from `aws-smithy-mocks` rules); give it [`MenuStore::client_config`]'s
+    /// configuration to keep the retries `workload` gets in production.
     pub fn with_client(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,
@@ -72,9 +67,8 @@ impl MenuStore {
         }
     }
 
-    /// For tests (feature `testing`): `builder` with `workload`'s retries, timeouts and retry
-    /// classifier, exactly as [`MenuStore::connect`] configures its client.
-    #[cfg(feature = "testing")]
+    /// `builder` with `workload`'s retries, timeouts and retry classifier, exactly as
+    /// [`MenuStore::connect`] configures its client.
     pub fn client_config(
         builder: aws_sdk_dynamodb::config::Builder,
         workload: Workload,
@@ -85,39 +79,6 @@ impl MenuStore {
     pub fn table(&self) -> &str {
         &self.table
     }
-}
-
-/// For the test helpers: whether a token decodes as a cursor of a list.
-#[cfg(feature = "testing")]
-pub(crate) fn decodes_as_cursor(token: &str, specials: bool) -> bool {
-    let list = if specials {
-        cursor::List::Specials
-    } else {
-        cursor::List::Menu
-    };
-    cursor::decode(token, list).is_some()
-}
-
-/// For the test helpers: whether the cursor of a position decodes back to it.
-#[cfg(feature = "testing")]
-pub(crate) fn cursor_round_trips(name: &str, special: Option<i64>) -> bool {
-    use aws_sdk_dynamodb::types::AttributeValue;
-    let mut key = std::collections::HashMap::from([(
-        schema::HASH_KEY.to_owned(),
-        AttributeValue::S(name.to_owned()),
-    )]);
-    if let Some(special) = special {
-        key.insert(
-            schema::SPECIALS_INDEX_KEY.to_owned(),
-            AttributeValue::N(special.to_string()),
-        );
-    }
-    let list = if special.is_some() {
-        cursor::List::Specials
-    } else {
-        cursor::List::Menu
-    };
-    cursor::encode(&key).and_then(|token| cursor::decode(&token, list)) == Some(key)
 }
 
 /// Stores on a client answered by `aws-smithy-mocks` rules, with a workload's real retry

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::store_at;
-use crate::store::{MenuStore, Workload};
+use cafe_menu::store::{MenuStore, Workload};
 
 /// A fault injector in front of DynamoDB Local, for the one fault a local emulator cannot
 /// produce: throttling. It answers the first `throttled` requests with DynamoDB's

@@ -1,10 +1,10 @@
 //! The product writer driven with the `events/product-writer` payloads, on DynamoDB Local.
 
 use cafe_menu::api::{Api, ApiConfig, Function};
-use cafe_menu::testing::{
+use cafe_menu::MenuStore;
+use cafe_menu_testing::{
     assert_route_names, event_json, event_text, fresh_store, json_of, unreachable_store,
 };
-use cafe_menu::MenuStore;
 use futures_util::future::join_all;
 use lambda_http::{Body, Request, Response};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 /// A request handled as the function's runtime hands it over.
 async fn handle(store: &MenuStore, config: &ApiConfig, request: Request) -> Response<Body> {
     let mut api = Api::new(Function::ProductWriter, store.clone(), config.clone());
-    api.metrics_out = cafe_menu::testing::metrics_to_log;
+    api.metrics_out = cafe_menu_testing::metrics_to_log;
     cafe_menu::lambda::handle(&api, request).await
 }
 
@@ -222,7 +222,7 @@ async fn each_request_is_logged_under_its_route_key() {
     use cafe_menu::api::UNMATCHED_ROUTE as UNMATCHED;
     let store = fresh_store("writer_route_names").await;
     store
-        .insert(&cafe_menu::testing::product("apple pie"))
+        .insert(&cafe_menu_testing::product("apple pie"))
         .await
         .unwrap();
     let (post, put) = ("POST /products", "PUT /products/{product_name}");
@@ -360,8 +360,8 @@ async fn a_product_is_removed_at_the_version_that_was_read() {
 #[tokio::test]
 async fn an_item_another_tool_wrote_is_removed_with_version_0() {
     let store = fresh_store("writer_delete_v0").await;
-    store
-        .put_raw_item(json!({"product_name": {"S": "cheese scone"}, "product_id": {"S": "z1"}}))
+    cafe_menu_testing::raw(&store)
+        .put_item(json!({"product_name": {"S": "cheese scone"}, "product_id": {"S": "z1"}}))
         .await
         .unwrap();
     let a = call(&store, event("delete-product")).await;
@@ -385,8 +385,8 @@ async fn a_preflight_of_a_products_path_allows_delete_and_if_match() {
 #[tokio::test]
 async fn a_change_keeps_the_attributes_other_tools_keep_on_the_item() {
     let store = fresh_store("writer_put_foreign").await;
-    store
-        .put_raw_item(json!({
+    cafe_menu_testing::raw(&store)
+        .put_item(json!({
             "product_name": {"S": "cheese scone"}, "product_id": {"S": "a501"},
             "price_in_cents": {"N": "350"}, "description": {"S": "A warm cheddar scone."},
             "tags": {"L": [{"S": "scones"}]}, "special": {"N": "1"},
@@ -397,7 +397,7 @@ async fn a_change_keeps_the_attributes_other_tools_keep_on_the_item() {
     let a = call(&store, if_match("put-product", Some("\"0\""))).await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.header("etag"), "\"1\"");
-    let item = &store.raw_items().await.unwrap()["cheese scone"];
+    let item = &cafe_menu_testing::raw(&store).items().await.unwrap()["cheese scone"];
     assert_eq!(item["price_in_cents"], json!({"N": "395"}));
     assert_eq!(item["version"], json!({"N": "1"}));
     assert_eq!(item["calories"], json!({"N": "420"}));
@@ -415,7 +415,7 @@ async fn a_change_keeps_the_attributes_other_tools_keep_on_the_item() {
     )
     .await;
     assert_eq!(a.status, 200, "{}", a.body);
-    let item = &store.raw_items().await.unwrap()["cheese scone"];
+    let item = &cafe_menu_testing::raw(&store).items().await.unwrap()["cheese scone"];
     assert!(item.get("special").is_none(), "{item}");
     assert_eq!(item["calories"], json!({"N": "420"}));
     assert!(store.specials().await.unwrap().products.is_empty());
@@ -425,8 +425,8 @@ async fn a_change_keeps_the_attributes_other_tools_keep_on_the_item() {
 async fn sending_back_a_read_default_never_stores_an_invented_value() {
     let store = fresh_store("writer_put_defaults").await;
     // Another tool's item: no price, no description, no tags. Read leniently, it shows 0, "", [].
-    store
-        .put_raw_item(json!({"product_name": {"S": "cheese scone"}, "product_id": {"S": "a501"}}))
+    cafe_menu_testing::raw(&store)
+        .put_item(json!({"product_name": {"S": "cheese scone"}, "product_id": {"S": "a501"}}))
         .await
         .unwrap();
     let read = store.product("cheese scone").await.unwrap().unwrap();
@@ -445,7 +445,7 @@ async fn sending_back_a_read_default_never_stores_an_invented_value() {
     )
     .await;
     assert_eq!(a.status, 200, "{}", a.body);
-    let item = &store.raw_items().await.unwrap()["cheese scone"];
+    let item = &cafe_menu_testing::raw(&store).items().await.unwrap()["cheese scone"];
     assert_eq!(item["product_id"], json!({"S": "a502"}));
     for absent in ["price_in_cents", "description", "tags"] {
         assert!(item.get(absent).is_none(), "{absent} was invented: {item}");
@@ -476,7 +476,7 @@ async fn sending_back_a_read_default_never_stores_an_invented_value() {
         .status,
         200
     );
-    let item = &store.raw_items().await.unwrap()["cheese scone"];
+    let item = &cafe_menu_testing::raw(&store).items().await.unwrap()["cheese scone"];
     assert_eq!(item["price_in_cents"], json!({"N": "0"}));
 }
 
@@ -507,8 +507,7 @@ async fn a_version_that_cannot_be_incremented_is_a_412_not_a_failure() {
         a.body
     );
     // A product another tool left at the highest version.
-    store
-        .put_raw_item(json!({"product_name": {"S": "cheese scone"}, "product_id": {"S": "a501"},
+    cafe_menu_testing::raw(&store).put_item(json!({"product_name": {"S": "cheese scone"}, "product_id": {"S": "a501"},
                               "price_in_cents": {"N": "350"}, "version": {"N": "18446744073709551615"}}))
         .await
         .unwrap();
@@ -532,7 +531,7 @@ async fn a_version_that_cannot_be_incremented_is_a_412_not_a_failure() {
 #[tokio::test]
 async fn api_writes_during_a_5000_product_load_get_their_normal_answers() {
     use cafe_menu::load::{load_menu_file_with_progress, LoadOutcome, LoadProgress};
-    use cafe_menu::testing::{insert_all, loader_store, product};
+    use cafe_menu_testing::{insert_all, loader_store, product};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     let store = fresh_store("writer_during_load").await;
@@ -653,7 +652,7 @@ const MORE_REQUESTS: [Extra; 3] = [
 /// them.
 #[tokio::test]
 async fn its_contract_grants_exactly_the_dynamodb_calls_its_routes_make() {
-    use cafe_menu::testing::{assert_contract_grants_exactly_what_the_routes_use, route_event};
+    use cafe_menu_testing::{assert_contract_grants_exactly_what_the_routes_use, route_event};
     let more = MORE_REQUESTS
         .iter()
         .map(|(route, query, headers, body)| route_event(route, "apple pie", query, headers, *body))

@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_config::SdkConfig;
 
-use crate::contract::validate;
-use crate::product::Product;
-use crate::store::{MenuStore, Workload};
+use cafe_menu::contract::validate;
+use cafe_menu::product::Product;
+use cafe_menu::store::{MenuStore, Workload};
 
 /// Set by `scripts/with-test-services.sh` (which `make test` uses).
 pub const ENDPOINT_VAR: &str = "MENU_TEST_DYNAMODB_ENDPOINT";
@@ -22,7 +22,7 @@ pub const ENDPOINT_VAR: &str = "MENU_TEST_DYNAMODB_ENDPOINT";
 pub fn s3_config() -> aws_sdk_s3::config::Builder {
     let endpoint = std::env::var("MENU_TEST_S3_ENDPOINT")
         .expect("MENU_TEST_S3_ENDPOINT is set by scripts/with-test-services.sh");
-    aws_sdk_s3::config::Builder::from(&crate::sdk::local(&endpoint, Workload::Requests))
+    aws_sdk_s3::config::Builder::from(&cafe_menu::sdk::local(&endpoint, Workload::Requests))
         .force_path_style(true)
 }
 
@@ -91,7 +91,7 @@ pub fn endpoint() -> String {
 
 /// The AWS configuration of a local endpoint (any credentials do).
 pub fn sdk_config_for(endpoint: &str) -> SdkConfig {
-    crate::sdk::local(endpoint, Workload::Requests)
+    cafe_menu::sdk::local(endpoint, Workload::Requests)
 }
 
 /// A store of `table` at a local endpoint, with the client a workload gets in production.
@@ -149,7 +149,7 @@ pub fn bench_args(usage: &str, required: usize) -> Vec<String> {
 }
 
 /// The café's 26-product sample menu, as the website ships it.
-pub const CAFE_MENU_JSON: &str = include_str!("../../../data/sample-menu/all_products.json");
+pub const CAFE_MENU_JSON: &str = include_str!("../../data/sample-menu/all_products.json");
 
 /// The café's sample menu as products.
 pub fn cafe_menu() -> Vec<Product> {
@@ -301,27 +301,13 @@ impl Drop for OwnDynamoDbLocal {
     }
 }
 
-/// `limit` and `cursor` of a query string as the read routes see them (for the fuzzers).
-pub fn parse_page_query(query: &str) -> Result<(Option<usize>, Option<String>), String> {
-    crate::api::PageQuery::parse(Some(query))
-        .map(|q| (q.limit, q.cursor))
-        .map_err(|e| e.to_string())
-}
-
-/// Whether a token decodes as a cursor of the menu (or of the specials).
-pub fn decodes_as_cursor(token: &str, specials: bool) -> bool {
-    crate::store::decodes_as_cursor(token, specials)
-}
-
-/// Whether the cursor for a position decodes back to that position.
-pub fn cursor_round_trips(name: &str, special: Option<i64>) -> bool {
-    crate::store::cursor_round_trips(name, special)
-}
-
+mod access;
 mod contracts;
 pub mod fuzz_checks;
 mod observe;
 mod proxies;
+mod raw;
+pub use raw::{product_item, raw, RawTable};
 
 pub use contracts::{
     assert_contract_grants_exactly_what_the_routes_use, contract, contract_routes, granted,

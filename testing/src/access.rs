@@ -47,7 +47,7 @@ pub(crate) fn of_request(
         false
     } else if let Some(scan) = input.downcast_ref::<ScanInput>() {
         let on = match scan.index_name() {
-            Some(index) if index == super::schema::SPECIALS_INDEX => "specials_index",
+            Some(index) if index == cafe_menu::store::schema::SPECIALS_INDEX => "specials_index",
             Some(other) => return Err(format!("a Scan of an unknown index {other:?}")),
             None => "table",
         };

@@ -5,11 +5,11 @@ use cafe_menu::api::back_office::BackOffice;
 use cafe_menu::api::{Api, Function};
 use cafe_menu::bucket::MenuFiles;
 use cafe_menu::config::{ApiConfig, BackOfficeConfig};
-use cafe_menu::testing::{
+use cafe_menu::MenuStore;
+use cafe_menu_testing::{
     assert_route_names, cafe_menu, event_text, fresh_store, insert_all, json_of, s3, s3_object,
     versioned_bucket, RouteCase,
 };
-use cafe_menu::MenuStore;
 use lambda_http::Request;
 use serde_json::{json, Value};
 
@@ -44,7 +44,7 @@ fn office(store: &MenuStore, bucket: &str) -> Api {
     let files = MenuFiles::new(s3(), "uploads/".into(), "reports/".into());
     let config = config(bucket);
     let mut api = Api::new(Function::BackOffice, store.clone(), config.api.clone());
-    api.metrics_out = cafe_menu::testing::metrics_to_log;
+    api.metrics_out = cafe_menu_testing::metrics_to_log;
     api.office = Some(BackOffice { files, config });
     api
 }
@@ -258,7 +258,7 @@ async fn each_request_is_logged_under_its_route_key() {
 /// the handler's requests needed.
 #[tokio::test]
 async fn its_contract_grants_exactly_the_dynamodb_calls_its_routes_make() {
-    use cafe_menu::testing::assert_contract_grants_exactly_what_the_routes_use;
+    use cafe_menu_testing::assert_contract_grants_exactly_what_the_routes_use;
     let bucket = versioned_bucket("office-contract").await;
     assert_contract_grants_exactly_what_the_routes_use(
         "back-office",
@@ -278,9 +278,9 @@ async fn its_contract_grants_exactly_the_dynamodb_calls_its_routes_make() {
 /// URL writes its one key, is refused for any other key, and is refused once expired.
 #[tokio::test]
 async fn a_presigned_upload_url_writes_its_one_key_until_it_expires() {
-    use cafe_menu::testing::signing_s3;
+    use cafe_menu_testing::signing_s3;
     use std::time::Duration;
-    let bucket = cafe_menu::testing::table_name("signing")
+    let bucket = cafe_menu_testing::table_name("signing")
         .to_lowercase()
         .replace('_', "-");
     let s3 = signing_s3();

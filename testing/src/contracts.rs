@@ -3,15 +3,12 @@
 //! the two agree.
 
 use super::{cafe_menu, endpoint, event_json, fresh_store, insert_all, sdk_config_for};
-use crate::store::{MenuStore, Workload};
+use cafe_menu::store::{MenuStore, Workload};
 
 /// A store of `table` on the test run's DynamoDB Local, with a workload's client (its real
 /// retries) that records the IAM permissions of every request it sends.
-pub fn recording_store(
-    table: &str,
-    workload: Workload,
-) -> (MenuStore, crate::store::access::Recorder) {
-    let recorder = crate::store::access::Recorder::default();
+pub fn recording_store(table: &str, workload: Workload) -> (MenuStore, crate::access::Recorder) {
+    let recorder = crate::access::Recorder::default();
     let config = MenuStore::client_config(
         aws_sdk_dynamodb::config::Builder::from(&sdk_config_for(&endpoint())),
         workload,
@@ -96,7 +93,9 @@ pub fn route_event(
         event["body"] = body.into();
     }
     // The staff's routes get what API Gateway's JWT authorizer hands on for a staff member.
-    if crate::api::Route::parse(route).map(crate::api::Route::access) == Some(crate::api::Access::Staff) {
+    if cafe_menu::api::Route::parse(route).map(cafe_menu::api::Route::access)
+        == Some(cafe_menu::api::Access::Staff)
+    {
         event["requestContext"]["authorizer"] =
             event_json("product-writer/post-product")["requestContext"]["authorizer"].clone();
     }

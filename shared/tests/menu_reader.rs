@@ -21,15 +21,15 @@ async fn handle_as(
 ) -> lambda_http::Response<lambda_http::Body> {
     let mut api = Api::new(function, store.clone(), config.clone());
     api.cache = cache.clone();
-    api.metrics_out = cafe_menu::testing::metrics_to_log;
+    api.metrics_out = cafe_menu_testing::metrics_to_log;
     cafe_menu::lambda::handle(&api, request).await
 }
 use cafe_menu::api::{ApiConfig, ListCache};
-use cafe_menu::testing::{
+use cafe_menu::MenuStore;
+use cafe_menu_testing::{
     assert_route_names, cafe_menu, event_json, event_text, fresh_store, gunzip, insert_all,
     json_of, product, unreachable_store,
 };
-use cafe_menu::MenuStore;
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
 
@@ -367,8 +367,8 @@ async fn the_configured_origin_is_sent_on_every_response() {
 #[tokio::test]
 async fn items_written_by_other_tools_still_render() {
     let store = cafe_store("menu_odd").await;
-    store
-        .put_raw_item(json!({"product_name": {"S": "mystery muffin"}, "product_id": {"S": "z9"}}))
+    cafe_menu_testing::raw(&store)
+        .put_item(json!({"product_name": {"S": "mystery muffin"}, "product_id": {"S": "z9"}}))
         .await
         .unwrap();
     let (status, _, body) = call(&store, event("get-menu")).await;
@@ -407,7 +407,7 @@ async fn dynamodb_down_is_a_503_with_a_generic_message() {
 /// 503, never a 200 with the pages read so far; once DynamoDB is back, the next read is whole.
 #[tokio::test]
 async fn dynamodb_dying_during_a_read_is_a_clean_503_and_the_next_read_works() {
-    use cafe_menu::testing::{endpoint, Fault, FaultProxy, Trip};
+    use cafe_menu_testing::{endpoint, Fault, FaultProxy, Trip};
     let store = fresh_store("read_drill").await;
     // ~3 MB: several Scan pages per segment, so that the read has pages left after the first.
     let products: Vec<cafe_menu::Product> = (0..300)
@@ -583,7 +583,7 @@ const MORE_REQUESTS: [Extra; 2] = [
 /// them.
 #[tokio::test]
 async fn its_contract_grants_exactly_the_dynamodb_calls_its_routes_make() {
-    use cafe_menu::testing::{assert_contract_grants_exactly_what_the_routes_use, route_event};
+    use cafe_menu_testing::{assert_contract_grants_exactly_what_the_routes_use, route_event};
     let more = MORE_REQUESTS
         .iter()
         .map(|(route, query, headers, body)| route_event(route, "apple pie", query, headers, *body))
@@ -690,7 +690,7 @@ async fn change_the_menu(store: &MenuStore, kind: &str) {
             let file = json!([{"product_name_str": "loaded bun", "product_id_str": "b1",
                                "price_in_cents_int": 200}]);
             cafe_menu::load_menu_file(
-                &cafe_menu::testing::loader_store(store),
+                &cafe_menu_testing::loader_store(store),
                 file.to_string().as_bytes(),
                 cafe_menu::MenuFileSource::default(),
                 &cafe_menu::LoadOptions::default(),
@@ -698,8 +698,8 @@ async fn change_the_menu(store: &MenuStore, kind: &str) {
             .await
             .unwrap();
         }
-        _ => store
-            .put_raw_item(json!({"product_name": {"S": "raw roll"}, "product_id": {"S": "r1"}}))
+        _ => cafe_menu_testing::raw(store)
+            .put_item(json!({"product_name": {"S": "raw roll"}, "product_id": {"S": "r1"}}))
             .await
             .unwrap(),
     }
@@ -750,7 +750,14 @@ async fn the_cache_keeps_routes_codings_and_queries_apart() {
     // The specials through the same cache: never the menu's answer.
     let specials_request: lambda_http::Request =
         lambda_http::request::from_str(&event_text("specials-reader/get-specials")).unwrap();
-    let specials = handle_as(Function::SpecialsReader, &store, &config, &cache, specials_request).await;
+    let specials = handle_as(
+        Function::SpecialsReader,
+        &store,
+        &config,
+        &cache,
+        specials_request,
+    )
+    .await;
     let specials: Value = json_of(specials.body());
     assert_eq!(names_in(&specials).len(), 6);
     // gzip: the same list compressed, with its own ETag.

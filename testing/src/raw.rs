@@ -1,34 +1,75 @@
-//! For tests and benchmarks only (feature `testing`): items as another tool writes them, in
-//! DynamoDB JSON (`{"product_name": {"S": "scone"}, "price_in_cents": {"N": "250"}}`, the form
-//! `aws dynamodb put-item --item` takes), and the table's items as they are stored. The store
-//! keeps its client to itself; these are the only doors to raw items.
+//! Items as another tool writes them, in DynamoDB JSON (`{"product_name": {"S": "scone"},
+//! "price_in_cents": {"N": "250"}}`, the form `aws dynamodb put-item --item` takes), the table's
+//! items as they are stored, and the raw writes the benchmarks compare the loader with. The store
+//! keeps its client and its item form to itself; this is a second client on the same table.
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::Error;
 use base64::Engine;
-use serde_json::{Map, Value};
+use cafe_menu::{MenuStore, Product, Workload};
+use serde_json::{json, Map, Value};
 
-use super::item::{self, Item};
-use super::{MenuStore, StoreError};
-use crate::product::Product;
+type Item = HashMap<String, AttributeValue>;
 
-impl MenuStore {
+/// One table, written and read past the store.
+pub struct RawTable {
+    client: Client,
+    table: String,
+}
+
+/// The table of `store`, on the test run's DynamoDB Local.
+pub fn raw(store: &MenuStore) -> RawTable {
+    RawTable::at(&super::endpoint(), store.table(), Workload::Requests)
+}
+
+/// A product's item as the store writes it (version 1), in DynamoDB JSON. The attribute names are
+/// the table's (`template.yaml`, `docs/design.md`); `a_raw_product_item_reads_back_as_the_product`
+/// (shared/tests/store.rs) keeps this copy honest.
+pub fn product_item(product: &Product) -> Value {
+    let mut item = json!({
+        "product_name": {"S": product.name},
+        "product_id": {"S": product.id},
+        "price_in_cents": {"N": product.price_in_cents.to_string()},
+        "description": {"S": product.description},
+        "tags": {"L": product.tags.iter().map(|t| json!({"S": t})).collect::<Vec<_>>()},
+        "version": {"N": "1"},
+    });
+    if product.special {
+        // Only specials carry the index key: that keeps `special_GSI` sparse.
+        item["special"] = json!({"N": "1"});
+    }
+    item
+}
+
+impl RawTable {
+    /// `table` at a local endpoint, with the retries `workload` gets in production (the
+    /// benchmarks compare like with like).
+    pub fn at(endpoint: &str, table: &str, workload: Workload) -> Self {
+        let config = aws_sdk_dynamodb::config::Builder::from(&super::sdk_config_for(endpoint));
+        Self {
+            client: Client::from_conf(MenuStore::client_config(config, workload).build()),
+            table: table.to_owned(),
+        }
+    }
+
     /// Writes an item exactly as given (no condition, no checks), as another tool would.
-    pub async fn put_raw_item(&self, item: Value) -> Result<(), StoreError> {
+    pub async fn put_item(&self, item: Value) -> Result<(), Error> {
         self.client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item_from_json(&item)))
             .send()
             .await
-            .map_err(StoreError::from_sdk)?;
+            .map_err(Error::from)?;
         Ok(())
     }
 
     /// Every item of the table in DynamoDB JSON, by product name.
-    pub async fn raw_items(&self) -> Result<HashMap<String, Value>, StoreError> {
+    pub async fn items(&self) -> Result<HashMap<String, Value>, Error> {
         let mut items = HashMap::new();
         let mut start = None;
         loop {
@@ -39,9 +80,9 @@ impl MenuStore {
                 .set_exclusive_start_key(start)
                 .send()
                 .await
-                .map_err(StoreError::from_sdk)?;
+                .map_err(Error::from)?;
             for raw in out.items() {
-                if let Some(AttributeValue::S(name)) = raw.get(item::NAME) {
+                if let Some(AttributeValue::S(name)) = raw.get("product_name") {
                     items.insert(name.clone(), item_to_json(raw));
                 }
             }
@@ -55,11 +96,11 @@ impl MenuStore {
     /// The raw ceiling of insert-only writes that the benchmarks compare the loader with:
     /// conditional `PutItem`s (`attribute_not_exists`), `concurrency` in flight, with nothing
     /// else (no stored item on failure, no capacity, no outcome per product).
-    pub async fn raw_conditional_puts(
+    pub async fn conditional_puts(
         &self,
         products: &[Product],
         concurrency: usize,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), Error> {
         use futures_util::{stream, StreamExt, TryStreamExt};
         stream::iter(products)
             .map(|p| async move {
@@ -67,7 +108,7 @@ impl MenuStore {
                     .client
                     .put_item()
                     .table_name(&self.table)
-                    .set_item(Some(item::to_item(p, 1)))
+                    .set_item(Some(item_from_json(&product_item(p))))
                     .condition_expression("attribute_not_exists(product_name)")
                     .send()
                     .await;
@@ -78,7 +119,7 @@ impl MenuStore {
                     {
                         Ok(())
                     }
-                    other => other.map(|_| ()).map_err(StoreError::from_sdk),
+                    other => other.map(|_| ()).map_err(Error::from),
                 }
             })
             .buffer_unordered(concurrency.max(1))
@@ -86,17 +127,15 @@ impl MenuStore {
             .await?;
         Ok(())
     }
-}
 
-impl MenuStore {
     /// The other insert-only batch write AWS offers, for the benchmarks to compare: PartiQL
     /// `BatchExecuteStatement` of up to 25 `INSERT`s (each fails alone, with `DuplicateItem`, when
     /// the name is taken), `concurrency` batches in flight. Returns how many were refused.
-    pub async fn raw_partiql_inserts(
+    pub async fn partiql_inserts(
         &self,
         products: &[Product],
         concurrency: usize,
-    ) -> Result<usize, StoreError> {
+    ) -> Result<usize, Error> {
         use aws_sdk_dynamodb::types::BatchStatementRequest;
         use futures_util::{stream, StreamExt, TryStreamExt};
         let refused: Vec<usize> = stream::iter(products.chunks(25))
@@ -104,7 +143,7 @@ impl MenuStore {
                 let statements: Vec<BatchStatementRequest> = chunk
                     .iter()
                     .map(|p| {
-                        let item = item::to_item(p, 1);
+                        let item = item_from_json(&product_item(p));
                         let mut names: Vec<&String> = item.keys().collect();
                         names.sort();
                         let fields: Vec<String> =
@@ -126,8 +165,8 @@ impl MenuStore {
                     .set_statements(Some(statements))
                     .send()
                     .await
-                    .map_err(StoreError::from_sdk)?;
-                Ok::<usize, StoreError>(
+                    .map_err(Error::from)?;
+                Ok::<usize, Error>(
                     out.responses()
                         .iter()
                         .filter(|r| r.error().is_some())

@@ -21,14 +21,14 @@ async fn handle_as(
 ) -> lambda_http::Response<lambda_http::Body> {
     let mut api = Api::new(function, store.clone(), config.clone());
     api.cache = cache.clone();
-    api.metrics_out = cafe_menu::testing::metrics_to_log;
+    api.metrics_out = cafe_menu_testing::metrics_to_log;
     cafe_menu::lambda::handle(&api, request).await
 }
 use cafe_menu::api::{ApiConfig, ListCache};
-use cafe_menu::testing::{
+use cafe_menu::{MenuStore, Product};
+use cafe_menu_testing::{
     assert_route_names, cafe_menu, event_json, event_text, fresh_store, insert_all, json_of,
 };
-use cafe_menu::{MenuStore, Product};
 use lambda_http::Request;
 use serde_json::{json, Value};
 
@@ -239,7 +239,7 @@ const MORE_REQUESTS: [Extra; 1] = [("GET /products/on_offer", "limit=2", &[], No
 /// them.
 #[tokio::test]
 async fn its_contract_grants_exactly_the_dynamodb_calls_its_routes_make() {
-    use cafe_menu::testing::{assert_contract_grants_exactly_what_the_routes_use, route_event};
+    use cafe_menu_testing::{assert_contract_grants_exactly_what_the_routes_use, route_event};
     let more = MORE_REQUESTS
         .iter()
         .map(|(route, query, headers, body)| route_event(route, "apple pie", query, headers, *body))

@@ -143,7 +143,7 @@ where
         let expected: &[&str] = if counted { &[name] } else { &[] };
         assert_eq!(seen.routes_counted(), expected, "{case}: the name counted");
         let said = &seen.requests()[0]["asked"];
-        if name == crate::api::UNMATCHED_ROUTE {
+        if name == cafe_menu::api::UNMATCHED_ROUTE {
             let method = asked.split(' ').next().unwrap();
             let said = said.as_str().unwrap_or_default();
             assert!(said.starts_with(&format!("{method} /")), "{case}: {said}");
