@@ -5,10 +5,11 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
+use cafe_menu::product::Money;
+
 use crate::api::{ListedProduct, MenuApi};
 use crate::error::{CliError, Result};
 use crate::output::{differences_view, menu_table, outln, print_json, product_view, table_width};
-use crate::price::format_cents;
 
 /// One change to one product.
 #[derive(Debug, Clone)]
@@ -43,7 +44,7 @@ impl Change {
     /// The change in a few words: "price $3.95", "tag \"vegan\"".
     fn describe(&self) -> String {
         match self {
-            Change::Price(cents) => format!("price {}", format_cents(*cents)),
+            Change::Price(cents) => format!("price {}", Money(*cents)),
             Change::Tag(tag) => format!("tag {tag:?}"),
             Change::Untag(tag) => format!("untag {tag:?}"),
             Change::OutOfStock => "out of stock".into(),
@@ -215,7 +216,7 @@ fn confirm(product: &ListedProduct) -> Result<bool> {
     eprint!(
         "Remove {:?} ({}, version {}) from the menu? [y/N] ",
         product.product.name,
-        format_cents(product.product.price_in_cents),
+        Money(product.product.price_in_cents),
         product.version
     );
     std::io::stderr().flush().ok();

@@ -4,12 +4,12 @@
 use std::fmt;
 use std::io::{self, Write};
 
+use cafe_menu::product::Money;
 use comfy_table::{presets, CellAlignment, ColumnConstraint, ContentArrangement, Row, Table};
 use serde::Serialize;
 
 use crate::api::ListedProduct;
 use crate::error::{CliError, Result};
-use crate::price::format_cents;
 
 /// `println!` that hands a failed write back instead of panicking (`println!` panics on a
 /// closed pipe): every line the tool prints on stdout goes through it. See [`write_line`].
@@ -65,7 +65,7 @@ pub fn menu_table(products: &[ListedProduct], width: u16) -> String {
     for p in products {
         let mut row = Row::from([
             p.product.name.clone(),
-            format_cents(p.product.price_in_cents),
+            Money(p.product.price_in_cents).to_string(),
             p.product.tags.join(", "),
             if p.product.is_special() { "yes" } else { "" }.to_owned(),
             p.version.to_string(),
@@ -108,7 +108,7 @@ fn fields(p: &ListedProduct) -> Vec<(&'static str, String)> {
     let or_none = |s: String| if s.is_empty() { "(none)".to_owned() } else { s };
     vec![
         ("id", p.product.id.clone()),
-        ("price", format_cents(p.product.price_in_cents)),
+        ("price", Money(p.product.price_in_cents).to_string()),
         ("description", or_none(p.product.description.clone())),
         ("tags", or_none(p.product.tags.join(", "))),
         (

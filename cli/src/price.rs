@@ -1,7 +1,8 @@
-//! Prices as people type them, read into whole cents, and cents shown back as people read them.
-//! Anything that could be read two ways is refused with a message saying how to write it.
+//! Prices as people type them, read into whole cents (shown back by `cafe_menu::product::Money`,
+//! in a form read here). Anything that could be read two ways is refused with a message saying
+//! how to write it.
 
-use cafe_menu::product::MAX_PRICE_IN_CENTS;
+use cafe_menu::product::{Money, MAX_PRICE_IN_CENTS};
 
 /// The accepted forms, for `--help`, error messages and docs/staff.md.
 pub const FORMS: &str = "4.50, $4.50, 4.5, 4 or $4 (dollars), or 450c (cents)";
@@ -74,17 +75,9 @@ pub fn parse_price(typed: &str) -> Result<i64, String> {
         Some(cents) if cents <= MAX_PRICE_IN_CENTS => Ok(cents),
         _ => refuse(&format!(
             "the menu's highest price is {}",
-            format_cents(MAX_PRICE_IN_CENTS)
+            Money(MAX_PRICE_IN_CENTS)
         )),
     }
-}
-
-/// Cents as people read a price, in a form [`parse_price`] reads back: `$4.50`, `$1000.00`
-/// (no thousands separator: a comma is refused on input).
-pub fn format_cents(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let cents = cents.unsigned_abs();
-    format!("{sign}${}.{:02}", cents / 100, cents % 100)
 }
 
 #[cfg(test)]
@@ -128,17 +121,18 @@ mod tests {
         }
     }
 
+    /// Prices are shown by `Money` (the product's); its form must read back here.
     #[test]
     fn cents_read_back_as_dollars() {
         for case in rule()["shown"].as_array().expect("a list") {
-            assert_eq!(format_cents(case[0].as_i64().expect("cents")), case[1]);
+            assert_eq!(Money(case[0].as_i64().expect("cents")).to_string(), case[1]);
         }
     }
 
     #[test]
     fn a_shown_price_reads_back_as_itself() {
         for cents in [0, 5, 99, 450, 4595, 100_000, 1_000_000] {
-            assert_eq!(parse_price(&format_cents(cents)), Ok(cents));
+            assert_eq!(parse_price(&Money(cents).to_string()), Ok(cents));
         }
     }
 }

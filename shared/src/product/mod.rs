@@ -7,6 +7,9 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
+mod money;
+pub use money::Money;
+
 /// Longest product name, in characters as sent: 512 characters of up to 4 bytes each fit the key
 /// limit, and a count of characters is what a person (and the OpenAPI schema) can check. The
 /// stored (NFC) form is held to it too.
@@ -111,8 +114,15 @@ mod tests {
 
     #[test]
     fn a_problem_reads_as_its_field_then_what_is_wrong() {
-        let p = Problem::of_kind("price_in_cents_int", "must not be negative", "must not be negative, found -3");
-        assert_eq!(p.to_string(), "price_in_cents_int: must not be negative, found -3");
+        let p = Problem::of_kind(
+            "price_in_cents_int",
+            "must not be negative",
+            "must not be negative, found -3",
+        );
+        assert_eq!(
+            p.to_string(),
+            "price_in_cents_int: must not be negative, found -3"
+        );
         assert_eq!(p.kind, "must not be negative");
     }
 }
