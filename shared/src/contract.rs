@@ -211,16 +211,14 @@ pub fn load_report_path(file_name: &str) -> String {
 /// A name as one URL path segment: everything but RFC 3986's unreserved characters
 /// percent-encoded (a `/` too, so that the name stays one segment).
 pub fn path_segment(name: &str) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(name.len());
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            write!(out, "%{b:02X}").expect("writing to a String");
-        }
-    }
-    out
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    /// All but RFC 3986's unreserved characters (letters, digits and `-._~`).
+    const ENCODED: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    utf8_percent_encode(name, ENCODED).to_string()
 }
 
 pub use load_report::*;
