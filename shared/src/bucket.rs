@@ -35,15 +35,27 @@ pub struct Fetched {
 
 /// What can go wrong at the bucket.
 #[derive(Debug, thiserror::Error)]
-pub enum FetchError {
+pub enum BucketError {
     /// Deleted before we got to it: nothing to load, and a retry will not change that.
     #[error("the menu file is no longer in the bucket")]
     Gone,
     #[error("the menu file is {size} bytes; the limit is {limit} bytes")]
     TooLarge { size: u64, limit: u64 },
-    /// S3 failed or could not be reached: worth a retry of the invocation.
-    #[error("S3 failed: {0}")]
-    S3(String),
+    /// S3 failed or could not be reached: worth a retry of the invocation. The SDK's error (with
+    /// S3's code and message, and the raw response) is the source: for the log, never an answer.
+    #[error("S3 failed to {action}")]
+    S3 {
+        action: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// An object that we wrote as text (a load report) is not UTF-8.
+    #[error("{key} is not UTF-8 text")]
+    NotText {
+        key: String,
+        #[source]
+        source: std::string::FromUtf8Error,
+    },
 }
 
 impl MenuFiles {
@@ -63,7 +75,7 @@ impl MenuFiles {
         key: &str,
         version_id: Option<&str>,
         limit: u64,
-    ) -> Result<Fetched, FetchError> {
+    ) -> Result<Fetched, BucketError> {
         let got = self
             .s3
             .get_object()
@@ -77,13 +89,13 @@ impl MenuFiles {
             Err(SdkError::ServiceError(e))
                 if e.err().is_no_such_key() || e.err().code() == Some("NoSuchVersion") =>
             {
-                return Err(FetchError::Gone)
+                return Err(BucketError::Gone)
             }
-            Err(e) => return Err(s3_failed(e)),
+            Err(e) => return Err(s3_failed("fetch the menu file")(e)),
         };
         let size = object.content_length().unwrap_or(0).max(0) as u64;
         if size > limit {
-            return Err(FetchError::TooLarge { size, limit });
+            return Err(BucketError::TooLarge { size, limit });
         }
         let source = MenuFileSource {
             bucket: Some(bucket.to_owned()),
@@ -99,7 +111,7 @@ impl MenuFiles {
                 .body
                 .collect()
                 .await
-                .map_err(|e| FetchError::S3(e.to_string()))?
+                .map_err(s3_failed("read the menu file"))?
                 .into_bytes(),
         );
         Ok(Fetched { bytes, source })
@@ -117,7 +129,7 @@ impl MenuFiles {
         &self,
         bucket: &str,
         report: &LoadReport,
-    ) -> Result<String, FetchError> {
+    ) -> Result<String, BucketError> {
         let key = self.report_key(&report.source.key);
         let body = serde_json::to_vec_pretty(report).expect("reports serialize");
         self.s3
@@ -128,7 +140,7 @@ impl MenuFiles {
             .body(ByteStream::from(body))
             .send()
             .await
-            .map_err(s3_failed)?;
+            .map_err(s3_failed("write a load report"))?;
         Ok(key)
     }
 
@@ -146,7 +158,7 @@ impl MenuFiles {
         bucket: &str,
         file_name: &str,
         expires: Duration,
-    ) -> Result<PresignedUpload, FetchError> {
+    ) -> Result<PresignedUpload, BucketError> {
         let key = format!("{}{file_name}", self.upload_prefix);
         let request = self
             .s3
@@ -155,22 +167,27 @@ impl MenuFiles {
             .key(&key)
             .presigned(presigning(expires)?)
             .await
-            .map_err(s3_failed)?;
+            .map_err(s3_failed("presign an upload URL"))?;
         Ok(PresignedUpload {
             key,
             url: request.uri().to_owned(),
         })
     }
 
-    /// The load report of the newest upload of `file_name`, as the loader wrote it; `None` while
-    /// there is none.
+    /// The load report of the newest upload of `file_name`, as the loader wrote it (its text as
+    /// is); `None` while there is none.
     pub async fn load_report(
         &self,
         bucket: &str,
         file_name: &str,
-    ) -> Result<Option<Vec<u8>>, FetchError> {
+    ) -> Result<Option<String>, BucketError> {
         let key = self.report_key(&format!("{}{file_name}", self.upload_prefix));
-        self.object(bucket, &key).await
+        let Some(bytes) = self.object(bucket, &key).await? else {
+            return Ok(None);
+        };
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|source| BucketError::NotText { key, source })
     }
 
     /// The newest `count` load reports, newest first.
@@ -178,7 +195,7 @@ impl MenuFiles {
         &self,
         bucket: &str,
         count: usize,
-    ) -> Result<Vec<RecentLoad>, FetchError> {
+    ) -> Result<Vec<RecentLoad>, BucketError> {
         let mut listed = Vec::new();
         let mut pages = self
             .s3
@@ -188,7 +205,7 @@ impl MenuFiles {
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(s3_failed)?;
+            let page = page.map_err(s3_failed("list the load reports"))?;
             for object in page.contents() {
                 if let (Some(key), Some(modified)) = (object.key(), object.last_modified()) {
                     listed.push((SystemTime::try_from(*modified).ok(), key.to_owned()));
@@ -207,7 +224,7 @@ impl MenuFiles {
                 recent.push(RecentLoad {
                     file_name,
                     at,
-                    report: serde_json::from_slice(&body).unwrap_or_default(),
+                    report: serde_json::from_slice(&body).ok(),
                 });
             }
         }
@@ -221,7 +238,7 @@ impl MenuFiles {
         key: &str,
         csv: String,
         link_expires: Duration,
-    ) -> Result<String, FetchError> {
+    ) -> Result<String, BucketError> {
         self.s3
             .put_object()
             .bucket(bucket)
@@ -234,7 +251,7 @@ impl MenuFiles {
             .body(ByteStream::from(csv.into_bytes()))
             .send()
             .await
-            .map_err(s3_failed)?;
+            .map_err(s3_failed("write the menu report"))?;
         let link = self
             .s3
             .get_object()
@@ -242,23 +259,23 @@ impl MenuFiles {
             .key(key)
             .presigned(presigning(link_expires)?)
             .await
-            .map_err(s3_failed)?;
+            .map_err(s3_failed("presign the menu report's link"))?;
         Ok(link.uri().to_owned())
     }
 
-    /// An object's bytes, `None` when there is no such key.
-    async fn object(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, FetchError> {
+    /// A load report's bytes, `None` when there is no such key.
+    async fn object(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, BucketError> {
         match self.s3.get_object().bucket(bucket).key(key).send().await {
             Ok(object) => Ok(Some(
                 object
                     .body
                     .collect()
                     .await
-                    .map_err(|e| FetchError::S3(e.to_string()))?
+                    .map_err(s3_failed("read a load report"))?
                     .to_vec(),
             )),
             Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => Ok(None),
-            Err(e) => Err(s3_failed(e)),
+            Err(e) => Err(s3_failed("fetch a load report")(e)),
         }
     }
 }
@@ -277,8 +294,8 @@ pub struct RecentLoad {
     pub file_name: String,
     /// When the report was written.
     pub at: Option<SystemTime>,
-    /// The report as written (a `LoadReport`); `Null` if it could not be read.
-    pub report: serde_json::Value,
+    /// The report as written; `None` if it could not be read as one.
+    pub report: Option<LoadReport>,
 }
 
 /// The menu file name a person may upload: the name of a `.json` file (only those trigger the
@@ -303,16 +320,19 @@ pub fn menu_file_name(name: &str) -> Result<&str, String> {
     Err(format!("the file name {problem}"))
 }
 
-fn presigning(expires: Duration) -> Result<PresigningConfig, FetchError> {
-    PresigningConfig::expires_in(expires).map_err(|e| FetchError::S3(e.to_string()))
+fn presigning(expires: Duration) -> Result<PresigningConfig, BucketError> {
+    PresigningConfig::expires_in(expires).map_err(s3_failed("set a URL's expiry"))
 }
 
-fn s3_failed<E, R>(e: SdkError<E, R>) -> FetchError
+/// Keeps the SDK's error whole as the source (its chain holds S3's code and message).
+fn s3_failed<E>(action: &'static str) -> impl FnOnce(E) -> BucketError
 where
-    E: std::error::Error + 'static,
-    R: std::fmt::Debug,
+    E: std::error::Error + Send + Sync + 'static,
 {
-    FetchError::S3(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+    move |e| BucketError::S3 {
+        action,
+        source: Box::new(e),
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod contract;
 pub mod lambda;
 pub mod load;
 pub mod menu_file;
+#[cfg(feature = "bucket")]
 pub mod menu_report;
 pub mod metrics;
 pub mod product;

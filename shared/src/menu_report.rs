@@ -5,7 +5,12 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::product::Product;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::OffsetDateTime;
+
+use crate::load::LoadOutcome;
+use crate::product::{Money, Product};
 use crate::store::StoredProduct;
 
 /// A load as the report lists it (from its load report in the bucket).
@@ -14,11 +19,11 @@ pub struct LoadLine {
     pub file_name: String,
     /// When the loader wrote the load report.
     pub at: Option<SystemTime>,
-    /// `loaded` or `rejected` (as the load report says).
-    pub outcome: String,
-    pub inserted: u64,
-    pub conflicts: u64,
-    pub rejected: u64,
+    /// As the load report says; `None` when it could not be read (listed as `unknown`).
+    pub outcome: Option<LoadOutcome>,
+    pub inserted: usize,
+    pub conflicts: usize,
+    pub rejected: usize,
 }
 
 /// The report: the CSV file and the one line the website shows.
@@ -31,7 +36,7 @@ pub struct MenuReport {
 /// Builds the report from the whole menu (as read), the names on the specials list now (the
 /// specials reader's answer) and the newest loads.
 pub fn menu_report(menu: &[StoredProduct], on_offer: &[String], loads: &[LoadLine]) -> MenuReport {
-    let mut csv = String::new();
+    let mut csv = csv_writer(Vec::new());
     row(
         &mut csv,
         &[
@@ -56,7 +61,7 @@ pub fn menu_report(menu: &[StoredProduct], on_offer: &[String], loads: &[LoadLin
             &[
                 &p.name,
                 &p.id,
-                &dollars(p.price_in_cents),
+                &Money(p.price_in_cents).dollars(),
                 yes_no(in_stock),
                 yes_no(p.special),
                 yes_no(on_offer.contains(&p.name)),
@@ -66,7 +71,10 @@ pub fn menu_report(menu: &[StoredProduct], on_offer: &[String], loads: &[LoadLin
             ],
         );
     }
-    csv.push_str("\r\n");
+    // A blank line between the two tables (the csv crate writes an empty record as `""`).
+    let mut out = csv.into_inner().expect("writing to memory");
+    out.extend_from_slice(b"\r\n");
+    let mut csv = csv_writer(out);
     row(
         &mut csv,
         &[
@@ -84,7 +92,7 @@ pub fn menu_report(menu: &[StoredProduct], on_offer: &[String], loads: &[LoadLin
             &[
                 &load.file_name,
                 &load.at.map(utc_timestamp).unwrap_or_default(),
-                &load.outcome,
+                outcome(load.outcome),
                 &load.inserted.to_string(),
                 &load.conflicts.to_string(),
                 &load.rejected.to_string(),
@@ -92,7 +100,7 @@ pub fn menu_report(menu: &[StoredProduct], on_offer: &[String], loads: &[LoadLin
         );
     }
     let last_load = match loads.first() {
-        Some(load) => format!("last load {} ({})", load.file_name, load.outcome),
+        Some(load) => format!("last load {} ({})", load.file_name, outcome(load.outcome)),
         None => "no loads yet".to_owned(),
     };
     let summary = format!(
@@ -101,42 +109,46 @@ pub fn menu_report(menu: &[StoredProduct], on_offer: &[String], loads: &[LoadLin
         on_offer.len(),
         out_of_stock,
     );
+    let csv = csv.into_inner().expect("writing to memory");
+    let csv = String::from_utf8(csv).expect("cells are text");
     MenuReport { csv, summary }
 }
 
 /// `2026-11-26T10-15-03Z`: a UTC time that sorts, and is safe in a file name.
 pub fn file_timestamp(at: SystemTime) -> String {
-    utc_timestamp(at).replace(':', "-")
+    utc(
+        at,
+        format_description!("[year]-[month]-[day]T[hour]-[minute]-[second]Z"),
+    )
 }
 
 /// `2026-11-26T10:15:03Z`.
 pub fn utc_timestamp(at: SystemTime) -> String {
-    let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = civil_from_days(days as i64);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
+    utc(
+        at,
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"),
     )
 }
 
-/// Days since 1970-01-01 to a date (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
+/// `at` in whole seconds, UTC. A time before 1970 (or past the year 9999) reads as 1970-01-01:
+/// no clock we read from says so, and a report must not fail over it.
+fn utc(at: SystemTime, form: &[BorrowedFormatItem<'_>]) -> String {
+    let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    i64::try_from(secs)
+        .ok()
+        .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok())
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .format(form)
+        .expect("a date and time in UTC formats")
 }
 
-fn dollars(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
+/// A load's outcome as its report writes it.
+fn outcome(outcome: Option<LoadOutcome>) -> &'static str {
+    match outcome {
+        Some(LoadOutcome::Loaded) => "loaded",
+        Some(LoadOutcome::Rejected) => "rejected",
+        None => "unknown",
+    }
 }
 
 fn yes_no(yes: bool) -> &'static str {
@@ -147,28 +159,30 @@ fn yes_no(yes: bool) -> &'static str {
     }
 }
 
-/// One CSV line (RFC 4180 quoting). A cell that a spreadsheet would run as a formula (`=`, `+`,
-/// `-`, `@` first: names and descriptions come from anyone who can write to the table) is
-/// prefixed with `'` so that it shows as text.
-fn row(csv: &mut String, cells: &[&str]) {
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            csv.push(',');
-        }
-        let guarded = if cell.starts_with(['=', '+', '-', '@']) {
-            format!("'{cell}")
-        } else {
-            (*cell).to_owned()
-        };
-        if guarded.contains([',', '"', '\n', '\r']) {
-            csv.push('"');
-            csv.push_str(&guarded.replace('"', "\"\""));
-            csv.push('"');
-        } else {
-            csv.push_str(&guarded);
-        }
-    }
-    csv.push_str("\r\n");
+/// RFC 4180 as spreadsheets read it: CRLF line ends, quotes only where needed. The two tables
+/// have different widths.
+fn csv_writer(out: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .flexible(true)
+        .from_writer(out)
+}
+
+/// One CSV line. A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first:
+/// names and descriptions come from anyone who can write to the table) is prefixed with `'` so
+/// that it shows as text.
+fn row(csv: &mut csv::Writer<Vec<u8>>, cells: &[&str]) {
+    let guarded: Vec<String> = cells
+        .iter()
+        .map(|cell| {
+            if cell.starts_with(['=', '+', '-', '@']) {
+                format!("'{cell}")
+            } else {
+                (*cell).to_owned()
+            }
+        })
+        .collect();
+    csv.write_record(&guarded).expect("writing to memory");
 }
 
 #[cfg(test)]
@@ -200,7 +214,7 @@ mod tests {
         let loads = [LoadLine {
             file_name: "spring.json".into(),
             at: Some(UNIX_EPOCH + Duration::from_secs(1_764_151_200)),
-            outcome: "loaded".into(),
+            outcome: Some(LoadOutcome::Loaded),
             inserted: 2,
             conflicts: 0,
             rejected: 0,
@@ -225,10 +239,55 @@ mod tests {
     }
 
     #[test]
+    fn cells_are_quoted_only_where_a_spreadsheet_needs_it() {
+        let mut odd = stored("a \"b\", c\r\nd", -350, &[], false);
+        odd.product.description = "plain".into();
+        let loads = [LoadLine {
+            file_name: "x,y.json".into(),
+            at: None,
+            outcome: None,
+            inserted: 0,
+            conflicts: 0,
+            rejected: 0,
+        }];
+        let report = menu_report(&[odd], &[], &loads);
+        assert_eq!(
+            report.csv,
+            "product_name,product_id,price,in_stock,special,on_offer_now,tags,description,version\r\n\
+             \"a \"\"b\"\", c\r\nd\",a1,'-3.50,yes,no,no,,plain,3\r\n\
+             \r\n\
+             last_loads,loaded_at_utc,outcome,inserted,conflicts,rejected_records\r\n\
+             \"x,y.json\",,unknown,0,0,0\r\n"
+        );
+        assert_eq!(
+            report.summary,
+            "1 products, 0 specials on offer, 0 out of stock; last load x,y.json (unknown)"
+        );
+    }
+
+    #[test]
+    fn without_loads_the_report_says_so() {
+        let report = menu_report(&[], &[], &[]);
+        assert!(report.csv.ends_with(
+            "\r\n\r\nlast_loads,loaded_at_utc,outcome,inserted,conflicts,rejected_records\r\n"
+        ));
+        assert_eq!(
+            report.summary,
+            "0 products, 0 specials on offer, 0 out of stock; no loads yet"
+        );
+    }
+
+    #[test]
     fn timestamps_are_utc_and_sort() {
         assert_eq!(utc_timestamp(UNIX_EPOCH), "1970-01-01T00:00:00Z");
         let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
         assert_eq!(utc_timestamp(leap), "2000-02-29T00:00:00Z");
         assert_eq!(file_timestamp(leap), "2000-02-29T00-00-00Z");
+        let late = UNIX_EPOCH + Duration::new(4_102_444_799, 999_999_999); // 2099-12-31, last second
+        assert_eq!(utc_timestamp(late), "2099-12-31T23:59:59Z");
+        assert_eq!(
+            utc_timestamp(UNIX_EPOCH - Duration::from_secs(1)),
+            "1970-01-01T00:00:00Z"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! without overwriting, reported under `reports/`.
 
 use aws_lambda_events::event::s3::{S3Event, S3EventRecord};
-use cafe_menu::bucket::{s3_client, FetchError, MenuFiles};
+use cafe_menu::bucket::{s3_client, BucketError, MenuFiles};
 use cafe_menu::config::LoaderConfig;
 use cafe_menu::load::LoadOutcome;
 use cafe_menu::metrics::{self, LoadMetrics};
@@ -71,7 +71,7 @@ async fn load_record(loader: &Loader, record: &S3EventRecord) -> Result<Option<V
         Ok(file) => {
             load_menu_file(&loader.store, &file.bytes, file.source, &loader.options).await?
         }
-        Err(FetchError::Gone) => {
+        Err(BucketError::Gone) => {
             tracing::warn!(
                 bucket,
                 key,
@@ -79,12 +79,16 @@ async fn load_record(loader: &Loader, record: &S3EventRecord) -> Result<Option<V
             );
             return Ok(None);
         }
-        Err(too_large @ FetchError::TooLarge { .. }) => {
+        Err(too_large @ BucketError::TooLarge { .. }) => {
             LoadReport::refused(source, too_large.to_string())
         }
-        Err(e @ FetchError::S3(_)) => return Err(e.into()),
+        Err(e) => return Err(with_causes(e)),
     };
-    let report_key = loader.files.put_report(bucket, &report).await?;
+    let report_key = loader
+        .files
+        .put_report(bucket, &report)
+        .await
+        .map_err(with_causes)?;
     log_summary(&report, &report_key);
     print_metrics(&loader.function_name, &report);
     Ok(Some(json!({
@@ -93,6 +97,12 @@ async fn load_record(loader: &Loader, record: &S3EventRecord) -> Result<Option<V
         "counts": report.counts,
         "report": report_key,
     })))
+}
+
+/// A bucket error with its whole cause chain in its text: Lambda reports an error by its text
+/// alone, and S3's code and message are a few sources down.
+fn with_causes(e: BucketError) -> Error {
+    aws_sdk_s3::error::DisplayErrorContext(e).to_string().into()
 }
 
 /// The one structured line per menu file.

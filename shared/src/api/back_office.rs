@@ -50,19 +50,19 @@ pub(crate) async fn create_report(
     let loads: Vec<LoadLine> = office
         .files
         .recent_load_reports(bucket, LOADS_IN_REPORT)
-        .await
-        .map_err(|e| ApiError::Bucket(e.to_string()))?
+        .await?
         .into_iter()
         .map(|load| {
-            let count = |field: &str| load.report["counts"][field].as_u64().unwrap_or(0);
+            let counts = load
+                .report
+                .as_ref()
+                .map(|r| r.counts.clone())
+                .unwrap_or_default();
             LoadLine {
-                outcome: load.report["outcome"]
-                    .as_str()
-                    .unwrap_or("unknown")
-                    .to_owned(),
-                inserted: count("inserted"),
-                conflicts: count("conflicts"),
-                rejected: count("rejected"),
+                outcome: load.report.map(|r| r.outcome),
+                inserted: counts.inserted,
+                conflicts: counts.conflicts,
+                rejected: counts.rejected,
                 file_name: load.file_name,
                 at: load.at,
             }
@@ -82,8 +82,7 @@ pub(crate) async fn create_report(
             report.csv,
             Duration::from_secs(MENU_REPORT_LINK_SECONDS),
         )
-        .await
-        .map_err(|e| ApiError::Bucket(e.to_string()))?;
+        .await?;
     tracing::info!(staff = staff.username, key, "menu report written");
     let answer = MenuReportAnswer {
         message: format!(
@@ -117,8 +116,7 @@ pub(crate) async fn upload_url(
             file_name,
             Duration::from_secs(UPLOAD_URL_SECONDS),
         )
-        .await
-        .map_err(|e| ApiError::Bucket(e.to_string()))?;
+        .await?;
     tracing::info!(
         staff = staff.username,
         key = upload.key,
@@ -140,24 +138,18 @@ pub(crate) async fn upload_url(
 }
 
 /// `GET /menu_files/{file_name}/report`: the load report of the newest upload of that file.
-pub(crate) async fn load_report(
-    office: &BackOffice,
-    file_name: &str,
-) -> Result<Handled, ApiError> {
+pub(crate) async fn load_report(office: &BackOffice, file_name: &str) -> Result<Handled, ApiError> {
     let file_name = menu_file_name(file_name).map_err(ApiError::BadFileName)?;
+    // Answered as the loader wrote it: read into `LoadReport` and written again, it would lose
+    // what a later loader adds and change its layout.
     let report = office
         .files
         .load_report(&office.config.bucket, file_name)
-        .await
-        .map_err(|e| ApiError::Bucket(e.to_string()))?
+        .await?
         .ok_or_else(|| ApiError::ReportNotFound {
             file_name: file_name.to_owned(),
         })?;
-    let report = String::from_utf8(report).map_err(|e| ApiError::Bucket(e.to_string()))?;
-    Ok(handled(no_store(json_response(
-        StatusCode::OK,
-        report,
-    ))))
+    Ok(handled(no_store(json_response(StatusCode::OK, report))))
 }
 
 fn handled(response: http::Response<super::ResponseBody>) -> Handled {

@@ -63,11 +63,20 @@ pub enum ApiError {
          the upload (a file that was never uploaded has none)"
     )]
     ReportNotFound { file_name: String },
-    /// The upload bucket failed (the detail is logged, never answered).
-    #[error("the upload bucket failed: {0}")]
-    Bucket(String),
+    /// The upload bucket failed, or this function has none: the source says which (logged,
+    /// never answered).
+    #[error("the upload bucket failed")]
+    Bucket(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Every bucket error is ours, whatever it is: `?` on a bucket call gives a 500.
+#[cfg(feature = "bucket")]
+impl From<crate::bucket::BucketError> for ApiError {
+    fn from(e: crate::bucket::BucketError) -> Self {
+        ApiError::Bucket(Box::new(e))
+    }
 }
 
 impl ApiError {
@@ -195,5 +204,33 @@ impl ApiError {
         let mut answer = ErrorAnswer::new(self.code(), self.message());
         answer.error.details = self.details();
         serde_json::to_string(&answer).expect("errors serialize")
+    }
+}
+
+#[cfg(all(test, feature = "bucket"))]
+mod tests {
+    use super::*;
+    use crate::bucket::BucketError;
+
+    #[test]
+    fn a_bucket_failure_keeps_its_cause_for_the_log_and_out_of_the_answer() {
+        let error = ApiError::from(BucketError::S3 {
+            action: "write the menu report",
+            source: "AccessDenied: Access Denied".into(),
+        });
+        assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!error.body().contains("AccessDenied"), "{}", error.body());
+        let chain: Vec<String> =
+            std::iter::successors(Some(&error as &dyn std::error::Error), |e| e.source())
+                .map(ToString::to_string)
+                .collect();
+        assert_eq!(
+            chain,
+            [
+                "the upload bucket failed",
+                "S3 failed to write the menu report",
+                "AccessDenied: Access Denied"
+            ]
+        );
     }
 }

@@ -137,22 +137,49 @@ impl Route {
     pub const DECLARED: [(Route, &'static str); 18] = [
         (route(Verb::Get, Path::Menu), "GET /products"),
         (route(Verb::Get, Path::Specials), "GET /products/on_offer"),
-        (route(Verb::Get, Path::Product), "GET /products/{product_name}"),
+        (
+            route(Verb::Get, Path::Product),
+            "GET /products/{product_name}",
+        ),
         (route(Verb::Post, Path::Menu), "POST /products"),
-        (route(Verb::Put, Path::Product), "PUT /products/{product_name}"),
-        (route(Verb::Delete, Path::Product), "DELETE /products/{product_name}"),
+        (
+            route(Verb::Put, Path::Product),
+            "PUT /products/{product_name}",
+        ),
+        (
+            route(Verb::Delete, Path::Product),
+            "DELETE /products/{product_name}",
+        ),
         (route(Verb::Head, Path::Menu), "HEAD /products"),
         (route(Verb::Head, Path::Specials), "HEAD /products/on_offer"),
-        (route(Verb::Head, Path::Product), "HEAD /products/{product_name}"),
+        (
+            route(Verb::Head, Path::Product),
+            "HEAD /products/{product_name}",
+        ),
         (route(Verb::Options, Path::Menu), "OPTIONS /products"),
-        (route(Verb::Options, Path::Specials), "OPTIONS /products/on_offer"),
-        (route(Verb::Options, Path::Product), "OPTIONS /products/{product_name}"),
+        (
+            route(Verb::Options, Path::Specials),
+            "OPTIONS /products/on_offer",
+        ),
+        (
+            route(Verb::Options, Path::Product),
+            "OPTIONS /products/{product_name}",
+        ),
         (route(Verb::Post, Path::CreateReport), "POST /create_report"),
         (route(Verb::Post, Path::MenuFiles), "POST /menu_files"),
-        (route(Verb::Get, Path::LoadReport), "GET /menu_files/{file_name}/report"),
-        (route(Verb::Options, Path::CreateReport), "OPTIONS /create_report"),
+        (
+            route(Verb::Get, Path::LoadReport),
+            "GET /menu_files/{file_name}/report",
+        ),
+        (
+            route(Verb::Options, Path::CreateReport),
+            "OPTIONS /create_report",
+        ),
         (route(Verb::Options, Path::MenuFiles), "OPTIONS /menu_files"),
-        (route(Verb::Options, Path::LoadReport), "OPTIONS /menu_files/{file_name}/report"),
+        (
+            route(Verb::Options, Path::LoadReport),
+            "OPTIONS /menu_files/{file_name}/report",
+        ),
     ];
 
     /// The route of an API Gateway route key: any method on one of the API's paths, declared or
@@ -328,11 +355,7 @@ async fn dispatch<B: AsRef<[u8]>>(
 }
 
 /// The visitors' routes: the menu, the specials, one product.
-async fn public_route<B>(
-    api: &Api,
-    route: Route,
-    call: &Call<'_, B>,
-) -> Result<Handled, ApiError> {
+async fn public_route<B>(api: &Api, route: Route, call: &Call<'_, B>) -> Result<Handled, ApiError> {
     match route.path {
         Path::Menu => lists::read(api, call.request, List::Menu).await,
         Path::Specials => lists::read(api, call.request, List::Specials).await,
@@ -501,7 +524,10 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// The version a change was made from, from `If-Match`: required, and never `*` ("whatever is
 /// there" is exactly the blind overwrite these routes exist to prevent). `Ok(None)` for a tag we
 /// never gave out, which cannot match the current version.
-fn expected_version<B>(request: &Request<B>, action: &'static str) -> Result<Option<u64>, ApiError> {
+fn expected_version<B>(
+    request: &Request<B>,
+    action: &'static str,
+) -> Result<Option<u64>, ApiError> {
     let required = ApiError::PreconditionRequired { action };
     let Some(value) = request.headers().get(header::IF_MATCH) else {
         return Err(required);
@@ -600,7 +626,13 @@ fn with_cors<B>(
 fn error_answer(error: &ApiError) -> Response<ResponseBody> {
     let status = error.status();
     if status.is_server_error() {
-        tracing::error!(error = %error, cause = ?std::error::Error::source(error).map(|s| s.to_string()), "request failed");
+        // The whole chain: an SDK error's code and message are a few sources down.
+        let causes: Vec<String> =
+            std::iter::successors(std::error::Error::source(error), |e| e.source())
+                .map(ToString::to_string)
+                .collect();
+        let cause = (!causes.is_empty()).then(|| causes.join(": "));
+        tracing::error!(error = %error, cause = ?cause, "request failed");
     }
     let mut response = answer::no_store(answer::json_response(status, error.body()));
     let headers = response.headers_mut();
