@@ -469,5 +469,63 @@ check(len(named_params) >= 15 and len(named_outputs) >= 10,
       f"the docs name {len(named_params)} parameters and {len(named_outputs)} outputs: "
       "is scripts/check-template.py still reading them?")
 
+# --- the bucket's folders ---------------------------------------------------------------------
+# A presigned upload may put any file under UploadPrefix: it must never be the staff page's
+# folder (staff/, which CloudFront serves to anyone) nor a folder of reports. Held by evaluating
+# the parameters' patterns and the template's Rules for given values, as CloudFormation does.
+def rule_value(expr, values):
+    """A Rules condition (Fn::Not, Fn::And, Fn::Or, Fn::Equals, Fn::Contains, Ref) evaluated."""
+    if isinstance(expr, dict):
+        (fn, arg), = expr.items()
+        if fn == "Ref":
+            return values[arg]
+        args = [rule_value(a, values) for a in arg]
+        if fn == "Fn::Not":
+            return not args[0]
+        if fn == "Fn::And":
+            return all(args)
+        if fn == "Fn::Or":
+            return any(args)
+        if fn == "Fn::Equals":
+            return args[0] == args[1]
+        if fn == "Fn::Contains":
+            return args[1] in args[0]
+        raise ValueError(f"rule function {fn} is not known to scripts/check-template.py")
+    if isinstance(expr, list):
+        return [rule_value(e, values) for e in expr]
+    return expr
+
+
+def accepted(**given):
+    """Whether CloudFormation would accept these parameter values (the rest their defaults)."""
+    params = template["Parameters"]
+    values = {name: str(p.get("Default", "")) for name, p in params.items()}
+    values.update(given)
+    for name, value in given.items():
+        pattern = params[name].get("AllowedPattern")
+        if pattern is not None and not re.fullmatch(pattern, value):
+            return False
+    return all(rule_value(plain(a["Assert"]), values)
+               for rule in template.get("Rules", {}).values() for a in rule["Assertions"]
+               if rule_value(plain(rule.get("RuleCondition", True)), values))
+
+
+back_office_vars = resources["BackOfficeFunction"]["Properties"]["Environment"]["Variables"]
+menu_report_prefix = back_office_vars["MENU_REPORT_PREFIX"]
+check(menu_report_prefix == "menu-reports/", "the menu reports' folder is menu-reports/")
+check(any(text(s["Resource"]) == text({"Fn::Sub": "${UploadBucket.Arn}/staff/*"})
+          for s in resources["UploadBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+          if s.get("Sid") == "StaffPageThroughCloudFront"),
+      "the staff page is served from the bucket's staff/ folder")
+check(accepted(), "the default parameters pass the template's rules")
+check(accepted(UploadPrefix="menus/", ReportPrefix="load-reports/"), "other folders are accepted")
+for prefix in ["staff/", menu_report_prefix, "reports/", "staff/uploads/", "uploads/staff/",
+               "staff", "/", "", "uploads/ "]:
+    check(not accepted(UploadPrefix=prefix), f"UploadPrefix={prefix!r} is refused")
+check(not accepted(UploadPrefix="menus/", ReportPrefix="menus/"), "UploadPrefix = ReportPrefix is refused")
+check(all(p == "[a-zA-Z0-9_.-]+/" for p in (template["Parameters"]["UploadPrefix"]["AllowedPattern"],
+                                              template["Parameters"]["ReportPrefix"]["AllowedPattern"])),
+      "the upload and report prefixes are one folder each, so unequal means apart")
+
 print(f"template check: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -207,6 +207,7 @@ impl MenuApi {
         write: bool,
     ) -> Result<reqwest::Response> {
         if write {
+            crate::login::refuse_plain_http(request.url().as_str(), "the staff login's token")?;
             let sign_in = self.sign_in.as_ref().ok_or_else(|| {
                 CliError::NotSignedIn(format!(
                     "{} has no sign-in to log in with: writes need a staff login (give \

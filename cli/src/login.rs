@@ -85,6 +85,7 @@ impl SignIn {
             ))
         };
         let refresh = tokens.refresh_token.clone().ok_or_else(expired)?;
+        refuse_plain_http(&self.endpoint, "a login token")?;
         let result = self
             .initiate_auth(
                 http,
@@ -119,6 +120,7 @@ impl SignIn {
         flow: &str,
         parameters: Value,
     ) -> Result<Value> {
+        refuse_plain_http(&self.endpoint, "a password or login token")?;
         let response = http
             .post(&self.endpoint)
             .header("content-type", "application/x-amz-json-1.1")
@@ -242,4 +244,67 @@ fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+/// Refuses to send `what` (a password, a token) to `url` over plain `http://` unless the host is
+/// this machine (`localhost`, 127.0.0.0/8, `::1`): anywhere else it would cross the network
+/// unencrypted. `https://` is always fine.
+pub fn refuse_plain_http(url: &str, what: &str) -> Result<()> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| CliError::Usage(format!("{url:?} is not a URL ({e}): use an https:// URL")))?;
+    // The URL parser lowercases names and writes addresses in their plain form (`[::1]`).
+    let host = parsed.host_str().unwrap_or_default();
+    let this_machine = host == "localhost"
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if this_machine => Ok(()),
+        _ => Err(CliError::Usage(format!(
+            "refusing to send {what} to {url}: it is not https://, and the host is not this \
+             machine, so it would cross the network unencrypted. Use the https:// URL (plain \
+             http:// is only for localhost, 127.0.0.0/8 and ::1)"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_go_over_plain_http_only_to_this_machine() {
+        for url in [
+            "https://cognito-idp.eu-west-1.amazonaws.com/",
+            "https://abc123.execute-api.eu-west-1.amazonaws.com/products",
+            "http://127.0.0.1:9000/products",
+            "http://127.8.9.10:9000/",
+            "http://localhost:9000/",
+            "http://LOCALHOST/",
+            "http://[::1]:9000/",
+        ] {
+            assert!(refuse_plain_http(url, "a password").is_ok(), "{url}");
+        }
+        for url in [
+            "http://192.168.1.20:9000/products",
+            "http://cafe.example/",
+            "http://localhost.cafe.example/",
+            "http://128.0.0.1/",
+            "http://[::2]/",
+            "http://[::ffff:192.0.2.1]/",
+            "ftp://127.0.0.1/",
+            "not a url",
+        ] {
+            match refuse_plain_http(url, "a password") {
+                Err(CliError::Usage(message)) => {
+                    assert!(message.contains(url), "{message}");
+                    assert!(message.contains("https://"), "{message}");
+                }
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+    }
 }

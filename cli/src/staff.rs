@@ -23,6 +23,8 @@ pub async fn login(
             target.description
         ))
     })?;
+    // Before the password is asked for, not after it was typed.
+    crate::login::refuse_plain_http(&sign_in.endpoint, "a password")?;
     let on_terminal = std::io::stdin().is_terminal();
     let username = match username {
         Some(name) => name,

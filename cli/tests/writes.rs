@@ -128,3 +128,37 @@ fn if_version_is_held_even_when_there_is_nothing_to_change() {
     assert!(stderr.contains("is at version 5, not 4"), "{stderr}");
     assert_eq!(asked(&seen).len(), 1, "only the read");
 }
+
+/// Passwords and tokens never go over plain http:// to another machine: the write and the
+/// login are refused (exit 64) naming the URL, before anything is sent (192.0.2.1 is a
+/// documentation address nothing answers on: had the tool tried, it would fail to connect).
+#[test]
+fn plain_http_to_another_machine_gets_no_token_and_no_password() {
+    let out = cafe_menu("http://192.0.2.1:9", &folder("plain-http"), &["report"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(64), "{stderr}");
+    assert!(
+        stderr.contains("http://192.0.2.1:9/create_report") && stderr.contains("https://"),
+        "{stderr}"
+    );
+
+    let out = cafe_menu(
+        "http://127.0.0.1:9",
+        &folder("plain-http-login"),
+        &["login", "--username", "barista", "--password-stdin"],
+    )
+    .env(
+        "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+        "http://192.0.2.1:9/",
+    )
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(64), "{stderr}");
+    assert!(
+        stderr.contains("http://192.0.2.1:9/") && stderr.contains("a password"),
+        "{stderr}"
+    );
+}

@@ -428,6 +428,17 @@ fn check_name(fields: &Fields, problems: &mut Vec<Problem>) -> Option<String> {
                 NAME,
                 "must not contain control characters (line breaks, tabs...)",
             ));
+        } else if let Some(invisible) = typed.chars().find(|c| is_format_character(*c)) {
+            problems.push(Problem::of_kind(
+                NAME,
+                "must not contain invisible formatting characters",
+                format!(
+                    "must not contain invisible formatting characters (found U+{:04X}; such as \
+                     zero-width spaces or right-to-left overrides): they make a name look like \
+                     another",
+                    u32::from(invisible)
+                ),
+            ));
         } else if stored_chars > MAX_NAME_CHARS {
             problems.push(Problem::of_kind(
                 NAME,
@@ -439,6 +450,15 @@ fn check_name(fields: &Fields, problems: &mut Vec<Problem>) -> Option<String> {
         }
     }
     name
+}
+
+/// A Unicode format character (General Category Cf): invisible, yet it changes how text is shown
+/// or compared. U+200B..U+200F (zero-width spaces and joiners, direction marks), U+202A..U+202E
+/// and U+2066..U+2069 (direction overrides and isolates), U+2060..U+2064, U+FEFF, U+00AD (soft
+/// hyphen), the tag characters U+E0001..U+E007F, and the rest of the category.
+fn is_format_character(c: char) -> bool {
+    unicode_general_category::get_general_category(c)
+        == unicode_general_category::GeneralCategory::Format
 }
 
 fn check_id(fields: &Fields, problems: &mut Vec<Problem>) -> Option<String> {

@@ -168,21 +168,37 @@ fn csv_writer(out: Vec<u8>) -> csv::Writer<Vec<u8>> {
         .from_writer(out)
 }
 
-/// One CSV line. A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first:
-/// names and descriptions come from anyone who can write to the table) is prefixed with `'` so
-/// that it shows as text.
+/// What a spreadsheet may take as the start of a formula (OWASP, CSV injection): `=`, `+`, `-`,
+/// `@`, and a leading tab, carriage return, line feed or NUL, which some spreadsheets skip before
+/// reading the rest of the cell as one.
+const FORMULA_STARTS: [char; 8] = ['=', '+', '-', '@', '\t', '\r', '\n', '\0'];
+
+/// One CSV line. A cell that a spreadsheet could run as a formula (names, descriptions and file
+/// names come from anyone who can write to the table or upload a file) is prefixed with `'` so
+/// that it shows as text. A plain decimal number is left alone: a spreadsheet reads it as that
+/// number, never a formula, so a negative price shows as `-3.50`.
 fn row(csv: &mut csv::Writer<Vec<u8>>, cells: &[&str]) {
-    let guarded: Vec<String> = cells
-        .iter()
-        .map(|cell| {
-            if cell.starts_with(['=', '+', '-', '@']) {
-                format!("'{cell}")
-            } else {
-                (*cell).to_owned()
-            }
-        })
-        .collect();
+    let guarded: Vec<String> = cells.iter().map(|cell| guarded(cell)).collect();
     csv.write_record(&guarded).expect("writing to memory");
+}
+
+/// A cell as [`row`] writes it.
+fn guarded(cell: &str) -> String {
+    if cell.starts_with(FORMULA_STARTS) && !is_plain_number(cell) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// `-`, digits, and optionally `.` and digits: `-3.50`, `-12`.
+fn is_plain_number(cell: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = cell.strip_prefix('-').unwrap_or(cell);
+    match unsigned.split_once('.') {
+        Some((whole, fraction)) => digits(whole) && digits(fraction),
+        None => digits(unsigned),
+    }
 }
 
 #[cfg(test)]
@@ -254,7 +270,7 @@ mod tests {
         assert_eq!(
             report.csv,
             "product_name,product_id,price,in_stock,special,on_offer_now,tags,description,version\r\n\
-             \"a \"\"b\"\", c\r\nd\",a1,'-3.50,yes,no,no,,plain,3\r\n\
+             \"a \"\"b\"\", c\r\nd\",a1,-3.50,yes,no,no,,plain,3\r\n\
              \r\n\
              last_loads,loaded_at_utc,outcome,inserted,conflicts,rejected_records\r\n\
              \"x,y.json\",,unknown,0,0,0\r\n"
@@ -262,6 +278,36 @@ mod tests {
         assert_eq!(
             report.summary,
             "1 products, 0 specials on offer, 0 out of stock; last load x,y.json (unknown)"
+        );
+    }
+
+    #[test]
+    fn a_cell_a_spreadsheet_could_run_as_a_formula_is_text() {
+        // Each formula start, then a plain cell, a number and a cell with `-` inside.
+        let cells = [
+            "=1+1", "+1", "-1+1", "@SUM(A1)", "\tx", "\rx", "\nx", "\0x", "-", "-3.5x", "-1e5",
+            "a=1", "-3.50", "-12", "3.50", " =1",
+        ];
+        let mut csv = csv_writer(Vec::new());
+        row(&mut csv, &cells);
+        assert_eq!(
+            csv.into_inner().unwrap(),
+            b"'=1+1,'+1,'-1+1,'@SUM(A1),'\tx,\"'\rx\",\"'\nx\",'\0x,'-,'-3.5x,'-1e5,\
+              a=1,-3.50,-12,3.50, =1\r\n"
+        );
+    }
+
+    #[test]
+    fn a_product_named_like_a_formula_shows_as_text_in_the_report() {
+        let mut p = stored("\t=HYPERLINK(\"http://x\")", -350, &["@tag"], false);
+        p.product.description = "\r-cmd".into();
+        let report = menu_report(&[p], &[], &[]);
+        let line = report.csv.split_once("\r\n").unwrap().1;
+        assert!(
+            line.starts_with(
+                "\"'\t=HYPERLINK(\"\"http://x\"\")\",a1,-3.50,yes,no,no,'@tag,\"'\r-cmd\",3\r\n"
+            ),
+            "{line:?}"
         );
     }
 

@@ -714,3 +714,35 @@ async fn only_staff_may_write_and_anyone_else_writes_nothing() {
     assert_eq!(a.header("www-authenticate"), "Bearer");
     assert!(store.product("cheese scone").await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn a_group_only_resembling_staff_is_refused_and_writes_nothing() {
+    let store = fresh_store("writer_group_names").await;
+    let with_groups = |groups: &str| {
+        let mut e = event_json("product-writer/post-product");
+        e["requestContext"]["authorizer"]["jwt"]["claims"]["cognito:groups"] = json!(groups);
+        lambda_http::request::from_str(&e.to_string()).unwrap()
+    };
+    // Group names as API Gateway hands them on ("[a b]"), each only resembling `staff`.
+    for groups in [
+        "[kitchen,staff]",
+        r#"["staff"]"#,
+        "[[staff]",
+        "[staff]]",
+        "[Staff]",
+        "[xstaff]",
+    ] {
+        let a = call(&store, with_groups(groups)).await;
+        assert_eq!(
+            (a.status, a.code()),
+            (403, "not_staff"),
+            "{groups}: {}",
+            a.body
+        );
+        assert!(store.product("cheese scone").await.unwrap().is_none());
+    }
+    // The same request from a member of `staff`, alone or among other groups, is written.
+    let a = call(&store, with_groups("[admins staff]")).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert!(store.product("cheese scone").await.unwrap().is_some());
+}

@@ -480,16 +480,21 @@ pub fn staff_member(claims: Option<&Claims>) -> Result<StaffMember, ApiError> {
     }
 }
 
-/// The group names of a `cognito:groups` claim: API Gateway's `"[staff admins]"`, a JSON array
-/// (`["staff","admins"]`, as other proxies pass it) or a bare name.
+/// The group names of a `cognito:groups` claim, read exactly as API Gateway's HTTP API JWT
+/// authorizer hands an array claim to the function: one string, the names in brackets separated
+/// by single spaces (`"[staff]"`, `"[admins staff]"`, as Go prints a list). A Cognito group name
+/// cannot contain whitespace (`CreateGroup`'s `GroupName` pattern `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`),
+/// so the spaces split names unambiguously; brackets, commas and quotes are part of a name and
+/// compared as such. Any other shape (a bare name, a JSON array's text) names no group: nothing
+/// API Gateway sends has it, so it is refused rather than guessed at.
 fn groups_of(claim: &str) -> impl Iterator<Item = &str> {
     claim
-        .trim()
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .split([' ', ','])
-        .map(|g| g.trim().trim_matches('"'))
-        .filter(|g| !g.is_empty())
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        // No group has an empty name: `"[ staff ]"` is not a list API Gateway makes.
+        .filter(|inner| !inner.split(' ').any(str::is_empty))
+        .into_iter()
+        .flat_map(|inner| inner.split(' '))
 }
 
 // What a call carries.

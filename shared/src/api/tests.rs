@@ -154,15 +154,46 @@ fn a_member_of_staff_may_write_with_either_token() {
 }
 
 #[test]
-fn groups_are_read_in_every_form_they_arrive_in() {
+fn groups_are_read_in_the_form_api_gateway_hands_them_on() {
+    // An array claim as the HTTP API's JWT authorizer passes it: one string, "[a b]".
     for groups in [
         "[staff]",
         "[admins staff]",
-        r#"["admins","staff"]"#,
-        "staff",
+        "[staff admins]",
+        "[kitchen staff]",
     ] {
         let c = claims(&[("sub", "u1"), ("cognito:groups", groups)]);
         assert!(staff_member(Some(&c)).is_ok(), "{groups}");
+    }
+}
+
+#[test]
+fn only_a_group_named_exactly_staff_counts() {
+    // Groups whose names merely contain `staff` between separators, quotes or brackets, or
+    // differ in case; and claims in a shape API Gateway never hands on.
+    for groups in [
+        "[kitchen,staff]",
+        "[kitchen,staff admins]",
+        r#"["staff"]"#,
+        "[[staff]",
+        "[staff]]",
+        "[Staff]",
+        "[xstaff]",
+        "[staffx]",
+        "[ staff ]",
+        "staff",
+        "kitchen,staff",
+        r#""staff""#,
+        "[staff",
+        "staff]",
+        r#"["admins","staff"]"#,
+        "",
+    ] {
+        let c = claims(&[("cognito:username", "visitor"), ("cognito:groups", groups)]);
+        match staff_member(Some(&c)) {
+            Err(ApiError::NotStaff { username }) => assert_eq!(username, "visitor"),
+            other => panic!("{groups:?}: {other:?}"),
+        }
     }
 }
 

@@ -157,6 +157,53 @@ fn a_name_with_control_characters_is_rejected() {
 }
 
 #[test]
+fn a_name_with_invisible_formatting_characters_is_rejected() {
+    for c in [
+        '\u{200B}',
+        '\u{200C}',
+        '\u{200D}',
+        '\u{200E}',
+        '\u{200F}',
+        '\u{202A}',
+        '\u{202E}',
+        '\u{2060}',
+        '\u{2064}',
+        '\u{2066}',
+        '\u{2069}',
+        '\u{FEFF}',
+        '\u{00AD}',
+        '\u{E0001}',
+    ] {
+        let p = problems(with(NAME, json!(format!("apple{c}pie"))));
+        assert_eq!(p.len(), 1, "{c:?}: {p:?}");
+        assert_eq!(p[0].field, NAME);
+        assert_eq!(
+            p[0].kind,
+            "must not contain invisible formatting characters"
+        );
+        assert!(
+            p[0].problem.contains(&format!("U+{:04X}", u32::from(c))),
+            "{}",
+            p[0].problem
+        );
+    }
+    // At the ends too: trimming takes white space only, and these are not.
+    assert_eq!(fields(with(NAME, json!("\u{202E}eip elppa"))), [NAME]);
+    assert_eq!(fields(with(NAME, json!("apple pie\u{200B}"))), [NAME]);
+    // Letters, marks, symbols and spaces of every script stay allowed.
+    for name in [
+        "crème brûlée",
+        "ক্ষ",
+        "تشيز كيك",
+        "抹茶ラテ",
+        "scone 🍰",
+        "e\u{301}clair",
+    ] {
+        validate(&with(NAME, json!(name))).unwrap();
+    }
+}
+
+#[test]
 fn a_missing_required_field_is_named() {
     assert_eq!(fields(without(NAME)), [NAME]);
     assert_eq!(fields(without(ID)), [ID]);

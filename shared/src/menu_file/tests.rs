@@ -110,6 +110,25 @@ fn duplicates_anywhere_in_the_file_are_listed_with_every_record() {
 }
 
 #[test]
+fn a_name_with_an_invisible_formatting_character_rejects_the_file() {
+    // "apple pie" and "apple\u{200B} pie" would look the same on the menu.
+    let r = rejection(json!([record("apple pie"), record("apple\u{200B} pie")]));
+    assert_eq!(
+        totals(&r),
+        [(
+            "product_name_str",
+            "must not contain invisible formatting characters",
+            1
+        )]
+    );
+    assert_eq!(r.problems.len(), 1);
+    assert_eq!(r.problems[0].record, 2);
+    assert!(r.problems[0].problem.contains("U+200B"), "{:?}", r.problems);
+    assert_eq!(r.rejected_records(), 1);
+    assert!(r.reason.contains("nothing was written"), "{}", r.reason);
+}
+
+#[test]
 fn names_that_differ_only_in_unicode_form_are_duplicates() {
     // "Café" precomposed (NFC) and with a combining accent (NFD), one of them invalid.
     let mut bad = record("Cafe\u{301} au lait");
