@@ -523,6 +523,8 @@ for prefix in ["staff/", menu_report_prefix, "reports/", "staff/uploads/", "uplo
                "staff", "/", "", "uploads/ "]:
     check(not accepted(UploadPrefix=prefix), f"UploadPrefix={prefix!r} is refused")
 check(not accepted(UploadPrefix="menus/", ReportPrefix="menus/"), "UploadPrefix = ReportPrefix is refused")
+for prefix in ["staff/", menu_report_prefix]:
+    check(not accepted(ReportPrefix=prefix), f"ReportPrefix={prefix!r} is refused (public, or the menu reports')")
 check(all(p == "[a-zA-Z0-9_.-]+/" for p in (template["Parameters"]["UploadPrefix"]["AllowedPattern"],
                                               template["Parameters"]["ReportPrefix"]["AllowedPattern"])),
       "the upload and report prefixes are one folder each, so unequal means apart")
