@@ -1,4 +1,4 @@
-//! For the contract tests (feature `testing`): the IAM permissions each request the store sends
+//! For the contract tests: the IAM permissions each request the store sends
 //! needs, read from the request itself as the SDK is about to send it. A test records them
 //! through [`Recorder`], an interceptor on the client, while it drives a function's routes; the
 //! function's `function.json` must grant exactly what was recorded.
