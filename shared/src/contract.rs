@@ -456,7 +456,7 @@ fn check_name(fields: &Fields, problems: &mut Vec<Problem>) -> Option<String> {
 /// or compared. U+200B..U+200F (zero-width spaces and joiners, direction marks), U+202A..U+202E
 /// and U+2066..U+2069 (direction overrides and isolates), U+2060..U+2064, U+FEFF, U+00AD (soft
 /// hyphen), the tag characters U+E0001..U+E007F, and the rest of the category.
-fn is_format_character(c: char) -> bool {
+pub(crate) fn is_format_character(c: char) -> bool {
     unicode_general_category::get_general_category(c)
         == unicode_general_category::GeneralCategory::Format
 }
