@@ -529,5 +529,24 @@ check(all(p == "[a-zA-Z0-9_.-]+/" for p in (template["Parameters"]["UploadPrefix
                                               template["Parameters"]["ReportPrefix"]["AllowedPattern"])),
       "the upload and report prefixes are one folder each, so unequal means apart")
 
+# --- what the bucket keeps ---------------------------------------------------------------------
+# Uploaded menu files expire (current and replaced versions) after UploadRetentionDays; load
+# reports keep their own retention.
+lifecycle = {r["Id"]: plain(r) for r in resources["UploadBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]}
+uploads_rule = lifecycle.get("expire-old-uploads", {})
+check(uploads_rule.get("Status") == "Enabled" and uploads_rule.get("Prefix") == {"Ref": "UploadPrefix"}
+      and uploads_rule.get("ExpirationInDays") == {"Ref": "UploadRetentionDays"}
+      and uploads_rule.get("NoncurrentVersionExpiration") == {"NoncurrentDays": {"Ref": "UploadRetentionDays"}},
+      "uploaded menu files and their old versions expire after UploadRetentionDays")
+upload_days = template["Parameters"].get("UploadRetentionDays", {})
+check(upload_days.get("Type") == "Number" and 14 <= int(upload_days.get("MinValue", 0)) <= int(upload_days.get("Default", 0)),
+      "UploadRetentionDays keeps a file at least as long as the failure queue keeps its event (14 days)")
+check(resources["FailedLoadsQueue"]["Properties"].get("MessageRetentionPeriod") <= 14 * 24 * 3600,
+      "the failure queue keeps an event no longer than the shortest UploadRetentionDays")
+reports_rule = lifecycle.get("expire-old-reports", {})
+check(reports_rule.get("Prefix") == {"Ref": "ReportPrefix"}
+      and reports_rule.get("ExpirationInDays") == {"Ref": "ReportRetentionDays"},
+      "load reports keep their own retention (ReportRetentionDays)")
+
 print(f"template check: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
