@@ -349,7 +349,38 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::menu_file_name;
+    use super::{menu_file_name, s3_client, MenuFiles};
+    use std::time::Duration;
+
+    /// What the staff page's content security policy (template.yaml, `StaffPageHeaders`) lets
+    /// it `PUT` to: on AWS (no `S3_PATH_STYLE`) a presigned upload URL is virtual-hosted in the
+    /// bucket's region, `https://BUCKET.s3.REGION.amazonaws.com/KEY`, us-east-1 included.
+    #[tokio::test]
+    async fn presigned_upload_urls_on_aws_name_the_bucket_in_the_regions_host() {
+        use aws_sdk_s3::config::{Credentials, SharedCredentialsProvider};
+        for region in ["us-east-1", "eu-west-1"] {
+            let sdk = aws_config::SdkConfig::builder()
+                .behavior_version(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new(region))
+                .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                    "AKIDEXAMPLE",
+                    "secret",
+                    None,
+                    None,
+                    "test",
+                )))
+                .build();
+            let files =
+                MenuFiles::new(s3_client(&sdk, false), "uploads/".into(), "reports/".into());
+            let bucket = format!("cafe-menu-prod-uploads-123456789012-{region}");
+            let upload = files
+                .presign_upload(&bucket, "spring.json", Duration::from_secs(300))
+                .await
+                .unwrap();
+            let origin = format!("https://{bucket}.s3.{region}.amazonaws.com/");
+            assert!(upload.url.starts_with(&origin), "{}", upload.url);
+        }
+    }
 
     #[test]
     fn menu_file_names_are_plain_json_file_names() {
