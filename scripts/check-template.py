@@ -317,6 +317,24 @@ for b in staff_behaviors:
     check(any(plain(f["FunctionARN"]) == {"Fn::GetAtt": ["StaffPageRewrite", "FunctionMetadata.FunctionARN"]}
               and f["EventType"] == "viewer-request" for f in b.get("FunctionAssociations", [])),
           "/staff/ serves index.html (viewer-request function)")
+# The staff page's CSP: connect-src names exactly its own origin, this stack's API (the ApiUrl
+# output's origin) and this stack's bucket as a presigned upload URL names it (virtual-hosted in
+# the region, as shared/src/bucket.rs's tests hold); no wildcard host, no scheme-only source.
+csp_sub = plain(resources["StaffPageHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
+                ["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]).get("Fn::Sub", "")
+directives = {d.split()[0]: d.split()[1:] for d in csp_sub.split(";") if d.strip()}
+connect = directives.get("connect-src", [])
+api_url = plain(template["Outputs"]["ApiUrl"]["Value"]).get("Fn::Sub")
+check(connect == ["'self'", api_url, "https://${UploadBucket}.s3.${AWS::Region}.${AWS::URLSuffix}"],
+      f"the staff page may connect to itself, its API ({api_url}) and its bucket only: connect-src {connect}")
+check(not any("*" in source or source.endswith(":") for source in connect),
+      f"no wildcard host or bare scheme in the staff page's connect-src: {connect}")
+check(all(s in ("'self'", "'none'") for d, sources in directives.items() if d != "connect-src"
+          for s in sources if s != "data:" or d != "img-src"),
+      f"the staff page's other CSP directives name no host: {directives}")
+check("AWS_ENDPOINT_URL" not in text(resources["BackOfficeFunction"]["Properties"]) + text(globals_fn),
+      "the back office presigns virtual-hosted URLs on AWS (no endpoint override, which would mean "
+      "path-style: shared/src/config.rs), what the CSP names")
 bucket = resources["UploadBucket"]["Properties"]
 block = bucket["PublicAccessBlockConfiguration"]
 check(all(block.get(k) is True for k in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")),
@@ -528,6 +546,25 @@ for prefix in ["staff/", menu_report_prefix]:
 check(all(p == "[a-zA-Z0-9_.-]+/" for p in (template["Parameters"]["UploadPrefix"]["AllowedPattern"],
                                               template["Parameters"]["ReportPrefix"]["AllowedPattern"])),
       "the upload and report prefixes are one folder each, so unequal means apart")
+
+# --- what the bucket keeps ---------------------------------------------------------------------
+# Uploaded menu files expire (current and replaced versions) after UploadRetentionDays; load
+# reports keep their own retention.
+lifecycle = {r["Id"]: plain(r) for r in resources["UploadBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]}
+uploads_rule = lifecycle.get("expire-old-uploads", {})
+check(uploads_rule.get("Status") == "Enabled" and uploads_rule.get("Prefix") == {"Ref": "UploadPrefix"}
+      and uploads_rule.get("ExpirationInDays") == {"Ref": "UploadRetentionDays"}
+      and uploads_rule.get("NoncurrentVersionExpiration") == {"NoncurrentDays": {"Ref": "UploadRetentionDays"}},
+      "uploaded menu files and their old versions expire after UploadRetentionDays")
+upload_days = template["Parameters"].get("UploadRetentionDays", {})
+check(upload_days.get("Type") == "Number" and 14 <= int(upload_days.get("MinValue", 0)) <= int(upload_days.get("Default", 0)),
+      "UploadRetentionDays keeps a file at least as long as the failure queue keeps its event (14 days)")
+check(resources["FailedLoadsQueue"]["Properties"].get("MessageRetentionPeriod") <= 14 * 24 * 3600,
+      "the failure queue keeps an event no longer than the shortest UploadRetentionDays")
+reports_rule = lifecycle.get("expire-old-reports", {})
+check(reports_rule.get("Prefix") == {"Ref": "ReportPrefix"}
+      and reports_rule.get("ExpirationInDays") == {"Ref": "ReportRetentionDays"},
+      "load reports keep their own retention (ReportRetentionDays)")
 
 print(f"template check: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -299,8 +299,10 @@ pub struct RecentLoad {
 }
 
 /// The menu file name a person may upload: the name of a `.json` file (only those trigger the
-/// loader), without folders, control characters or a leading dot, at most 200 characters
-/// (`openapi.yaml` states the same rule as a pattern).
+/// loader), without folders, control characters (Cc), invisible formatting characters (Cf: a
+/// U+202E could show `menu\u{202E}nosj.exe` as `menuexe.json`, a U+200B make one name look like
+/// another) or a leading dot, at most 200 characters (`openapi.yaml` states the same rule as a
+/// pattern, but for Cf, which its regular expressions cannot name).
 pub fn menu_file_name(name: &str) -> Result<&str, String> {
     let problem = if name.is_empty() {
         "is empty: name the menu file, e.g. spring-menu.json"
@@ -314,6 +316,16 @@ pub fn menu_file_name(name: &str) -> Result<&str, String> {
         "must not start with a dot"
     } else if name.chars().any(char::is_control) {
         "must not contain control characters"
+    } else if let Some(invisible) = name
+        .chars()
+        .find(|c| crate::contract::is_format_character(*c))
+    {
+        return Err(format!(
+            "the file name must not contain invisible formatting characters (found U+{:04X}; \
+             such as zero-width spaces or right-to-left overrides): they make a name look like \
+             another",
+            u32::from(invisible)
+        ));
     } else {
         return Ok(name);
     };
@@ -337,7 +349,38 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::menu_file_name;
+    use super::{menu_file_name, s3_client, MenuFiles};
+    use std::time::Duration;
+
+    /// What the staff page's content security policy (template.yaml, `StaffPageHeaders`) lets
+    /// it `PUT` to: on AWS (no `S3_PATH_STYLE`) a presigned upload URL is virtual-hosted in the
+    /// bucket's region, `https://BUCKET.s3.REGION.amazonaws.com/KEY`, us-east-1 included.
+    #[tokio::test]
+    async fn presigned_upload_urls_on_aws_name_the_bucket_in_the_regions_host() {
+        use aws_sdk_s3::config::{Credentials, SharedCredentialsProvider};
+        for region in ["us-east-1", "eu-west-1"] {
+            let sdk = aws_config::SdkConfig::builder()
+                .behavior_version(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new(region))
+                .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                    "AKIDEXAMPLE",
+                    "secret",
+                    None,
+                    None,
+                    "test",
+                )))
+                .build();
+            let files =
+                MenuFiles::new(s3_client(&sdk, false), "uploads/".into(), "reports/".into());
+            let bucket = format!("cafe-menu-prod-uploads-123456789012-{region}");
+            let upload = files
+                .presign_upload(&bucket, "spring.json", Duration::from_secs(300))
+                .await
+                .unwrap();
+            let origin = format!("https://{bucket}.s3.{region}.amazonaws.com/");
+            assert!(upload.url.starts_with(&origin), "{}", upload.url);
+        }
+    }
 
     #[test]
     fn menu_file_names_are_plain_json_file_names() {
@@ -351,6 +394,19 @@ mod tests {
             ("a/b.json", "without folders"),
             (".json", "must not start with a dot"),
             ("a\nb.json", "control characters"),
+            ("a\u{7F}b.json", "control characters"),
+            (
+                "menu\u{202E}nosj.exe.json",
+                "invisible formatting characters (found U+202E",
+            ),
+            (
+                "spring\u{200B}.json",
+                "invisible formatting characters (found U+200B",
+            ),
+            (
+                "\u{FEFF}menu.json",
+                "invisible formatting characters (found U+FEFF",
+            ),
         ] {
             let problem = menu_file_name(bad).unwrap_err();
             assert!(problem.contains(why), "{bad:?}: {problem}");

@@ -456,7 +456,7 @@ fn check_name(fields: &Fields, problems: &mut Vec<Problem>) -> Option<String> {
 /// or compared. U+200B..U+200F (zero-width spaces and joiners, direction marks), U+202A..U+202E
 /// and U+2066..U+2069 (direction overrides and isolates), U+2060..U+2064, U+FEFF, U+00AD (soft
 /// hyphen), the tag characters U+E0001..U+E007F, and the rest of the category.
-fn is_format_character(c: char) -> bool {
+pub(crate) fn is_format_character(c: char) -> bool {
     unicode_general_category::get_general_category(c)
         == unicode_general_category::GeneralCategory::Format
 }
@@ -479,11 +479,30 @@ fn check_price(fields: &Fields, problems: &mut Vec<Problem>) -> Option<i64> {
         .ok()
 }
 
-/// Optional: an empty description when left out.
+/// Optional: an empty description when left out. A description may run over several lines, so
+/// a line feed (`\n`) is the one control character (General Category Cc) it may hold: no tabs,
+/// carriage returns, NULs or escape sequences, which a terminal, a spreadsheet or a log would
+/// act on. Formatting characters (Cf) stay allowed: right-to-left marks and emoji joiners are
+/// part of ordinary text in a sentence.
 fn check_description(fields: &Fields, problems: &mut Vec<Problem>) -> Option<String> {
     match fields.get(DESCRIPTION) {
         None => Some(String::new()),
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::String(s)) => match s.chars().find(|c| c.is_control() && *c != '\n') {
+            None => Some(s.clone()),
+            Some(control) => {
+                problems.push(Problem::of_kind(
+                    DESCRIPTION,
+                    "must not contain control characters other than line feeds",
+                    format!(
+                        "must not contain control characters other than line feeds (found U+{:04X}; \
+                         a description may break lines with \\n alone: no tabs, carriage \
+                         returns or other control characters)",
+                        u32::from(control)
+                    ),
+                ));
+                None
+            }
+        },
         Some(other) => {
             problems.push(Problem::of_kind(
                 DESCRIPTION,
@@ -495,7 +514,9 @@ fn check_description(fields: &Fields, problems: &mut Vec<Problem>) -> Option<Str
     }
 }
 
-/// Optional: no tags when left out; each one that is not a string is named by its position.
+/// Optional: no tags when left out; each one that is not a string, or that holds a control
+/// character (Cc, line breaks included: a tag is one line) or an invisible formatting character
+/// (Cf, as in names: a tag could look like another), is named by its position.
 fn check_tags(fields: &Fields, problems: &mut Vec<Problem>) -> Option<Vec<String>> {
     match fields.get(TAGS) {
         None => Some(Vec::new()),
@@ -503,7 +524,12 @@ fn check_tags(fields: &Fields, problems: &mut Vec<Problem>) -> Option<Vec<String
             let mut tags = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 match item {
-                    Value::String(s) => tags.push(s.clone()),
+                    Value::String(s) => {
+                        if let Some(problem) = tag_problem(s, i) {
+                            problems.push(problem);
+                        }
+                        tags.push(s.clone());
+                    }
                     other => problems.push(Problem::of_kind(
                         format!("{TAGS}[{i}]"),
                         "must be a string",
@@ -521,6 +547,35 @@ fn check_tags(fields: &Fields, problems: &mut Vec<Problem>) -> Option<Vec<String
             ));
             None
         }
+    }
+}
+
+/// What is wrong with the tag at position `i`, if anything.
+fn tag_problem(tag: &str, i: usize) -> Option<Problem> {
+    if let Some(control) = tag.chars().find(|c| c.is_control()) {
+        Some(Problem::of_kind(
+            format!("{TAGS}[{i}]"),
+            "must not contain control characters (line breaks, tabs...)",
+            format!(
+                "must not contain control characters (line breaks, tabs...; found U+{:04X})",
+                u32::from(control)
+            ),
+        ))
+    } else {
+        tag.chars()
+            .find(|c| is_format_character(*c))
+            .map(|invisible| {
+                Problem::of_kind(
+                    format!("{TAGS}[{i}]"),
+                    "must not contain invisible formatting characters",
+                    format!(
+                    "must not contain invisible formatting characters (found U+{:04X}; such as \
+                     zero-width spaces or right-to-left overrides): they make a tag look like \
+                     another",
+                    u32::from(invisible)
+                ),
+                )
+            })
     }
 }
 

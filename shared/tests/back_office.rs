@@ -5,10 +5,11 @@ use cafe_menu::api::back_office::BackOffice;
 use cafe_menu::api::{Api, Function};
 use cafe_menu::bucket::MenuFiles;
 use cafe_menu::config::{ApiConfig, BackOfficeConfig};
+use cafe_menu::contract::path_segment;
 use cafe_menu::MenuStore;
 use cafe_menu_testing::{
-    assert_route_names, cafe_menu, event_text, fresh_store, insert_all, json_of, s3, s3_object,
-    versioned_bucket, RouteCase,
+    assert_route_names, cafe_menu, event_json, event_text, fresh_store, insert_all, json_of, s3,
+    s3_object, versioned_bucket, RouteCase,
 };
 use lambda_http::Request;
 use serde_json::{json, Value};
@@ -198,6 +199,39 @@ async fn a_file_name_that_cannot_be_a_menu_file_is_refused_by_field() {
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["error"]["code"], "bad_file_name");
     assert_eq!(body["error"]["details"][0]["field"], "file_name_str");
+    assert!(keys(&bucket, "").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_file_name_with_a_control_or_invisible_formatting_character_is_refused_on_both_routes() {
+    let store = fresh_store("office_hidden_name").await;
+    let bucket = versioned_bucket("office-hidden-name").await;
+    for (name, found) in [
+        ("menu\u{202E}nosj.exe.json", "U+202E"),
+        ("spring\u{200B} menu.json", "U+200B"),
+        ("spring\tmenu.json", "control characters"),
+    ] {
+        let mut upload = event_json("back-office/upload-menu-file");
+        upload["body"] = json!(json!({ "file_name_str": name }).to_string());
+        let request = lambda_http::request::from_str(&upload.to_string()).unwrap();
+        let (status, body) = call(&store, &bucket, request).await;
+        assert_eq!(status, 400, "{name:?}: {body}");
+        assert_eq!(body["error"]["code"], "bad_file_name");
+        assert_eq!(body["error"]["details"][0]["field"], "file_name_str");
+        let problem = body["error"]["details"][0]["problem"].as_str().unwrap();
+        assert!(problem.contains(found), "{name:?}: {problem}");
+
+        let mut report = event_json("back-office/load-report");
+        report["pathParameters"]["file_name"] = json!(name);
+        let path = format!("/menu_files/{}/report", path_segment(name));
+        report["rawPath"] = json!(path);
+        report["requestContext"]["http"]["path"] = json!(path);
+        let request = lambda_http::request::from_str(&report.to_string()).unwrap();
+        let (status, body) = call(&store, &bucket, request).await;
+        assert_eq!(status, 400, "{name:?}: {body}");
+        assert_eq!(body["error"]["code"], "bad_file_name");
+        assert_eq!(body["error"]["details"][0]["field"], "file_name_str");
+    }
     assert!(keys(&bucket, "").await.is_empty());
 }
 

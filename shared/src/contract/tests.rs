@@ -204,6 +204,81 @@ fn a_name_with_invisible_formatting_characters_is_rejected() {
 }
 
 #[test]
+fn a_description_may_break_lines_with_line_feeds_and_holds_no_other_control_character() {
+    let p = validate(&with(DESCRIPTION, json!("Flaky pastry.\nServed warm.\n"))).unwrap();
+    assert_eq!(p.description, "Flaky pastry.\nServed warm.\n");
+    for c in ['\t', '\r', '\0', '\u{1B}', '\u{7F}', '\u{85}', '\u{9F}'] {
+        let p = problems(with(DESCRIPTION, json!(format!("Flaky{c}pastry."))));
+        assert_eq!(p.len(), 1, "{c:?}: {p:?}");
+        assert_eq!(p[0].field, DESCRIPTION);
+        assert_eq!(
+            p[0].kind,
+            "must not contain control characters other than line feeds"
+        );
+        assert!(
+            p[0].problem.contains(&format!("U+{:04X}", u32::from(c))),
+            "{}",
+            p[0].problem
+        );
+        assert!(p[0].problem.contains("\\n alone"), "{}", p[0].problem);
+    }
+    // A Windows line break is refused too: its CR is a control character.
+    assert_eq!(
+        fields(with(DESCRIPTION, json!("Flaky.\r\nWarm."))),
+        [DESCRIPTION]
+    );
+    // Formatting characters belong to ordinary text in a description: a right-to-left mark in
+    // Arabic, the zero-width joiner of an emoji sequence.
+    validate(&with(
+        DESCRIPTION,
+        json!("كعكة\u{200F} الجبن, 👩\u{200D}🍳"),
+    ))
+    .unwrap();
+}
+
+#[test]
+fn a_tag_with_a_control_or_invisible_formatting_character_is_named_by_position() {
+    for c in ['\n', '\t', '\r', '\0', '\u{7F}', '\u{85}'] {
+        let p = problems(with(TAGS, json!(["pie", format!("on{c}offer")])));
+        assert_eq!(p.len(), 1, "{c:?}: {p:?}");
+        assert_eq!(p[0].field, "tag_str_arr[1]");
+        assert_eq!(
+            p[0].kind,
+            "must not contain control characters (line breaks, tabs...)"
+        );
+        assert!(
+            p[0].problem.contains(&format!("U+{:04X}", u32::from(c))),
+            "{}",
+            p[0].problem
+        );
+    }
+    for c in ['\u{200B}', '\u{202E}', '\u{FEFF}', '\u{00AD}', '\u{E0001}'] {
+        let p = problems(with(TAGS, json!([format!("out of stock{c}"), "pie"])));
+        assert_eq!(p.len(), 1, "{c:?}: {p:?}");
+        assert_eq!(p[0].field, "tag_str_arr[0]");
+        assert_eq!(
+            p[0].kind,
+            "must not contain invisible formatting characters"
+        );
+        assert!(
+            p[0].problem.contains(&format!("U+{:04X}", u32::from(c))),
+            "{}",
+            p[0].problem
+        );
+    }
+    // Each bad tag is named, beside a tag that is not a string.
+    assert_eq!(
+        fields(with(TAGS, json!(["a\tb", 3, "c\u{200B}"]))),
+        ["tag_str_arr[0]", "tag_str_arr[1]", "tag_str_arr[2]"]
+    );
+    validate(&with(
+        TAGS,
+        json!(["crème", "抹茶", "🍰", "gluten-free", ""]),
+    ))
+    .unwrap();
+}
+
+#[test]
 fn a_missing_required_field_is_named() {
     assert_eq!(fields(without(NAME)), [NAME]);
     assert_eq!(fields(without(ID)), [ID]);

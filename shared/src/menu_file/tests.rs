@@ -129,6 +129,47 @@ fn a_name_with_an_invisible_formatting_character_rejects_the_file() {
 }
 
 #[test]
+fn a_control_character_in_a_description_or_a_tag_rejects_the_file() {
+    let mut tabbed = record("scone");
+    tabbed["description_str"] = json!("Warm.\tWith jam.");
+    let mut multi_line = record("muffin");
+    multi_line["description_str"] = json!("Blueberry.\nBaked daily.");
+    let mut hidden = record("tart");
+    hidden["tag_str_arr"] = json!(["pie", "on offer\u{200B}"]);
+    let r = rejection(json!([multi_line, tabbed, hidden]));
+    assert_eq!(r.problems.len(), 2, "{:?}", r.problems);
+    let (description, tag) = (&r.problems[0], &r.problems[1]);
+    assert_eq!(
+        (description.record, description.product_name.as_deref()),
+        (2, Some("scone"))
+    );
+    assert_eq!(description.field, "description_str");
+    assert!(description.problem.contains("U+0009"), "{description:?}");
+    assert_eq!((tag.record, tag.product_name.as_deref()), (3, Some("tart")));
+    assert_eq!(tag.field, "tag_str_arr[1]");
+    assert!(tag.problem.contains("U+200B"), "{tag:?}");
+    let mut got = totals(&r);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            (
+                "description_str",
+                "must not contain control characters other than line feeds",
+                1
+            ),
+            (
+                "tag_str_arr[…]",
+                "must not contain invisible formatting characters",
+                1
+            ),
+        ]
+    );
+    assert_eq!(r.rejected_records(), 2);
+    assert!(r.reason.contains("nothing was written"), "{}", r.reason);
+}
+
+#[test]
 fn names_that_differ_only_in_unicode_form_are_duplicates() {
     // "Café" precomposed (NFC) and with a combining accent (NFD), one of them invalid.
     let mut bad = record("Cafe\u{301} au lait");
