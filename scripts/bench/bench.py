@@ -522,6 +522,11 @@ and the baseline interleaved in the same run, against the same DynamoDB Local. T
 times better ours is (> 1 is better). Everything runs on one 2-core machine: DynamoDB Local's JVM
 competes with the client for the CPU, so read the ratios, not the absolute figures.
 
+Not yet as AWS gives it: every figure here is taken on a full core, over plain HTTP to local
+stand-ins. On AWS an API function at `MemorySize: 128` gets about 7 % of one vCPU for its handler
+and talks TLS to DynamoDB and S3, so its first response and a cache fill are slower than these
+cold-start and read figures (issue #32 adds a section measured that way).
+
 {table}
 How each is measured:
 - **Bulk load**: a generated menu file (150-byte descriptions, 10 % specials) into a fresh table.
