@@ -1,6 +1,9 @@
 //! The specials reader driven with the `events/specials-reader` payloads, on DynamoDB Local.
 
-use cafe_menu::api::{Api, Function};
+mod api_call;
+
+use api_call::handle_as;
+use cafe_menu::api::Function;
 
 /// A request handled as the function's runtime hands it over, the lists' answers kept in `cache`.
 async fn handle(
@@ -10,19 +13,6 @@ async fn handle(
     request: lambda_http::Request,
 ) -> lambda_http::Response<lambda_http::Body> {
     handle_as(Function::SpecialsReader, store, config, cache, request).await
-}
-
-async fn handle_as(
-    function: Function,
-    store: &cafe_menu::MenuStore,
-    config: &cafe_menu::api::ApiConfig,
-    cache: &cafe_menu::api::ListCache,
-    request: lambda_http::Request,
-) -> lambda_http::Response<lambda_http::Body> {
-    let mut api = Api::new(function, store.clone(), config.clone());
-    api.cache = cache.clone();
-    api.metrics_out = cafe_menu_testing::metrics_to_log;
-    cafe_menu::lambda::handle(&api, request).await
 }
 use cafe_menu::api::{ApiConfig, ListCache};
 use cafe_menu::{MenuStore, Product};
