@@ -15,6 +15,7 @@ use crate::store::MenuStore;
 pub async fn serve_api(function: Function) -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     let api = start(function).await?;
+    api.warm_up().await;
     lambda_http::run(service_fn(|request| async {
         Ok::<_, Error>(handle(&api, request).await)
     }))

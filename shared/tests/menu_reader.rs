@@ -788,3 +788,40 @@ async fn a_name_no_product_can_have_is_a_404_not_a_failure() {
         assert_eq!(body["error"]["code"], "product_not_found");
     }
 }
+
+/// The start reads the whole menu into the cache (Lambda's init runs at full speed, the invoke
+/// at the memory size's share): the first visitor is answered from memory, compressed, even
+/// if the table could no longer be reached by then.
+#[tokio::test]
+async fn the_start_reads_the_menu_ahead_so_the_first_visitor_is_answered_from_memory() {
+    let store = fresh_store("warm_up").await;
+    insert_all(&store, &cafe_menu()).await;
+    let mut api = cafe_menu::api::Api::new(Function::MenuReader, store, ApiConfig::default());
+    api.warm_up().await;
+    api.store = unreachable_store();
+    let browser = edited("get-menu", |e| {
+        e["headers"]["accept-encoding"] = json!("gzip, br")
+    });
+    let response = cafe_menu::lambda::handle(&api, browser).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-encoding"), "gzip");
+    let body = json_of(&gunzip(response.body()));
+    assert_eq!(
+        body["product_item_arr"].as_array().unwrap().len(),
+        cafe_menu().len()
+    );
+}
+
+/// A start that cannot reach the table still starts: the first request reads instead, and
+/// says what is wrong.
+#[tokio::test]
+async fn a_start_that_cannot_reach_the_table_still_starts() {
+    let api = cafe_menu::api::Api::new(
+        Function::MenuReader,
+        unreachable_store(),
+        ApiConfig::default(),
+    );
+    api.warm_up().await;
+    let response = cafe_menu::lambda::handle(&api, event("get-menu")).await;
+    assert_eq!(response.status(), 503);
+}

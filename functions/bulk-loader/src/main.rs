@@ -162,6 +162,15 @@ async fn main() -> Result<(), Error> {
         options: config.load,
         function_name: config.function_name,
     };
+    // Lambda runs the start at full speed and each invoke at the memory size's CPU share: the
+    // TLS handshakes of the puts in flight are made here (`make bench`, "As AWS gives it").
+    if let Err(error) = loader
+        .store
+        .open_connections(loader.options.concurrency)
+        .await
+    {
+        tracing::warn!(error = %error, "the start's warm-up failed; the first load connects instead");
+    }
     run(service_fn(|event| handle(&loader, event))).await
 }
 

@@ -44,11 +44,8 @@ pub(crate) async fn read<B>(
         None => match cache.get(list, now) {
             Some(answer) => (answer, 0.0, true),
             None => {
-                let read = store.whole(list).await?;
-                let body = list_body(&read.products, None);
-                let answer = Arc::new(ListAnswer::new(body, now, read.products.len()));
-                cache.put(list, answer.clone());
-                (answer, read.consumed_capacity, false)
+                let (answer, consumed_capacity) = read_whole(api, list, now).await?;
+                (answer, consumed_capacity, false)
             }
         },
     };
@@ -60,6 +57,29 @@ pub(crate) async fn read<B>(
             cache_hit,
         }),
     })
+}
+
+/// A whole list read from the table and kept in the cache, with the read units it cost.
+async fn read_whole(
+    api: &Api,
+    list: List,
+    now: Instant,
+) -> Result<(Arc<ListAnswer>, f64), ApiError> {
+    let read = api.store.whole(list).await?;
+    let body = list_body(&read.products, None);
+    let answer = Arc::new(ListAnswer::new(body, now, read.products.len()));
+    api.cache.put(list, answer.clone());
+    Ok((answer, read.consumed_capacity))
+}
+
+/// A whole list read into the cache before any request asks for it, compressed as browsers
+/// take it ([`Api::warm_up`]).
+pub(crate) async fn fill(api: &Api, list: List) -> Result<(), ApiError> {
+    let (answer, _) = read_whole(api, list, api.cache.now()).await?;
+    if answer.body.len() >= MIN_GZIP_BYTES {
+        answer.gzip();
+    }
+    Ok(())
 }
 
 /// The list's JSON, with the next page's cursor when there is one.

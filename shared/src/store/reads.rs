@@ -47,6 +47,26 @@ impl MenuStore {
         Ok((item.as_ref().and_then(item::from_item), consumed))
     }
 
+    /// Small reads made so that `count` connections to DynamoDB are open before a request
+    /// needs them: the SDK loads the root certificates, resolves credentials and does a TLS
+    /// handshake per connection on first use. Each reads a key no product has, eventually
+    /// consistent: half a read unit.
+    pub async fn open_connections(&self, count: usize) -> Result<(), StoreError> {
+        let read = || {
+            self.client
+                .get_item()
+                .table_name(&self.table)
+                .key(schema::HASH_KEY, AttributeValue::S(" ".to_owned()))
+                .projection_expression("#name")
+                .expression_attribute_names("#name", schema::HASH_KEY)
+                .send()
+        };
+        for read in futures_util::future::join_all((0..count.max(1)).map(|_| read())).await {
+            read.map_err(StoreError::from_sdk)?;
+        }
+        Ok(())
+    }
+
     /// The stored item of a product, as DynamoDB holds it.
     pub(super) async fn raw_product(&self, name: &str) -> Result<Option<Item>, StoreError> {
         Ok(self.get(name).await?.0)
