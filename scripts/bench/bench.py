@@ -12,6 +12,7 @@ One section alone, printed and not written to docs/benchmarks.md (`judging` need
     .tools/venv/bin/python scripts/bench/bench.py staff-page
 """
 import json
+import math
 import os
 import pathlib
 import platform
@@ -324,6 +325,194 @@ def bench_cold_start():
             [r["peak_rss_mb"] for r in baseline if r["peak_rss_mb"]] if baseline else None, "Python + boto3", "MB", False, "{:.1f}")
 
 
+# ------------------------------------------------------------------------------------ as AWS gives it
+ARM64_PRICE_PER_GB_SECOND = 0.0000133334  # Lambda, arm64, us-east-1, first 6 billion GB-s a month
+PRICE_PER_MILLION_REQUESTS = 0.20
+MEMORY_SIZES = [128, 256, 512, 1024, 1769]
+memory_table = []  # markdown rows for docs/benchmarks.md: latency × cost by memory size
+
+
+def template_memory_sizes():
+    """Each function binary's MemorySize in template.yaml (the Globals' where it sets none)."""
+    from cfnlint.decode import cfn_yaml
+    template = cfn_yaml.load(str(ROOT / "template.yaml"))
+    default = template["Globals"]["Function"].get("MemorySize", 128)
+    sizes = {}
+    for resource in template["Resources"].values():
+        if resource.get("Type") == "AWS::Serverless::Function":
+            binary = resource.get("Metadata", {}).get("BuildProperties", {}).get("Binary")
+            if binary:
+                sizes[binary] = resource["Properties"].get("MemorySize", default)
+    return sizes
+
+
+def with_gzip(event_path):
+    """An API event as a browser's request arrives through CloudFront: Accept-Encoding: gzip."""
+    event = json.loads(event_path.read_text())
+    event["headers"]["accept-encoding"] = "gzip, deflate, br"
+    return json.dumps(event).encode()
+
+
+def header(answer, name):
+    body = json.loads(answer["body"])
+    return next((v for k, v in (body.get("headers") or {}).items() if k.lower() == name), None)
+
+
+def product_changes(table, count):
+    """PUT events for one of the café's products, each at the version the last answer gave (the
+    first at the version in the table now), its price alternating."""
+    import boto3
+    product = json.loads((ROOT / "data/sample-menu/all_products.json").read_text())["product_item_arr"][0]
+    name = product["product_name_str"]
+    item = boto3.client("dynamodb", endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id="b",
+                        aws_secret_access_key="b").get_item(TableName=table, Key={"product_name": {"S": name}})["Item"]
+    template = json.loads((ROOT / "events/product-writer/put-product.json").read_text())
+    template["rawPath"] = template["requestContext"]["http"]["path"] = "/products/" + name.replace(" ", "%20")
+    template["pathParameters"] = {"product_name": name}
+
+    def event(i):
+        def make(answers):
+            version = header(answers[-1], "etag") if answers else f'"{item["version"]["N"]}"'
+            e = json.loads(json.dumps(template))
+            e["headers"]["if-match"] = version
+            e["body"] = json.dumps(dict(product, price_in_cents_int=product["price_in_cents_int"] + i % 2))
+            return json.dumps(e).encode()
+        return make
+    return [event(i) for i in range(count)]
+
+
+def menu_files_in_bucket(s3, bucket, tag, count, size=500):
+    """COUNT menu files of SIZE new products each in BUCKET, and an S3 event for each."""
+    template = json.loads((ROOT / "events/bulk-loader/menu-file-uploaded.json").read_text())
+    events = []
+    for i in range(count):
+        key = f"uploads/{tag}-{i}.json"
+        records = [dict(cafe_record(n), product_name_str=f"{tag} {i} product {n:04d}") for n in range(size)]
+        s3.put_object(Bucket=bucket, Key=key, Body=json.dumps({"product_item_arr": records}).encode())
+        event = json.loads(json.dumps(template))
+        event["Records"][0]["s3"]["bucket"]["name"] = bucket
+        event["Records"][0]["s3"]["object"]["key"] = key
+        event["Records"][0]["s3"]["object"]["size"] = 0
+        events.append(json.dumps(event).encode())
+    return events
+
+
+def bench_aws_share():
+    """Each shipped function as Lambda runs it (scripts/bench/cpu_share.py): release binary under
+    the Runtime API server, init at full speed, each invoke at the CPU share of its template
+    MemorySize, DynamoDB and S3 over TLS; beside Python 3.11 + boto3 doing the same jobs
+    (scripts/bench/py_functions.py) under the same share and TLS, interleaved."""
+    import boto3
+    from botocore.config import Config
+    import cpu_share
+
+    section = "As AWS gives it: CPU share of MemorySize, TLS"
+    log(f"== {section}")
+    missing = cpu_share.why_not_available() or (None if cpu_share.have_openssl() else "no openssl")
+    if missing:
+        rows.append((section, f"not measured: {missing}", "—", "—", "—", "—"))
+        log(f"  not measured: {missing}")
+        return
+    memory = template_memory_sizes()
+    cafe, big = new_table("share_cafe"), new_table("share_big")
+    for table, path in [(cafe, ROOT / "data/sample-menu/all_products.json"), (big, menu_file(5_000, WORK / "menu-5000.json"))]:
+        subprocess.run([str(RELEASE / "cafe-menu"), "load", str(path), "--endpoint", ENDPOINT, "--table", table],
+                       check=True, capture_output=True, env=dict(os.environ, **AWS_ENV))
+    s3 = boto3.client("s3", endpoint_url=S3_ENDPOINT, region_name="us-east-1", aws_access_key_id="b",
+                      aws_secret_access_key="b", config=Config(s3={"addressing_style": "path"}))
+    bucket = "bench-share"
+    s3.create_bucket(Bucket=bucket)
+    menu = with_gzip(ROOT / "events/menu-reader/get-menu.json")
+    specials = with_gzip(ROOT / "events/specials-reader/get-specials.json")
+    warm = 10 if QUICK else 30
+    with cpu_share.cpu_groups() as group, \
+            cpu_share.tls_endpoints(WORK, {"dynamodb": ENDPOINT, "s3": S3_ENDPOINT}) as (urls, bundle):
+        tls = {"AWS_ENDPOINT_URL_DYNAMODB": urls["dynamodb"], "AWS_ENDPOINT_URL_S3": urls["s3"]}
+
+        def measure(binary, events, table, memory_mb, extra=None, python_too=True):
+            """Ours (and the Python baseline) on the same events: (ours runs, python runs)."""
+            env = cpu_share.lambda_env(dict(tls, TABLE_NAME=table, ALLOWED_ORIGINS="*",
+                                            AWS_LAMBDA_FUNCTION_MEMORY_SIZE=str(memory_mb), **(extra or {})), bundle)
+            ours, python = [], []
+            for _ in range(RUNS):
+                ours.append(cpu_share.run([str(RELEASE / binary)], events(), env, group(memory_mb)))
+                if python_too:
+                    python.append(cpu_share.run(cpu_share.python_command(), events(), env, group(memory_mb), cwd=HERE))
+            return ours, python
+
+        def goal(what, values, goal_ms):
+            median = statistics.median(values)
+            rows.append((section, f"goal: {what}", f"{median:.1f} ms", f"{goal_ms} ms", "goal",
+                         f"{goal_ms / median:.1f}×"))
+
+        def report(what, ours, python, memory_mb):
+            name = f"Python 3.11 + boto3 at {memory_mb} MB, same TLS"
+            base = lambda key: [r[key] for r in python] if python else None
+            row(section, f"{what}: init (full speed)", [r["init_ms"] for r in ours], base("init_ms"), name, "ms",
+                False, "{:.1f}")
+            row(section, f"{what}: first response", [r["first_ms"] for r in ours], base("first_ms"), name, "ms",
+                False, "{:.1f}")
+            row(section, f"{what}: process start → first answer (init + first response)",
+                [r["start_to_first_ms"] for r in ours], base("start_to_first_ms"), name, "ms", False, "{:.1f}")
+            if ours[0]["warm_ms"]:
+                for p in (50, 99):
+                    row(section, f"{what}: warm p{p}", [cpu_share.percentile(r["warm_ms"], p) for r in ours],
+                        [cpu_share.percentile(r["warm_ms"], p) for r in python] if python else None, name, "ms",
+                        False, "{:.1f}")
+
+        reader_mb, specials_mb = memory["menu-reader"], memory["specials-reader"]
+        writer_mb, loader_mb = memory["product-writer"], memory["bulk-loader"]
+        ours, python = measure("menu-reader", lambda: [menu] * (warm + 1), cafe, reader_mb)
+        report(f"menu reader at {reader_mb} MB, GET /products, 26 products", ours, python, reader_mb)
+        goal(f"cold menu reader at {reader_mb} MB: first response", [r["first_ms"] for r in ours], 50)
+        big_warm = 5 if QUICK else 10
+        ours, python = measure("menu-reader", lambda: [menu] * (big_warm + 1), big, reader_mb)
+        report(f"menu reader at {reader_mb} MB, GET /products, 5,000 products (first: cache fill; then from "
+               f"the cache)", ours, python, reader_mb)
+        goal(f"menu reader at {reader_mb} MB: 5,000 products from the cache, p99",
+             [cpu_share.percentile(r["warm_ms"], 99) for r in ours], 10)
+        ours, _ = measure("menu-reader", lambda: [menu] * (big_warm + 1), big, reader_mb,
+                          {"FRESHNESS_SECONDS": "0"}, python_too=False)
+        report(f"menu reader at {reader_mb} MB, GET /products, 5,000 products, cache refilled every request",
+               ours, None, reader_mb)
+        ours, python = measure("specials-reader", lambda: [specials] * (warm + 1), cafe, specials_mb)
+        report(f"specials reader at {specials_mb} MB, GET /products/on_offer, 26 products", ours, python, specials_mb)
+        ours, python = measure("product-writer", lambda: product_changes(cafe, warm // 2 + 1), cafe, writer_mb)
+        report(f"product writer at {writer_mb} MB, staff PUT", ours, python, writer_mb)
+        loads = 2 if QUICK else 3
+        counter = [0]
+
+        def load_events():
+            counter[0] += 1
+            return menu_files_in_bucket(s3, bucket, f"share{counter[0]}", loads)
+        ours, python = measure("bulk-loader", load_events, new_table("share_load"), loader_mb,
+                               {"UPLOAD_BUCKET": bucket})
+        report(f"bulk loader at {loader_mb} MB, menu file of 500 new products", ours, python, loader_mb)
+
+        # Latency × cost by memory size: what chose each function's MemorySize.
+        for binary, what, events, table, extra in [
+                ("menu-reader", "GET /products, 5,000 products, cache refilled", lambda: [menu] * 6, big,
+                 {"FRESHNESS_SECONDS": "0"}),
+                ("menu-reader", "GET /products, 26 products, cache refilled", lambda: [menu] * 11, cafe,
+                 {"FRESHNESS_SECONDS": "0"}),
+                ("product-writer", "staff PUT", lambda: product_changes(cafe, 11), cafe, None),
+                ("bulk-loader", "menu file of 500 new products", load_events, new_table("share_sizes"),
+                 {"UPLOAD_BUCKET": bucket})]:
+            for memory_mb in MEMORY_SIZES:
+                env = cpu_share.lambda_env(dict(tls, TABLE_NAME=table, ALLOWED_ORIGINS="*",
+                                                AWS_LAMBDA_FUNCTION_MEMORY_SIZE=str(memory_mb), **(extra or {})), bundle)
+                runs = [cpu_share.run([str(RELEASE / binary)], events(), env, group(memory_mb)) for _ in range(RUNS)]
+                first = statistics.median(r["first_ms"] for r in runs)
+                warm50 = statistics.median(cpu_share.p50(r["warm_ms"]) for r in runs)
+                warm99 = statistics.median(cpu_share.percentile(r["warm_ms"], 99) for r in runs)
+                billed = lambda ms: math.ceil(ms) / 1000 * memory_mb / 1024 * ARM64_PRICE_PER_GB_SECOND * 1e6 \
+                    + PRICE_PER_MILLION_REQUESTS
+                shipped = " (shipped)" if memory.get(binary) == memory_mb else ""
+                memory_table.append(f"| {binary}: {what} | {memory_mb} MB{shipped} | {first:.1f} ms | {warm50:.1f} ms | "
+                                    f"{warm99:.1f} ms | ${billed(warm50):.3f} |")
+                log(f"  {binary} {what} at {memory_mb} MB: first {first:.0f} ms, warm p50 {warm50:.1f} ms")
+
+
 # ------------------------------------------------------------------------------------ arm64 as shipped
 X86_PEAK_RSS_MB = {}  # binary -> median peak RSS of the x86_64 release start (bench_cold_start)
 
@@ -370,7 +559,7 @@ def bench_package():
 
 
 # ------------------------------------------------------------------------------------ menu file judging
-JUDGING_BOUND_MB = 128  # half the bulk loader's 256 MB
+JUDGING_BOUND_MB = 128  # a quarter of the bulk loader's 512 MB
 CAFE_ITEMS = ["apple pie slice", "blueberry muffin", "chocolate chip cupcake", "plain bagel",
               "strawberry jelly doughnut", "cinnamon roll", "lemon drizzle cake", "banana bread"]
 
@@ -522,12 +711,21 @@ and the baseline interleaved in the same run, against the same DynamoDB Local. T
 times better ours is (> 1 is better). Everything runs on one 2-core machine: DynamoDB Local's JVM
 competes with the client for the CPU, so read the ratios, not the absolute figures.
 
-Not yet as AWS gives it: every figure here is taken on a full core, over plain HTTP to local
-stand-ins. On AWS an API function at `MemorySize: 128` gets about 7 % of one vCPU for its handler
-and talks TLS to DynamoDB and S3, so its first response and a cache fill are slower than these
-cold-start and read figures (issue #32 adds a section measured that way).
+Which figures are shaped as AWS gives them: only the section **As AWS gives it** (each function
+held to the CPU share of its `MemorySize` after a full-speed init, every call to DynamoDB and S3
+over TLS). Every other section is taken on a full core over plain HTTP to the local stand-ins:
+read its ratios, not its absolute times, as what a visitor waits for on AWS.
 
 {table}
+Latency × cost by memory size (the "As AWS gives it" set-up at each size; cost per million
+invocations at the warm p50, arm64 in us-east-1: ${ARM64_PRICE_PER_GB_SECOND:.10f} per GB-second, duration
+rounded up to the millisecond, plus ${PRICE_PER_MILLION_REQUESTS:.2f} per million requests; init is not
+in it). "(shipped)" marks the size `template.yaml` gives the function:
+
+| function: job | memory | first response | warm p50 | warm p99 | per 1M, at p50 |
+|---|---|---|---|---|---|
+{chr(10).join(memory_table) or "| not measured | | | | | |"}
+
 How each is measured:
 - **Bulk load**: a generated menu file (150-byte descriptions, 10 % specials) into a fresh table.
   Ours is `cafe-menu load` (the bulk loader's own load code: parse, validate the whole file,
@@ -562,10 +760,30 @@ How each is measured:
   records when the process first polls for an event (init) and when it posts the response; peak
   RSS is the process's VmHWM after the response. The baseline is the same menu job in Python with
   boto3 under `awslambdaric`, driven by the same server.
+- **As AWS gives it** (`scripts/bench/cpu_share.py`): each release binary (x86_64; the shipped
+  ones are arm64) started under the benchmark's Runtime API server with only the variables
+  Lambda sets and the function's own; its init at full speed (Lambda runs the init phase with
+  burst CPU), then, when it first asks for an event, moved into a cgroup v1 CPU quota of
+  `100 ms × MemorySize ÷ 1,769 MB` per 100 ms period (AWS: 1,769 MB = one vCPU; 128 MB ≈ 7.2 %),
+  where it answers the events one after another. DynamoDB Local and the S3 server are reached
+  through a TLS terminator (`scripts/bench/tls_terminator.py`, outside the quota, as AWS's
+  endpoints are) with an RSA 2048 certificate of the bench's own, trusted through
+  `SSL_CERT_FILE`/`AWS_CA_BUNDLE` set only in the bench (the system's roots plus the bench's
+  CA, so loading the roots costs what it does on Lambda). Init is process start → first poll
+  for an event; first response is that event handed over → answered; warm p50/p99 are the
+  later events. The café's 26 products and a generated 5,000; the staff PUT changes a café
+  product at the version the previous answer gave; the loader gets a new 500-product menu
+  file per event. The baseline is the same jobs in Python 3.11 + boto3
+  (`scripts/bench/py_functions.py`, clients made at init) under `awslambdaric`, at the same
+  share and through the same TLS. What it cannot show: Lambda's sandbox start before init,
+  the network (AWS's endpoints are ~1 ms away; here they are on this machine), a Graviton core
+  (this is an x86_64 core of this machine), and how Lambda slices the share in time (the
+  100 ms period is ours; a request whose work exceeds the quota of one period waits for the
+  next, which is what the warm p99s show at 128 MB).
 - **Menu file judging**: the check the bulk loader runs on a whole menu file before it writes anything
   (`shared/examples/judge_menu_file.rs`: parse, validate every record, find repeated names, build the
   report of a rejected file), run under GNU `time` on generated files of 20 MB (the loader accepts up
-  to 20 MiB), beside half the loader's 256 MB of memory. The report figure is its pretty JSON, as
+  to 20 MiB), beside a bound of 128 MB (a quarter of the loader's 512 MB). The report figure is its pretty JSON, as
   written to S3.
 - **arm64 under qemu**: read from `target/lambda-zips/started.json`, written by `make package`
   (`scripts/start-packaged.py`), which starts each zip's arm64 `bootstrap` under `qemu-aarch64
@@ -591,7 +809,7 @@ Reproduce: `make bench` (`BENCH_RUNS=5 make bench` for more runs, `BENCH_QUICK=1
 
 SECTIONS = {"bulk-load": bench_bulk_load, "reads": bench_reads, "judging": bench_judging,
             "cold-start": bench_cold_start, "arm64": bench_arm64, "package": bench_package,
-            "staff-page": bench_staff_page}
+            "staff-page": bench_staff_page, "aws-share": bench_aws_share}
 
 if __name__ == "__main__":
     started = time.time()

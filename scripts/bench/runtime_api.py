@@ -17,25 +17,31 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-def serve(command, events, extra_env=None, timeout=60, inherit_env=True, stderr=subprocess.DEVNULL, cwd=None):
+def serve(command, events, extra_env=None, timeout=60, inherit_env=True, stderr=subprocess.DEVNULL, cwd=None,
+          on_init=None):
     """Starts COMMAND as Lambda would start a function process and hands it EVENTS, one after
     another, each after the previous one was answered. An event is bytes, or a function of the
     answers so far (a list of dicts) that returns bytes. Returns what happened:
 
       marks        perf_counter seconds: "started", "next" (first poll: init done), "response"
                    (first answer)
-      answers      [{"kind": "response" | "error", "body": bytes}], one per event answered
+      answers      [{"kind": "response" | "error", "body": bytes, "seconds": float}], one per event
+                   answered; seconds from the event handed over to its answer posted
       init_error   the body of a POST to /runtime/init/error (the function could not start), or None
       exit_code    the process's own exit (negative: the signal, as subprocess gives it) if it ended
                    before it had answered every event, else None
       peak_rss_kb  the process's VmHWM read while it waits for the next event, or None
       timed_out    True if the events were not all answered within TIMEOUT seconds
 
+    ON_INIT(pid), if given, is called when the process first asks for an event (its init is over),
+    before that event is handed over: the CPU-share section moves the process into a cgroup there.
+
     With inherit_env=False the process gets only EXTRA_ENV and the variables Lambda sets, as on
     Lambda (nothing of the caller's environment can stand in for a variable the template forgot)."""
     marks = {}
     answers = []
-    state = {"init_error": None, "served": 0}
+    state = {"init_error": None, "served": 0, "pid": None}
+    handed = []  # perf_counter when each event was handed over
     done = threading.Event()  # every event answered, or the function reported an init error
     release = threading.Event()  # set after the RSS read: lets the last poll (held open) go
     answered = threading.Condition()
@@ -49,7 +55,12 @@ def serve(command, events, extra_env=None, timeout=60, inherit_env=True, stderr=
                 self.send_response(404)
                 self.end_headers()
                 return
-            marks.setdefault("next", time.perf_counter())
+            if "next" not in marks:
+                marks["next"] = time.perf_counter()
+                if on_init:
+                    while state["pid"] is None:  # Popen has not returned yet
+                        time.sleep(0.001)
+                    on_init(state["pid"])
             with answered:
                 # The next event once the previous one is answered (Lambda never overlaps them).
                 answered.wait_for(lambda: len(answers) >= state["served"] or done.is_set(), timeout)
@@ -74,6 +85,7 @@ def serve(command, events, extra_env=None, timeout=60, inherit_env=True, stderr=
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(event_bytes)))
             self.end_headers()
+            handed.append(time.perf_counter())
             self.wfile.write(event_bytes)
 
         def do_POST(self):
@@ -88,9 +100,10 @@ def serve(command, events, extra_env=None, timeout=60, inherit_env=True, stderr=
                     answered.notify_all()
                 return
             kind = "response" if self.path.endswith("/response") else "error"
-            marks.setdefault("response", time.perf_counter())
+            now = time.perf_counter()
+            marks.setdefault("response", now)
             with answered:
-                answers.append({"kind": kind, "body": body})
+                answers.append({"kind": kind, "body": body, "seconds": now - handed[len(answers)]})
                 if len(answers) >= len(events):
                     threading.Timer(0.05, done.set).start()
                 answered.notify_all()
@@ -107,6 +120,7 @@ def serve(command, events, extra_env=None, timeout=60, inherit_env=True, stderr=
     env["AWS_LAMBDA_RUNTIME_API"] = f"127.0.0.1:{server.server_address[1]}"
     marks["started"] = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=stderr, stderr=stderr, cwd=cwd)
+    state["pid"] = process.pid
     exit_code = None
     deadline = time.monotonic() + timeout
     while not done.wait(0.05):
