@@ -120,6 +120,12 @@ class LocalSystem:
     def stop(self):
         self.process.send_signal(signal.SIGINT)
         try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            # A shell started with SIGINT ignored (a parent's `cmd &` in a non-interactive
+            # shell, nohup) cannot trap it; SIGTERM is the same clean stop (`make stop`'s).
+            self.process.send_signal(signal.SIGTERM)
+        try:
             self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
