@@ -18,22 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 from botocore.config import Config
 
+from py_wire import wire
+
 TABLE = os.environ.get("TABLE_NAME", "FoodProducts")
 dynamodb = boto3.client("dynamodb")
 s3 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}))
-
-
-def wire(item):
-    product = {
-        "product_name_str": item["product_name"]["S"],
-        "product_id_str": item.get("product_id", {}).get("S", ""),
-        "price_in_cents_int": int(item.get("price_in_cents", {}).get("N", "0")),
-        "description_str": item.get("description", {}).get("S", ""),
-        "tag_str_arr": [t.get("S", "") for t in item.get("tags", {}).get("L", [])],
-    }
-    if "special" in item:
-        product["special_int"] = 1
-    return product
 
 
 def every_page(call, **kwargs):

@@ -5,22 +5,11 @@ import os
 
 import boto3
 
+from py_wire import wire
+
 TABLE = os.environ.get("TABLE_NAME", "FoodProducts")
 SPECIALS = os.environ.get("BENCH_ROUTE") == "specials"
 dynamodb = boto3.client("dynamodb", endpoint_url=os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"))
-
-
-def wire(item):
-    product = {
-        "product_name_str": item["product_name"]["S"],
-        "product_id_str": item.get("product_id", {}).get("S", ""),
-        "price_in_cents_int": int(item.get("price_in_cents", {}).get("N", "0")),
-        "description_str": item.get("description", {}).get("S", ""),
-        "tag_str_arr": [t.get("S", "") for t in item.get("tags", {}).get("L", [])],
-    }
-    if "special" in item:
-        product["special_int"] = 1
-    return product
 
 
 def scan_all(table, specials=False):
