@@ -200,6 +200,10 @@ def api_events():
           "access-control-request-headers": "if-match"}))
 
 
+# The menu file the back office's upload events announce (its size is signed into the URL).
+EMPTY_MENU_FILE = '{"product_item_arr": []}'
+
+
 def back_office_events():
     report, upload = "POST /create_report", "POST /menu_files"
     load_report = "GET /menu_files/{file_name}/report"
@@ -210,9 +214,11 @@ def back_office_events():
     write("back-office", "create-report-not-staff", http("POST", "/create_report", report,
           body="", claims={**STAFF_CLAIMS, "cognito:groups": "[regulars]"}))
     write("back-office", "upload-menu-file", http("POST", "/menu_files", upload, headers=JSON,
-          body=json.dumps({"file_name_str": "spring menu.json"}), claims=STAFF_CLAIMS))
+          body=json.dumps({"file_name_str": "spring menu.json", "size_int": len(EMPTY_MENU_FILE)}),
+          claims=STAFF_CLAIMS))
     write("back-office", "upload-bad-file-name", http("POST", "/menu_files", upload, headers=JSON,
-          body=json.dumps({"file_name_str": "../menu.csv"}), claims=STAFF_CLAIMS))
+          body=json.dumps({"file_name_str": "../menu.csv", "size_int": len(EMPTY_MENU_FILE)}),
+          claims=STAFF_CLAIMS))
     write("back-office", "load-report", http("GET", "/menu_files/spring%20menu.json/report",
           load_report, path_parameters={"file_name": "spring menu.json"}, claims=STAFF_CLAIMS))
     write("back-office", "load-report-unknown", http("GET", "/menu_files/winter.json/report",

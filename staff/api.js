@@ -144,8 +144,9 @@ export class Api {
     return this.call("DELETE", `/products/${encodeURIComponent(name)}`, { ifMatch: version });
   }
 
-  uploadTicket(fileName) {
-    return this.call("POST", "/menu_files", { body: { file_name_str: fileName } });
+  /** A presigned upload for a file of exactly `size` bytes (S3 refuses any other size). */
+  uploadTicket(fileName, size) {
+    return this.call("POST", "/menu_files", { body: { file_name_str: fileName, size_int: size } });
   }
 
   /** The newest load report of a menu file, or null when there is none yet. */
@@ -163,12 +164,13 @@ function wireForm(p) {
   return out;
 }
 
-/** PUT of a file to a presigned URL with progress: resolves to the answer's version id. */
-export function putFile(url, file, onProgress) {
+/** PUT of a file to a presigned URL with progress, as the type the URL was signed for:
+ * resolves to the answer's version id. */
+export function putFile(url, file, contentType, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("PUT", url);
-    xhr.setRequestHeader("content-type", "application/json");
+    xhr.setRequestHeader("content-type", contentType);
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded, e.total); };
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.getResponseHeader("x-amz-version-id"));

@@ -100,9 +100,9 @@ export function startUploads({ api, sessionEnded, onLoaded }) {
     bar.value = 0;
     label.textContent = `Sending ${file.name} (${Math.ceil(file.size / 1024)} KB)`;
     try {
-      const { body: ticket } = await api.uploadTicket(file.name);
+      const { body: ticket } = await api.uploadTicket(file.name, file.size);
       const earlier = await api.report(ticket.report_path_str);
-      const version = await putFile(ticket.upload_url_str, file, (done, total) => {
+      const version = await putFile(ticket.upload_url_str, file, ticket.content_type_str, (done, total) => {
         bar.value = Math.round((done / total) * 100);
       });
       bar.value = 100;

@@ -27,8 +27,10 @@ pub async fn upload(
     timeout: Duration,
     json: bool,
 ) -> Result<()> {
-    let bytes = std::fs::read(file)
-        .map_err(|e| CliError::NoInput(format!("cannot read {}: {e}", file.display())))?;
+    let cannot_read =
+        |e: std::io::Error| CliError::NoInput(format!("cannot read {}: {e}", file.display()));
+    // The size first: the API refuses a file over the loader's limit before it is read here.
+    let size = std::fs::metadata(file).map_err(cannot_read)?.len();
     let name = match name {
         Some(name) => name.to_owned(),
         None => file
@@ -44,6 +46,7 @@ pub async fn upload(
     }
     let request = UploadRequest {
         file_name: name.clone(),
+        size,
     };
     let answer = api
         .post_json(
@@ -55,15 +58,26 @@ pub async fn upload(
         upload_url: url,
         key,
         report_path,
+        content_type,
         ..
     } = serde_json::from_value(answer)
         .map_err(|e| CliError::failed(format!("the API's upload answer is not one: {e}")))?;
+    let bytes = std::fs::read(file).map_err(cannot_read)?;
+    if bytes.len() as u64 != size {
+        // The URL is signed for the size asked for: S3 would refuse the file.
+        return Err(CliError::failed(format!(
+            "{} changed while it was being sent ({size} bytes, now {}): nothing was uploaded; \
+             try again",
+            file.display(),
+            bytes.len()
+        )));
+    }
     // A report already there is an earlier upload's: remember it to tell it apart.
     let earlier = api.get_staff_json(&report_path).await?;
     let put = api
         .http()
         .put(&url)
-        .header("content-type", "application/json")
+        .header("content-type", content_type)
         .body(bytes.clone())
         .send()
         .await

@@ -150,13 +150,15 @@ impl MenuFiles {
     }
 
     /// A URL that lets whoever holds it `PUT` one menu file, `file_name` under the upload prefix,
-    /// for `expires`. The signature covers the bucket, the key and the method: S3 refuses the URL
-    /// for any other key, and after it expires. What is uploaded goes through the same event and
-    /// the same judging as any other menu file.
+    /// of exactly `size` bytes as JSON, for `expires`. The signature covers the bucket, the key,
+    /// the method and the `Content-Length` and `Content-Type` headers: S3 refuses the URL for any
+    /// other key, size or type, and after it expires, before it stores a byte. What is uploaded
+    /// goes through the same event and the same judging as any other menu file.
     pub async fn presign_upload(
         &self,
         bucket: &str,
         file_name: &str,
+        size: u64,
         expires: Duration,
     ) -> Result<PresignedUpload, BucketError> {
         let key = format!("{}{file_name}", self.upload_prefix);
@@ -165,6 +167,8 @@ impl MenuFiles {
             .put_object()
             .bucket(bucket)
             .key(&key)
+            .content_length(i64::try_from(size).unwrap_or(i64::MAX))
+            .content_type(crate::contract::MENU_FILE_CONTENT_TYPE)
             .presigned(presigning(expires)?)
             .await
             .map_err(s3_failed("presign an upload URL"))?;
@@ -374,11 +378,19 @@ mod tests {
                 MenuFiles::new(s3_client(&sdk, false), "uploads/".into(), "reports/".into());
             let bucket = format!("cafe-menu-prod-uploads-123456789012-{region}");
             let upload = files
-                .presign_upload(&bucket, "spring.json", Duration::from_secs(300))
+                .presign_upload(&bucket, "spring.json", 24, Duration::from_secs(300))
                 .await
                 .unwrap();
             let origin = format!("https://{bucket}.s3.{region}.amazonaws.com/");
             assert!(upload.url.starts_with(&origin), "{}", upload.url);
+            // The size and the type are signed: S3 refuses a file of another size or type.
+            assert!(
+                upload
+                    .url
+                    .contains("X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost"),
+                "{}",
+                upload.url
+            );
         }
     }
 

@@ -110,8 +110,7 @@ impl LoaderConfig {
             load: LoadOptions {
                 concurrency: number(vars, "LOAD_CONCURRENCY", 1, 1024)?
                     .unwrap_or(default.concurrency),
-                max_file_bytes: number(vars, "MAX_MENU_FILE_BYTES", 1, u64::MAX)?
-                    .unwrap_or(default.max_file_bytes),
+                max_file_bytes: max_menu_file_bytes(vars)?,
             },
             upload_prefix,
             report_prefix,
@@ -134,6 +133,9 @@ pub struct BackOfficeConfig {
     pub report_prefix: String,
     /// `MENU_REPORT_PREFIX` (default `menu-reports/`): where menu reports go.
     pub menu_report_prefix: String,
+    /// `MAX_MENU_FILE_BYTES`, the loader's limit: a presigned upload is signed for a size no
+    /// larger, so S3 refuses a bigger file before storing a byte of it.
+    pub max_menu_file_bytes: u64,
     /// Path-style S3 addressing, for a local S3 server (`AWS_ENDPOINT_URL_S3` or
     /// `AWS_ENDPOINT_URL` set).
     pub s3_path_style: bool,
@@ -141,7 +143,7 @@ pub struct BackOfficeConfig {
 
 impl BackOfficeConfig {
     /// Every variable [`BackOfficeConfig::from_vars`] reads, besides the SDK's own `AWS_*` ones.
-    pub const VARIABLES: [&'static str; 7] = [
+    pub const VARIABLES: [&'static str; 8] = [
         "TABLE_NAME",
         "ALLOWED_ORIGINS",
         "FRESHNESS_SECONDS",
@@ -149,10 +151,12 @@ impl BackOfficeConfig {
         "UPLOAD_PREFIX",
         "REPORT_PREFIX",
         "MENU_REPORT_PREFIX",
+        "MAX_MENU_FILE_BYTES",
     ];
 
     pub fn from_vars(vars: Vars) -> Result<Self, ConfigError> {
         let (upload_prefix, report_prefix) = bucket_prefixes(vars)?;
+        let max_menu_file_bytes = max_menu_file_bytes(vars)?;
         let menu_report_prefix =
             text(vars, "MENU_REPORT_PREFIX").unwrap_or_else(|| "menu-reports/".into());
         if menu_report_prefix == upload_prefix {
@@ -170,9 +174,17 @@ impl BackOfficeConfig {
             upload_prefix,
             report_prefix,
             menu_report_prefix,
+            max_menu_file_bytes,
             s3_path_style: s3_path_style(vars),
         })
     }
+}
+
+/// `MAX_MENU_FILE_BYTES`: the largest menu file the loader reads and the back office lets staff
+/// upload (one setting for both, so an upload S3 accepts is never one the loader refuses).
+fn max_menu_file_bytes(vars: Vars) -> Result<u64, ConfigError> {
+    Ok(number(vars, "MAX_MENU_FILE_BYTES", 1, u64::MAX)?
+        .unwrap_or(LoadOptions::default().max_file_bytes))
 }
 
 /// `UPLOAD_PREFIX` and `REPORT_PREFIX`, which must differ: a report under the upload prefix

@@ -171,11 +171,20 @@ pub struct MenuReportAnswer {
 /// The one field of an [`UploadRequest`], for messages.
 pub const UPLOAD_FILE_NAME: &str = "file_name_str";
 
-/// `POST /menu_files`'s request: the menu file to upload.
+/// The size field of an [`UploadRequest`], for messages.
+pub const UPLOAD_SIZE: &str = "size_int";
+
+/// The one type a menu file is uploaded as (signed into the upload: S3 refuses another).
+pub const MENU_FILE_CONTENT_TYPE: &str = "application/json";
+
+/// `POST /menu_files`'s request: the menu file to upload, and its exact size in bytes (signed
+/// into the upload, so that S3 itself refuses a file of any other size).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadRequest {
     #[serde(rename = "file_name_str")]
     pub file_name: String,
+    #[serde(rename = "size_int")]
+    pub size: u64,
 }
 
 /// `POST /menu_files`'s answer: where to `PUT` the file, and where its load report will be.
@@ -191,6 +200,12 @@ pub struct UploadTicket {
     pub upload_url: String,
     #[serde(rename = "method_str")]
     pub method: String,
+    /// The `Content-Type` the upload must be sent with ([`MENU_FILE_CONTENT_TYPE`]).
+    #[serde(rename = "content_type_str")]
+    pub content_type: String,
+    /// The exact number of bytes the upload must send (the request's [`UPLOAD_SIZE`]).
+    #[serde(rename = "size_int")]
+    pub size: u64,
     #[serde(rename = "expires_in_int")]
     pub expires_in_seconds: u64,
     /// The load report's path under the API (see [`load_report_path`]).

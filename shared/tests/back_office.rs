@@ -25,6 +25,7 @@ fn config(bucket: &str) -> BackOfficeConfig {
         upload_prefix: "uploads/".into(),
         report_prefix: "reports/".into(),
         menu_report_prefix: "menu-reports/".into(),
+        max_menu_file_bytes: 20 * 1024 * 1024,
         s3_path_style: true,
     }
 }
@@ -157,6 +158,10 @@ async fn an_upload_url_puts_one_menu_file_and_its_report_is_read_back() {
         "/menu_files/spring%20menu.json/report"
     );
     assert_eq!(ticket["expires_in_int"], 300);
+    assert_eq!(
+        (&ticket["size_int"], &ticket["content_type_str"]),
+        (&json!(24), &json!("application/json"))
+    );
     let url = ticket["upload_url_str"].as_str().unwrap();
     assert!(
         url.contains("X-Amz-Expires=300") && url.contains("X-Amz-Signature="),
@@ -164,6 +169,7 @@ async fn an_upload_url_puts_one_menu_file_and_its_report_is_read_back() {
     );
     let put = reqwest::Client::new()
         .put(url)
+        .header("content-type", "application/json")
         .body(r#"{"product_item_arr": []}"#)
         .send()
         .await
@@ -203,6 +209,42 @@ async fn a_file_name_that_cannot_be_a_menu_file_is_refused_by_field() {
 }
 
 #[tokio::test]
+async fn an_upload_without_a_size_or_over_the_loaders_limit_is_refused_by_field() {
+    let store = fresh_store("office_bad_size").await;
+    let bucket = versioned_bucket("office-bad-size").await;
+    let limit = 20 * 1024 * 1024;
+    for (size, says) in [
+        (json!(null), "size_int is required"),
+        (json!("24"), "size_int is required"),
+        (json!(-1), "size_int is required"),
+        (json!(2.5), "size_int is required"),
+        (json!(0), "is empty"),
+        (json!(limit + 1), "up to 20 MB (20971520 bytes)"),
+    ] {
+        let mut upload = event_json("back-office/upload-menu-file");
+        upload["body"] =
+            json!(json!({ "file_name_str": "spring.json", "size_int": size }).to_string());
+        let request = lambda_http::request::from_str(&upload.to_string()).unwrap();
+        let (status, body) = call(&store, &bucket, request).await;
+        assert_eq!(status, 400, "{size}: {body}");
+        assert_eq!(body["error"]["code"], "bad_file_size");
+        assert_eq!(body["error"]["details"][0]["field"], "size_int");
+        let problem = body["error"]["details"][0]["problem"].as_str().unwrap();
+        assert!(problem.contains(says), "{size}: {problem}");
+    }
+    let mut upload = event_json("back-office/upload-menu-file");
+    upload["body"] =
+        json!(json!({ "file_name_str": "spring.json", "size_int": limit }).to_string());
+    let request = lambda_http::request::from_str(&upload.to_string()).unwrap();
+    assert_eq!(
+        call(&store, &bucket, request).await.0,
+        200,
+        "the limit itself"
+    );
+    assert!(keys(&bucket, "").await.is_empty());
+}
+
+#[tokio::test]
 async fn a_file_name_with_a_control_or_invisible_formatting_character_is_refused_on_both_routes() {
     let store = fresh_store("office_hidden_name").await;
     let bucket = versioned_bucket("office-hidden-name").await;
@@ -212,7 +254,7 @@ async fn a_file_name_with_a_control_or_invisible_formatting_character_is_refused
         ("spring\tmenu.json", "control characters"),
     ] {
         let mut upload = event_json("back-office/upload-menu-file");
-        upload["body"] = json!(json!({ "file_name_str": name }).to_string());
+        upload["body"] = json!(json!({ "file_name_str": name, "size_int": 24 }).to_string());
         let request = lambda_http::request::from_str(&upload.to_string()).unwrap();
         let (status, body) = call(&store, &bucket, request).await;
         assert_eq!(status, 400, "{name:?}: {body}");
@@ -309,29 +351,38 @@ async fn its_contract_grants_exactly_the_dynamodb_calls_its_routes_make() {
 }
 
 /// On a server that checks signatures and expiry as S3 does (s3s-fs; moto checks neither): the
-/// URL writes its one key, is refused for any other key, and is refused once expired.
+/// URL writes its one key, of its one size and type, is refused for any other key, size or
+/// type, and is refused once expired; nothing refused is stored.
 #[tokio::test]
 async fn a_presigned_upload_url_writes_its_one_key_until_it_expires() {
     use cafe_menu_testing::signing_s3;
     use std::time::Duration;
+    const FILE: &str = r#"{"product_item_arr": []}"#;
     let bucket = cafe_menu_testing::table_name("signing")
         .to_lowercase()
         .replace('_', "-");
     let s3 = signing_s3();
     s3.create_bucket().bucket(&bucket).send().await.unwrap();
     let files = MenuFiles::new(s3.clone(), "uploads/".into(), "reports/".into());
-    let put = |url: String| async move {
+    let send = |url: String, body: &'static str, content_type: &'static str| async move {
         reqwest::Client::new()
             .put(url)
-            .body(r#"{"product_item_arr": []}"#)
+            .header("content-type", content_type)
+            .body(body)
             .send()
             .await
             .unwrap()
             .status()
             .as_u16()
     };
+    let put = |url: String| send(url, FILE, "application/json");
     let upload = files
-        .presign_upload(&bucket, "spring menu.json", Duration::from_secs(300))
+        .presign_upload(
+            &bucket,
+            "spring menu.json",
+            FILE.len() as u64,
+            Duration::from_secs(300),
+        )
         .await
         .unwrap();
     assert_eq!(upload.key, "uploads/spring menu.json");
@@ -348,10 +399,41 @@ async fn a_presigned_upload_url_writes_its_one_key_until_it_expires() {
         .url
         .replace("uploads/spring%20menu.json", "reports/x.report.json");
     assert_eq!(put(outside).await, 403, "outside the upload prefix");
+    let bigger = r#"{"product_item_arr": [], "padding": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#;
+    assert_eq!(
+        send(upload.url.clone(), bigger, "application/json").await,
+        403,
+        "a larger file than the size signed"
+    );
+    assert_eq!(
+        send(upload.url.clone(), "{}", "application/json").await,
+        403,
+        "a smaller one"
+    );
+    assert_eq!(
+        send(upload.url.clone(), FILE, "text/csv").await,
+        403,
+        "another type"
+    );
+    assert!(
+        s3.list_objects_v2()
+            .bucket(&bucket)
+            .send()
+            .await
+            .unwrap()
+            .contents()
+            .is_empty(),
+        "nothing refused is stored"
+    );
     assert_eq!(put(upload.url.clone()).await, 200);
 
     let short = files
-        .presign_upload(&bucket, "late.json", Duration::from_secs(1))
+        .presign_upload(
+            &bucket,
+            "late.json",
+            FILE.len() as u64,
+            Duration::from_secs(1),
+        )
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(2100)).await;

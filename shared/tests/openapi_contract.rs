@@ -111,6 +111,7 @@ fn back_office_answers_the_contract_writes_follow_the_document() {
         "UploadRequest",
         &UploadRequest {
             file_name: "spring.json".into(),
+            size: 5210,
         },
     );
     assert_valid(
@@ -120,6 +121,8 @@ fn back_office_answers_the_contract_writes_follow_the_document() {
             key: "uploads/spring.json".into(),
             upload_url: "https://example.com/u".into(),
             method: "PUT".into(),
+            content_type: "application/json".into(),
+            size: 5210,
             expires_in_seconds: 300,
             report_path: cafe_menu::contract::load_report_path("spring.json"),
         },

@@ -13,7 +13,8 @@ use super::StaffMember;
 use crate::bucket::{menu_file_name, MenuFiles};
 use crate::config::BackOfficeConfig;
 use crate::contract::{
-    load_report_path, MenuReportAnswer, UploadRequest, UploadTicket, UPLOAD_FILE_NAME,
+    load_report_path, MenuReportAnswer, UploadTicket, MENU_FILE_CONTENT_TYPE, UPLOAD_FILE_NAME,
+    UPLOAD_SIZE,
 };
 use crate::menu_report::{file_timestamp, menu_report, LoadLine};
 use crate::store::MenuStore;
@@ -99,21 +100,27 @@ pub(crate) async fn create_report(
     ))))
 }
 
-/// `POST /menu_files` with an [`UploadRequest`] (`spring-menu.json`, say): a URL to `PUT` that one
-/// file to, for [`UPLOAD_URL_SECONDS`], and where its load report will be.
+/// `POST /menu_files` with an [`UploadRequest`] (`spring-menu.json`, 5,210 bytes, say): a URL to
+/// `PUT` that one file to, of exactly that size and as JSON, for [`UPLOAD_URL_SECONDS`], and
+/// where its load report will be. The size must be within the loader's limit: S3 then refuses
+/// any other size itself, before storing a byte.
 pub(crate) async fn upload_url(
     office: &BackOffice,
     staff: &StaffMember,
     body: Value,
 ) -> Result<Handled, ApiError> {
-    let UploadRequest { file_name } = serde_json::from_value(body)
-        .map_err(|_| ApiError::BadFileName(format!("{UPLOAD_FILE_NAME} is required (a text)")))?;
-    let file_name = menu_file_name(&file_name).map_err(ApiError::BadFileName)?;
+    let file_name = body
+        .get(UPLOAD_FILE_NAME)
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::BadFileName(format!("{UPLOAD_FILE_NAME} is required (a text)")))?;
+    let file_name = menu_file_name(file_name).map_err(ApiError::BadFileName)?;
+    let size = upload_size(body.get(UPLOAD_SIZE), office.config.max_menu_file_bytes)?;
     let upload = office
         .files
         .presign_upload(
             &office.config.bucket,
             file_name,
+            size,
             Duration::from_secs(UPLOAD_URL_SECONDS),
         )
         .await?;
@@ -127,6 +134,8 @@ pub(crate) async fn upload_url(
         key: upload.key,
         upload_url: upload.url,
         method: "PUT".to_owned(),
+        content_type: MENU_FILE_CONTENT_TYPE.to_owned(),
+        size,
         expires_in_seconds: UPLOAD_URL_SECONDS,
         report_path: load_report_path(file_name),
     };
@@ -135,6 +144,40 @@ pub(crate) async fn upload_url(
         StatusCode::OK,
         serde_json::to_string(&ticket).expect("answers serialize"),
     ))))
+}
+
+/// The size an upload is signed for: a whole number of bytes, at least 1, at most `limit` (the
+/// loader's, so that no file S3 accepts is one the loader then refuses as too large).
+fn upload_size(given: Option<&Value>, limit: u64) -> Result<u64, ApiError> {
+    let size = given.and_then(Value::as_u64).ok_or_else(|| {
+        ApiError::BadFileSize(format!(
+            "{UPLOAD_SIZE} is required: the menu file's size in bytes (a whole number)"
+        ))
+    })?;
+    if size == 0 {
+        return Err(ApiError::BadFileSize(
+            "the menu file is empty (0 bytes): choose the file that holds the menu".to_owned(),
+        ));
+    }
+    if size > limit {
+        return Err(ApiError::BadFileSize(format!(
+            "the menu file is {} ({size} bytes); menu files may be up to {} ({limit} bytes): \
+             split it into smaller files",
+            megabytes(size),
+            megabytes(limit)
+        )));
+    }
+    Ok(size)
+}
+
+/// Bytes in people's words: "20 MB", "25.3 MB".
+fn megabytes(bytes: u64) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if mb.fract() == 0.0 {
+        format!("{mb:.0} MB")
+    } else {
+        format!("{mb:.1} MB")
+    }
 }
 
 /// `GET /menu_files/{file_name}/report`: the load report of the newest upload of that file.

@@ -1,7 +1,9 @@
 //! Everything a caller can get wrong, and what can fail on our side: one error type for the API,
 //! one JSON shape for it, and the one place where an error becomes a status ([`ApiError::status`]).
 
-use crate::contract::{field, ErrorAnswer, FieldProblem, GatewayAnswer, UPLOAD_FILE_NAME};
+use crate::contract::{
+    field, ErrorAnswer, FieldProblem, GatewayAnswer, UPLOAD_FILE_NAME, UPLOAD_SIZE,
+};
 use http::StatusCode;
 
 use crate::product::Problem;
@@ -58,6 +60,9 @@ pub enum ApiError {
     /// A menu file name that cannot be uploaded.
     #[error("{0}")]
     BadFileName(String),
+    /// A menu file's size that cannot be uploaded (none given, empty, over the loader's limit).
+    #[error("{0}")]
+    BadFileSize(String),
     #[error(
         "there is no load report for {file_name:?} yet: the loader writes it within seconds of \
          the upload (a file that was never uploaded has none)"
@@ -89,7 +94,7 @@ impl ApiError {
             | ApiError::MalformedJson(_)
             | ApiError::InvalidProduct(_)
             | ApiError::NameMismatch { .. } => StatusCode::BAD_REQUEST,
-            ApiError::BadFileName(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadFileName(_) | ApiError::BadFileSize(_) => StatusCode::BAD_REQUEST,
             ApiError::SignInRequired => StatusCode::UNAUTHORIZED,
             ApiError::NotStaff { .. } => StatusCode::FORBIDDEN,
             ApiError::ReportNotFound { .. } => StatusCode::NOT_FOUND,
@@ -121,6 +126,7 @@ impl ApiError {
             ApiError::SignInRequired => "unauthorized",
             ApiError::NotStaff { .. } => "not_staff",
             ApiError::BadFileName(_) => "bad_file_name",
+            ApiError::BadFileSize(_) => "bad_file_size",
             ApiError::ReportNotFound { .. } => "report_not_found",
             ApiError::Bucket(_) => "internal",
             ApiError::NotJson => "unsupported_media_type",
@@ -187,6 +193,7 @@ impl ApiError {
                 vec![problem(field::NAME, "must match the name in the path")]
             }
             ApiError::BadFileName(p) => vec![problem(UPLOAD_FILE_NAME, p)],
+            ApiError::BadFileSize(p) => vec![problem(UPLOAD_SIZE, p)],
             _ => Vec::new(),
         }
     }
