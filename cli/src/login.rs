@@ -252,14 +252,7 @@ fn now() -> u64 {
 pub fn refuse_plain_http(url: &str, what: &str) -> Result<()> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| CliError::Usage(format!("{url:?} is not a URL ({e}): use an https:// URL")))?;
-    // The URL parser lowercases names and writes addresses in their plain form (`[::1]`).
-    let host = parsed.host_str().unwrap_or_default();
-    let this_machine = host == "localhost"
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
+    let this_machine = on_this_machine(&parsed);
     match parsed.scheme() {
         "https" => Ok(()),
         "http" if this_machine => Ok(()),
@@ -269,6 +262,18 @@ pub fn refuse_plain_http(url: &str, what: &str) -> Result<()> {
              http:// is only for localhost, 127.0.0.0/8 and ::1)"
         ))),
     }
+}
+
+/// Whether the URL's host is this machine: `localhost`, 127.0.0.0/8 or `::1`.
+pub fn on_this_machine(url: &reqwest::Url) -> bool {
+    // The URL parser lowercases names and writes addresses in their plain form (`[::1]`).
+    let host = url.host_str().unwrap_or_default();
+    host == "localhost"
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

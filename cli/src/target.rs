@@ -1,6 +1,6 @@
 //! Where the tool points: the `make run` system of the checkout it runs in (its `.local/run.env`,
-//! found from the current directory upward, or `$CAFE_LOCAL_DIR`), a deployed stack (its
-//! CloudFormation outputs), or an API named outright.
+//! found from the current directory upward, or `$CAFE_LOCAL_DIR`, and only if all it names is
+//! on this machine), a deployed stack (its CloudFormation outputs), or an API named outright.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -149,7 +149,11 @@ async fn from_stack(stack: &str, args: &TargetArgs) -> Result<Target> {
 
 /// The `make run` system: `.local/run.env` (which `make run` writes and removes on stop).
 async fn from_local_run(args: &TargetArgs) -> Result<Target> {
-    let dir = local_dir()?;
+    local_target(&local_dir()?, args.table.as_deref())
+}
+
+/// The `make run` system whose `.local/` is `dir`.
+fn local_target(dir: &Path, table: Option<&str>) -> Result<Target> {
     let env_file = dir.join("run.env");
     let text = std::fs::read_to_string(&env_file).map_err(|_| {
         CliError::failed(format!(
@@ -170,19 +174,41 @@ async fn from_local_run(args: &TargetArgs) -> Result<Target> {
             ))
         })
     };
-    let loopback = |port_key: &str| value(port_key).map(|port| format!("http://127.0.0.1:{port}"));
+    // Everything a `make run` system is reached at is on this machine. A run.env that names
+    // anything else (a hostile checkout's, say) is refused before the password is asked for:
+    // found by walking up from the current directory, it must not send a login elsewhere.
+    let not_local = |key: &str, found: &str| {
+        CliError::failed(format!(
+            "{} names {key}={found:?}, which is not on this machine: a `make run` system only \
+             listens on loopback, so nothing is sent. If this checkout is not yours, point at a \
+             stack with --stack NAME instead",
+            env_file.display()
+        ))
+    };
+    let loopback = |port_key: &str| {
+        let port = value(port_key)?;
+        match port.parse::<u16>() {
+            Ok(port) if port > 0 => Ok(format!("http://127.0.0.1:{port}")),
+            _ => Err(not_local(port_key, &port)),
+        }
+    };
+    let sign_in_endpoint = value("COGNITO_ENDPOINT")?;
+    if !reqwest::Url::parse(&sign_in_endpoint).is_ok_and(|url| crate::login::on_this_machine(&url))
+    {
+        return Err(not_local("COGNITO_ENDPOINT", &sign_in_endpoint));
+    }
     let dynamodb = loopback("DYNAMODB_PORT")?;
     Ok(Target {
         description: format!("the make run system in {}", dir.display()),
         api: loopback("API_PORT")?,
         // The local user pool (moto's), which `make run` creates at each start.
         sign_in: Some(SignIn {
-            endpoint: value("COGNITO_ENDPOINT")?,
+            endpoint: sign_in_endpoint,
             client_id: value("USER_POOL_CLIENT_ID")?,
         }),
         table: Table {
-            name: match &args.table {
-                Some(table) => table.clone(),
+            name: match table {
+                Some(table) => table.to_owned(),
                 None => value("TABLE").unwrap_or_else(|_| default_table()),
             },
             endpoint: Some(dynamodb.clone()),
@@ -234,5 +260,39 @@ mod tests {
         std::fs::write(root.join("checkout/scripts/run-local.sh"), "").unwrap();
         assert_eq!(find_upward(&deep), Some(root.join("checkout/.local")));
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// A checkout's run.env decides where the login goes: one that names anything off this
+    /// machine (a hostile checkout's) is refused, and nothing is sent.
+    #[test]
+    fn a_run_env_that_points_off_this_machine_is_refused() {
+        let dir = std::env::temp_dir().join(format!("cafe-cli-run-env-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |cognito: &str, api_port: &str| {
+            std::fs::write(
+                dir.join("run.env"),
+                format!(
+                    "API_PORT={api_port}\nDYNAMODB_PORT=8000\nCOGNITO_ENDPOINT={cognito}\n\
+                     USER_POOL_CLIENT_ID=abc\n"
+                ),
+            )
+            .unwrap();
+        };
+        write("http://127.0.0.1:9300", "9000");
+        let target = local_target(&dir, None).unwrap();
+        assert_eq!(target.api, "http://127.0.0.1:9000");
+        for (cognito, port) in [
+            ("https://login.cafe.example", "9000"),
+            ("http://192.168.1.20:9300", "9000"),
+            ("http://localhost.cafe.example:9300", "9000"),
+            ("not a url", "9000"),
+            ("http://127.0.0.1:9300", "9000@cafe.example"),
+            ("http://127.0.0.1:9300", "0"),
+        ] {
+            write(cognito, port);
+            let refused = local_target(&dir, None).err().unwrap().to_string();
+            assert!(refused.contains("not on this machine"), "{refused}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
