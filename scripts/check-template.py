@@ -295,6 +295,30 @@ check(set(settings) == reads, f"every read route has its own throttling ({sorted
 fresh = template["Parameters"]["FreshnessSeconds"]
 check(fresh["Default"] <= 10 and fresh["MinValue"] >= 1, "the default freshness bound is a few seconds")
 
+# --- one client cannot take the menu from everyone: AWS WAF's per-client limit -------------------
+acl = resources["ClientRateLimitAcl"]
+(rule,) = acl["Properties"]["Rules"]
+rate = rule["Statement"]["RateBasedStatement"]
+answer = rule["Action"]["Block"]["CustomResponse"]
+check(acl["Properties"]["Scope"] == "CLOUDFRONT" and plain(acl["Properties"]["DefaultAction"]) == {"Allow": {}},
+      "the web ACL is CloudFront's and lets through all but what its rule blocks")
+check(rate["AggregateKeyType"] == "IP" and plain(rate["Limit"]) == {"Ref": "ClientRateLimit"}
+      and rate["EvaluationWindowSec"] == 60 and "ScopeDownStatement" not in rate,
+      "the rule counts every request per client address over a minute, up to ClientRateLimit")
+check(answer["ResponseCode"] == 429 and json.loads(acl["Properties"]["CustomResponseBodies"][answer["CustomResponseBodyKey"]]
+                                                   ["Content"]) == {"message": "Too Many Requests"},
+      "past the limit: 429 with API Gateway's own throttling body")
+check(plain(template["Conditions"]["MakeClientRateLimit"]) == {"Fn::And": [
+          {"Fn::Equals": [{"Ref": "ClientRateLimitEnabled"}, "true"]}, {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]},
+          {"Fn::Not": [{"Condition": "GivenWebAcl"}]}]} and acl.get("Condition") == "MakeClientRateLimit",
+      "the stack makes the web ACL when asked to and in us-east-1 only (CloudFront takes no other)")
+web_acl = resources["MenuDistribution"]["Properties"]["DistributionConfig"].get("WebACLId")
+check(plain(web_acl) == {"Fn::If": ["MakeClientRateLimit", {"Fn::GetAtt": ["ClientRateLimitAcl", "Arn"]},
+                                    {"Fn::If": ["GivenWebAcl", {"Ref": "ClientRateLimitWebAclArn"}, {"Ref": "AWS::NoValue"}]}]},
+      "the distribution is behind the stack's web ACL, or the one given")
+check(template["Parameters"]["ClientRateLimit"]["MinValue"] >= 10 and template["Parameters"]["ClientRateLimitEnabled"]["Default"] == "true",
+      "the limit is on by default and never below WAF's minimum of 10")
+
 # --- the staff page: a private bucket behind the distribution, its own cache policy ---------
 dist = resources["MenuDistribution"]["Properties"]["DistributionConfig"]
 origins = {o["Id"]: o for o in dist["Origins"]}

@@ -51,11 +51,11 @@ def ensure_wrk():
                         "apt-get install -y -qq wrk >/dev/null"], check=True)
 
 
-def run_checks(name, body, instances=None):
+def run_checks(name, body, instances=None, client_rate_limit=True):
     """Starts the local system in a state folder of its own, runs `body(system, state)`, stops the
     system whatever happens, prints 'N passed, N failed' and exits with the verdict."""
     state = pathlib.Path(tempfile.mkdtemp(prefix=f"cafe-{name}-"))
-    system = LocalSystem(state, instances)
+    system = LocalSystem(state, instances, client_rate_limit)
     system.start()
     try:
         body(system, state)
@@ -86,12 +86,18 @@ def request(method, url, body=None, headers=None):
 
 
 class LocalSystem:
-    def __init__(self, state, instances=None):
-        """`instances`: function instances per function (make run's default, 4, when None)."""
+    def __init__(self, state, instances=None, client_rate_limit=True):
+        """`instances`: function instances per function (make run's default, 4, when None).
+        `client_rate_limit`: False turns the gateway's stand-in of AWS WAF's per-client limit off,
+        for the load runs, which flood from one address as a load test against the API URL would."""
         self.state = state
         self.instances = instances
-        self.ports = {name: free_port() for name in ("API_PORT", "DYNAMODB_PORT", "S3_PORT", "LOGIN_PORT", "FUNCTIONS_PORT")}
+        self.client_rate_limit = client_rate_limit
+        self.ports = {name: free_port() for name in ("API_PORT", "WEBSITE_API_PORT", "DYNAMODB_PORT", "S3_PORT",
+                                                     "LOGIN_PORT", "FUNCTIONS_PORT")}
         self.base = f"http://127.0.0.1:{self.ports['API_PORT']}"
+        # The website's API base: the stand-in of the CloudFront distribution, behind AWS WAF's.
+        self.website_base = f"http://127.0.0.1:{self.ports['WEBSITE_API_PORT']}"
         # Where the browser check serves its copy of the café website (the sign-in returns there).
         self.site_port = free_port()
         self.process = None
@@ -102,6 +108,8 @@ class LocalSystem:
                    **{k: str(v) for k, v in self.ports.items()})
         if self.instances:
             env["FUNCTION_INSTANCES"] = str(self.instances)
+        if not self.client_rate_limit:
+            env["CLIENT_RATE_LIMIT_ENABLED"] = "false"
         out = self.state / "run.out"
         offset = out.stat().st_size if out.exists() else 0
         self.log = open(out, "ab")
@@ -773,7 +781,7 @@ def write_site(system, site):
     node_modules = ROOT / ".tools/node/node_modules"
     site.mkdir(exist_ok=True)
     (site / "jquery.min.js").write_bytes((node_modules / "jquery/dist/jquery.min.js").read_bytes())
-    (site / "config.js").write_text(f"var API_GW_BASE_URL_STR = {json.dumps(system.base)};\n"
+    (site / "config.js").write_text(f"var API_GW_BASE_URL_STR = {json.dumps(system.website_base)};\n"
                                     f"var COGNITO_LOGIN_BASE_URL_STR = {json.dumps(system.settings()['WEBSITE_LOGIN_URL'])};\n")
     (site / "index.html").write_text(SITE_INDEX)
     (site / "callback.html").write_text(SITE_CALLBACK)
@@ -921,9 +929,49 @@ def check_schemathesis(system, max_examples, seed=None):
         print("\n".join(line if len(line) < 400 else line[:400] + " …" for line in report.splitlines()[:200]))
 
 
+def check_client_rate_limit(system):
+    """AWS WAF's per-client limit (template.yaml's ClientRateLimitAcl) on the distribution, the
+    website's API base, through the gateway's stand-in: one address flooding the menu gets 429s
+    while another address still reads it. The two clients are two loopback addresses (all of
+    127.0.0.0/8 is this machine), as WAF tells clients apart by address. The API's own URL has no
+    such limit (WAF cannot sit in front of an HTTP API), and the distribution takes no writes."""
+    import http.client
+    from local_gateway import load_template
+    limit = int(load_template()["Parameters"]["ClientRateLimit"]["Default"])
+
+    def client(address, port_name="WEBSITE_API_PORT"):
+        return http.client.HTTPConnection("127.0.0.1", system.ports[port_name], timeout=30,
+                                          source_address=(address, 0))
+
+    def call(connection, path, method="GET"):
+        connection.request(method, path)
+        response = connection.getresponse()
+        return response.status, response.read()
+
+    flood, other = client("127.0.0.2"), client("127.0.0.3")
+    statuses, refused = {}, b""
+    for _ in range(limit + 30):
+        status, body = call(flood, "/products/on_offer")
+        statuses[status] = statuses.get(status, 0) + 1
+        if status == 429:
+            refused = body
+    check(statuses.get(200) == limit and statuses.get(429) == 30,
+          f"one address, {limit + 30} reads in a burst: {limit} answered, then 429 ({statuses})")
+    check(json.loads(refused or b"{}") == {"message": "Too Many Requests"}, f"the 429's body is the rule's ({refused[:80]!r})")
+    status, body = call(other, "/products")
+    listed = json.loads(body).get("product_item_arr", []) if status == 200 else []
+    check(status == 200 and len(listed) > 0, f"meanwhile another address reads the menu ({status}, {len(listed)} products)")
+    check(call(flood, "/products")[0] == 429, "the flooding address is still refused on another route")
+    direct = client("127.0.0.2", "API_PORT")
+    check(call(direct, "/products")[0] == 200, "the API's own URL has no such limit (as on AWS: no WAF on an HTTP API)")
+    check(call(other, "/products/apple%20pie", "DELETE")[0] == 403, "the distribution takes no write (CloudFront's 403)")
+    for connection in (flood, other, direct):
+        connection.close()
+
+
 # The sections of a run, in order; `--only routes,cli` runs some of them (restart checks what
 # routes and upload wrote).
-SECTIONS = ["routes", "sign-in", "cli", "schemathesis", "upload", "browser", "staff-page", "restart"]
+SECTIONS = ["routes", "client-limit", "sign-in", "cli", "schemathesis", "upload", "browser", "staff-page", "restart"]
 
 
 def main():
@@ -945,6 +993,9 @@ def main():
             print("== routes")
             check_routes(system.base, staff)
             check_route_names(system)
+        if "client-limit" in only:
+            print("== one noisy client (the stand-in of AWS WAF's per-client limit)")
+            check_client_rate_limit(system)
         if "sign-in" in only:
             print("== sign-in: each attack refused, nothing written")
             check_attacks(system, staff)

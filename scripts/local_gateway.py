@@ -25,9 +25,21 @@ What differs from AWS:
   not stood in, and no route may be open here that is closed there (the template has none);
 - no 30 s integration timeout (503 on AWS): cargo lambda watch builds and starts a function on its
   first invocation, which can take longer than that while another build holds cargo's lock;
-- no throttling (the template's route settings are not applied), no TLS, no custom domain, no
-  CloudFront in front, placeholder account and API ids, and one log line per request of its own
-  (stdout: .local/logs/gateway.log) instead of the access-log format.
+- no throttling (the template's route settings are not applied), no TLS, no custom domain,
+  placeholder account and API ids, and one log line per request of its own (stdout:
+  .local/logs/gateway.log) instead of the access-log format.
+
+On WEBSITE_API_PORT it also stands in for the menu's CloudFront distribution (MenuDistribution,
+the website's API base, WebsiteApiUrl on AWS) with AWS WAF in front of it (ClientRateLimitAcl):
+- what the distribution lets through: GET, HEAD and OPTIONS, any method on /create_report, the
+  staff page; another method gets CloudFront's 403;
+- AWS WAF's per-client limit, read from the template: more than ClientRateLimit requests from one
+  address in the rule's window get the rule's 429 and body (blocked requests count too). Here the
+  count is exact and acts at once over a sliding window; WAF estimates the rate and takes up to a
+  minute to start and to stop blocking. CLIENT_RATE_LIMIT and CLIENT_RATE_LIMIT_ENABLED in make
+  run's environment stand for the parameters (the load runs turn it off);
+- no cache (CloudFront's keeps a list for half the freshness bound), no edge locations, no TLS.
+The API's own port has no such limit, as on AWS: WAF cannot sit in front of an HTTP API.
 
 The staff page: GET/HEAD /staff/... is served from the checkout's staff/ folder as CloudFront
 serves it from its private bucket on AWS (template.yaml: the /staff/* behaviour, StaffPageRewrite
@@ -39,6 +51,7 @@ Settings come from run.env in $CAFE_LOCAL_DIR (default .local/), which `make run
 """
 import asyncio
 import base64
+import collections
 import datetime
 import json
 import os
@@ -210,6 +223,46 @@ class RouteTable:
         if not matches:
             return None, None
         return min(matches, key=lambda m: m[0].specificity())
+
+
+# ---------------------------------------------------------------- AWS WAF's per-client limit
+
+
+class ClientRateLimit:
+    """template.yaml's ClientRateLimitAcl: at most `limit` requests per client address in a
+    sliding `window` of seconds through the distribution; past it, the rule's own answer. Every
+    request counts, blocked ones too (WAF counts what it evaluates), so a client that keeps on
+    flooding stays blocked."""
+
+    def __init__(self, template, env):
+        parameters = template["Parameters"]
+        acl = template["Resources"]["ClientRateLimitAcl"]["Properties"]
+        (rule,) = acl["Rules"]
+        answer = rule["Action"]["Block"]["CustomResponse"]
+        self.status = int(answer["ResponseCode"])
+        self.body = acl["CustomResponseBodies"][answer["CustomResponseBodyKey"]]["Content"].encode()
+        self.window = float(rule["Statement"]["RateBasedStatement"]["EvaluationWindowSec"])
+        self.limit = int(env.get("CLIENT_RATE_LIMIT") or parameters["ClientRateLimit"]["Default"])
+        enabled = env.get("CLIENT_RATE_LIMIT_ENABLED") or parameters["ClientRateLimitEnabled"]["Default"]
+        self.enabled = enabled == "true"
+        self.seen = collections.defaultdict(collections.deque)  # address -> times of its requests
+
+    def refuses(self, client, now):
+        """Counts the request; True when its client is past the limit."""
+        if not self.enabled:
+            return False
+        times = self.seen[client]
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        times.append(now)
+        if len(self.seen) > 10_000:  # forget idle clients, so memory stays bounded
+            for address in [a for a, t in self.seen.items() if t[-1] <= now - self.window]:
+                del self.seen[address]
+        return len(times) > self.limit
+
+    def answer(self, request_id):
+        return web.Response(status=self.status, body=self.body,
+                            headers={"content-type": "application/json", "apigw-requestid": request_id})
 
 
 # ---------------------------------------------------------------- the JWT authorizer
@@ -407,7 +460,20 @@ def gateway_error(status, message, request_id, extra=()):
     return web.Response(status=status, body=json.dumps({"message": message}, separators=(",", ":")).encode(), headers=headers)
 
 
-# ---------------------------------------------------------------- the staff page
+# ---------------------------------------------------------------- the distribution and the staff page
+
+DISTRIBUTION_REFUSES_METHOD = "This distribution is not configured to allow the HTTP request method."
+
+
+def distribution_allows(method, raw_path):
+    """The methods MenuDistribution's behaviours allow: reads and preflights by default, any on
+    /create_report (the website's report button), GET and HEAD on the staff page."""
+    if raw_path == "/create_report":
+        return True
+    if raw_path == "/staff" or raw_path.startswith("/staff/"):
+        return method in ("GET", "HEAD")
+    return method in ("GET", "HEAD", "OPTIONS")
+
 
 
 def staff_page_config(env):
@@ -424,7 +490,7 @@ def staff_page(request, env):
     if path == "/staff":
         return web.Response(status=301, headers={"location": "/staff/"})
     if request.method not in ("GET", "HEAD"):
-        return web.Response(status=403, text="This distribution is not configured to allow the HTTP request method.")
+        return web.Response(status=403, text=DISTRIBUTION_REFUSES_METHOD)
     name = path.removeprefix("/staff/") or "index.html"
     if name.endswith("/"):
         name += "index.html"
@@ -454,6 +520,7 @@ class Gateway:
     def __init__(self, env, session):
         self.env = env
         self.routes = RouteTable()
+        self.client_rate_limit = ClientRateLimit(load_template(), env)
         self.session = session
         self.functions = f"http://127.0.0.1:{env['FUNCTIONS_PORT']}/2015-03-31/functions"
         self.jwks_url = f"{env['COGNITO_ENDPOINT']}/{env['USER_POOL_ID']}/.well-known/jwks.json"
@@ -508,13 +575,22 @@ class Gateway:
             raise InvocationFailed(raw[:300].decode(errors="replace"))
         return answer
 
-    async def handle(self, request):
+    async def handle_distribution(self, request):
+        """A request to the distribution (WEBSITE_API_PORT): AWS WAF's limit, then CloudFront's
+        allowed methods, then on to the API as CloudFront's origin request."""
+        return await self.handle(request, through_distribution=True)
+
+    async def handle(self, request, through_distribution=False):
         started, now = time.monotonic(), datetime.datetime.now(datetime.timezone.utc)
         request_id = base64.b64encode(secrets.token_bytes(10)).decode()
         raw_path = request.raw_path.partition("?")[0]
         route, params = self.routes.find(request.method, raw_path)
         note = ""
-        if raw_path == "/staff" or raw_path.startswith("/staff/"):
+        if through_distribution and self.client_rate_limit.refuses(request.remote, time.monotonic()):
+            response, note = self.client_rate_limit.answer(request_id), "client rate limit (AWS WAF's stand-in)"
+        elif through_distribution and not distribution_allows(request.method, raw_path):
+            response, route = web.Response(status=403, text=DISTRIBUTION_REFUSES_METHOD), None
+        elif raw_path == "/staff" or raw_path.startswith("/staff/"):
             response, route = staff_page(request, self.env), None
         elif route is None:
             response = gateway_error(404, "Not Found", request_id)
@@ -566,8 +642,14 @@ async def serve(env):
         runner = web.ServerRunner(web.Server(gateway.handle), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", int(env["API_PORT"]), backlog=1024).start()
+        distribution = web.ServerRunner(web.Server(gateway.handle_distribution), access_log=None)
+        await distribution.setup()
+        await web.TCPSite(distribution, "127.0.0.1", int(env["WEBSITE_API_PORT"]), backlog=1024).start()
+        limit = gateway.client_rate_limit
         log(f"serving the API on http://127.0.0.1:{env['API_PORT']}; functions at {gateway.functions}; "
             f"JWT issuer {gateway.issuer}, audience {gateway.audiences}")
+        log(f"serving the distribution on http://127.0.0.1:{env['WEBSITE_API_PORT']}; per-client limit "
+            + (f"{limit.limit} requests per {limit.window:.0f} s" if limit.enabled else "off"))
         sys.stdout.flush()
         await flush_log_every_second()
 

@@ -8,11 +8,14 @@
 # routes and its JWT authorizer) in front of `cargo lambda watch` on an internal port; the staff user
 # pool is in moto's Cognito (scripts/local_cognito.py setup), its sign-in page a stand-in for
 # Cognito's managed login (scripts/local_login.py).
-# Ports: API_PORT (9000), DYNAMODB_PORT (8000), S3_PORT (9100, moto: S3 and Cognito),
-# LOGIN_PORT (9200), FUNCTIONS_PORT (9001, internal: the gateway's way to the functions).
+# The same gateway stands in, on WEBSITE_API_PORT, for the menu's CloudFront distribution with
+# AWS WAF's per-client limit in front: the website's API base, as WebsiteApiUrl is on AWS.
+# Ports: API_PORT (9000), WEBSITE_API_PORT (9300), DYNAMODB_PORT (8000), S3_PORT (9100, moto: S3
+# and Cognito), LOGIN_PORT (9200), FUNCTIONS_PORT (9001, internal: the gateway's way to the functions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 API_PORT=${API_PORT:-9000}
+WEBSITE_API_PORT=${WEBSITE_API_PORT:-9300}
 DYNAMODB_PORT=${DYNAMODB_PORT:-8000}
 S3_PORT=${S3_PORT:-9100}
 LOGIN_PORT=${LOGIN_PORT:-9200}
@@ -30,7 +33,7 @@ if [ -f "$STATE/run.pid" ] && kill -0 "$(cat "$STATE/run.pid")" 2>/dev/null; the
   exit 1
 fi
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for spec in "API_PORT:$API_PORT" "DYNAMODB_PORT:$DYNAMODB_PORT" "S3_PORT:$S3_PORT" "LOGIN_PORT:$LOGIN_PORT" \
+for spec in "API_PORT:$API_PORT" "WEBSITE_API_PORT:$WEBSITE_API_PORT" "DYNAMODB_PORT:$DYNAMODB_PORT" "S3_PORT:$S3_PORT" "LOGIN_PORT:$LOGIN_PORT" \
   "FUNCTIONS_PORT:$FUNCTIONS_PORT"; do
   if port_in_use "${spec#*:}"; then
     echo "port ${spec#*:} (${spec%%:*}) is already in use: free it, or choose another, e.g. make run ${spec%%:*}=$(( ${spec#*:} + 1 ))" >&2
@@ -99,6 +102,7 @@ export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNAMODB_PORT" AWS_ENDPOINT_URL_S3="http://127.0.0.1:$S3_PORT"
 cat > "$STATE/run.env" <<ENV
 API_PORT=$API_PORT
+WEBSITE_API_PORT=$WEBSITE_API_PORT
 DYNAMODB_PORT=$DYNAMODB_PORT
 S3_PORT=$S3_PORT
 LOGIN_PORT=$LOGIN_PORT
@@ -108,6 +112,8 @@ UPLOAD_PREFIX=$UPLOAD_PREFIX
 REPORT_PREFIX=$REPORT_PREFIX
 TABLE=$TABLE
 FRESHNESS_SECONDS=5
+CLIENT_RATE_LIMIT=${CLIENT_RATE_LIMIT:-}
+CLIENT_RATE_LIMIT_ENABLED=${CLIENT_RATE_LIMIT_ENABLED:-}
 STAFF_PAGE_URL=http://127.0.0.1:$API_PORT/staff/
 ENV
 export CAFE_LOCAL_DIR="$STATE"
@@ -129,13 +135,14 @@ cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$FUNCTIONS_PORT" --
 children+=($!); watch_pid=$!
 wait_for "$FUNCTIONS_PORT" "$watch_pid" "cargo lambda watch" "$STATE/logs/functions.log"
 
-step "starting the API gateway stand-in on 127.0.0.1:$API_PORT (template.yaml's routes, the JWT authorizer)"
+step "starting the API gateway stand-in on 127.0.0.1:$API_PORT (template.yaml's routes, the JWT authorizer), and the distribution's on $WEBSITE_API_PORT (AWS WAF's per-client limit)"
 python3 -u scripts/local_gateway.py >"$STATE/logs/gateway.log" 2>&1 &
 children+=($!); gateway_pid=$!
 step "starting the sign-in page stand-in on 127.0.0.1:$LOGIN_PORT"
 python3 -u scripts/local_login.py >"$STATE/logs/login.log" 2>&1 &
 children+=($!); login_pid=$!
 wait_for "$API_PORT" "$gateway_pid" "The gateway" "$STATE/logs/gateway.log"
+wait_for "$WEBSITE_API_PORT" "$gateway_pid" "The gateway's distribution" "$STATE/logs/gateway.log"
 wait_for "$LOGIN_PORT" "$login_pid" "The sign-in page" "$STATE/logs/login.log"
 
 step "starting the S3 event notification stand-in (a new uploads/*.json invokes the bulk loader)"
@@ -162,7 +169,9 @@ cat <<BANNER
 ================================================================================
  The café backend is running.                      (Ctrl-C or 'make stop' ends it)
 
- API base URL (the website's API_GW_BASE_URL_STR):  $base
+ The website's API base (its API_GW_BASE_URL_STR: the stand-in of the CloudFront distribution
+ with AWS WAF in front, per-client limit $(sed -n 's/.*per-client limit //p' "$STATE/logs/gateway.log" | head -1)):  http://127.0.0.1:$WEBSITE_API_PORT
+ The API's own URL (the staff page, cafe-menu, curl):  $base
  The staff page (sign in as the demo staff member below):  $(setting STAFF_PAGE_URL)
 
  The staff's command line (from this checkout, in another shell):

@@ -684,7 +684,7 @@ def bench_staff_page():
     from e2e_staff import run_page
     log("== staff page: first view with 26 and with 500 products (a local system of its own)")
     state = pathlib.Path(tempfile.mkdtemp(prefix="cafe-bench-staff-"))
-    system = LocalSystem(state, instances=1)
+    system = LocalSystem(state, instances=1, client_rate_limit=False)
     system.start()
     try:
         env = system.settings()
