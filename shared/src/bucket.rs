@@ -149,19 +149,22 @@ impl MenuFiles {
         key.starts_with(&self.report_prefix)
     }
 
-    /// A URL that lets whoever holds it `PUT` one menu file, `file_name` under the upload prefix,
-    /// of exactly `size` bytes as JSON, for `expires`. The signature covers the bucket, the key,
+    /// A URL that lets whoever holds it `PUT` one menu file, `file_name` in the folder of its
+    /// own upload (`upload`, an [`is_upload_id`]) under the upload prefix, so that one staff
+    /// member's upload never replaces another's or its report, of exactly `size` bytes as JSON,
+    /// for `expires`. The signature covers the bucket, the key,
     /// the method and the `Content-Length` and `Content-Type` headers: S3 refuses the URL for any
     /// other key, size or type, and after it expires, before it stores a byte. What is uploaded
     /// goes through the same event and the same judging as any other menu file.
     pub async fn presign_upload(
         &self,
         bucket: &str,
+        upload: &str,
         file_name: &str,
         size: u64,
         expires: Duration,
     ) -> Result<PresignedUpload, BucketError> {
-        let key = format!("{}{file_name}", self.upload_prefix);
+        let key = format!("{}{upload}/{file_name}", self.upload_prefix);
         let request = self
             .s3
             .put_object()
@@ -178,14 +181,17 @@ impl MenuFiles {
         })
     }
 
-    /// The load report of the newest upload of `file_name`, as the loader wrote it (its text as
-    /// is); `None` while there is none.
+    /// The load report of `file_name` as the loader wrote it (its text as is): of the upload
+    /// `upload` when given (the API's uploads), else of the file put straight under the upload
+    /// prefix (with AWS credentials); `None` while there is none.
     pub async fn load_report(
         &self,
         bucket: &str,
         file_name: &str,
+        upload: Option<&str>,
     ) -> Result<Option<String>, BucketError> {
-        let key = self.report_key(&format!("{}{file_name}", self.upload_prefix));
+        let folder = upload.map(|id| format!("{id}/")).unwrap_or_default();
+        let key = self.report_key(&format!("{}{folder}{file_name}", self.upload_prefix));
         let Some(bytes) = self.object(bucket, &key).await? else {
             return Ok(None);
         };
@@ -220,10 +226,14 @@ impl MenuFiles {
         let mut recent = Vec::new();
         for (at, key) in listed.into_iter().take(count) {
             if let Some(body) = self.object(bucket, &key).await? {
+                // The file's name, without the folder of its upload.
                 let file_name = key
                     .strip_prefix(&self.report_prefix)
                     .and_then(|k| k.strip_suffix(".report.json"))
                     .unwrap_or(&key)
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
                     .to_owned();
                 recent.push(RecentLoad {
                     file_name,
@@ -336,6 +346,38 @@ pub fn menu_file_name(name: &str) -> Result<&str, String> {
     Err(format!("the file name {problem}"))
 }
 
+/// A new upload's id, which names its folder under the upload prefix: when it was asked for
+/// (sorted in listings) and 32 random bits, `2026-12-03T14-15-00Z-1a2b3c4d`.
+pub fn new_upload_id(at: SystemTime) -> String {
+    format!(
+        "{}-{:08x}",
+        crate::menu_report::file_timestamp(at),
+        fastrand::u32(..)
+    )
+}
+
+/// Whether `id` has the form [`new_upload_id`] gives (checked before it goes into a key).
+pub fn is_upload_id(id: &str) -> bool {
+    let bytes = id.as_bytes();
+    let digit = |range: std::ops::Range<usize>| bytes[range].iter().all(u8::is_ascii_digit);
+    bytes.len() == 29
+        && digit(0..4)
+        && bytes[4] == b'-'
+        && digit(5..7)
+        && bytes[7] == b'-'
+        && digit(8..10)
+        && bytes[10] == b'T'
+        && digit(11..13)
+        && bytes[13] == b'-'
+        && digit(14..16)
+        && bytes[16] == b'-'
+        && digit(17..19)
+        && &bytes[19..21] == b"Z-"
+        && bytes[21..]
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+}
+
 fn presigning(expires: Duration) -> Result<PresigningConfig, BucketError> {
     PresigningConfig::expires_in(expires).map_err(s3_failed("set a URL's expiry"))
 }
@@ -353,8 +395,8 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::{menu_file_name, s3_client, MenuFiles};
-    use std::time::Duration;
+    use super::{is_upload_id, menu_file_name, new_upload_id, s3_client, MenuFiles};
+    use std::time::{Duration, SystemTime};
 
     /// What the staff page's content security policy (template.yaml, `StaffPageHeaders`) lets
     /// it `PUT` to: on AWS (no `S3_PATH_STYLE`) a presigned upload URL is virtual-hosted in the
@@ -378,7 +420,13 @@ mod tests {
                 MenuFiles::new(s3_client(&sdk, false), "uploads/".into(), "reports/".into());
             let bucket = format!("cafe-menu-prod-uploads-123456789012-{region}");
             let upload = files
-                .presign_upload(&bucket, "spring.json", 24, Duration::from_secs(300))
+                .presign_upload(
+                    &bucket,
+                    "2026-12-03T14-15-00Z-1a2b3c4d",
+                    "spring.json",
+                    24,
+                    Duration::from_secs(300),
+                )
                 .await
                 .unwrap();
             let origin = format!("https://{bucket}.s3.{region}.amazonaws.com/");
@@ -391,6 +439,30 @@ mod tests {
                 "{}",
                 upload.url
             );
+        }
+    }
+
+    #[test]
+    fn upload_ids_are_a_time_and_random_bits() {
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_307_300);
+        let id = new_upload_id(at);
+        assert!(id.starts_with("2026-12-03T14-15-00Z-"), "{id}");
+        assert!(is_upload_id(&id), "{id}");
+        assert_ne!(
+            new_upload_id(at),
+            id,
+            "two uploads in the same second differ"
+        );
+        for bad in [
+            "",
+            "../../reports/x",
+            "2026-12-03T14-15-00Z-1a2b3c4",
+            "2026-12-03T14-15-00Z-1A2B3C4D",
+            "2026-12-03T14-15-00Z-1a2b3c4d/x",
+            "2026-12-03T14:15:00Z-1a2b3c4d",
+            "abcd-12-03T14-15-00Z-1a2b3c4d",
+        ] {
+            assert!(!is_upload_id(bad), "{bad:?}");
         }
     }
 

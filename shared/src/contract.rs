@@ -218,9 +218,17 @@ pub fn product_path(name: &str) -> String {
     format!("/products/{}", path_segment(name))
 }
 
-/// A menu file's load report's path: `/menu_files/{file_name}/report`.
-pub fn load_report_path(file_name: &str) -> String {
-    format!("/menu_files/{}/report", path_segment(file_name))
+/// The query parameter that names one upload of a menu file (see [`load_report_path`]).
+pub const UPLOAD_ID: &str = "upload";
+
+/// A menu file's load report's path: `/menu_files/{file_name}/report`, and with `upload` the
+/// report of that one upload (`?upload=2026-12-03T14-15-00Z-1a2b3c4d`).
+pub fn load_report_path(file_name: &str, upload: Option<&str>) -> String {
+    let path = format!("/menu_files/{}/report", path_segment(file_name));
+    match upload {
+        Some(id) => format!("{path}?{UPLOAD_ID}={}", path_segment(id)),
+        None => path,
+    }
 }
 
 /// A name as one URL path segment: everything but RFC 3986's unreserved characters

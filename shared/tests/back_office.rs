@@ -152,10 +152,21 @@ async fn an_upload_url_puts_one_menu_file_and_its_report_is_read_back() {
     let bucket = versioned_bucket("office-upload").await;
     let (status, ticket) = call(&store, &bucket, event("upload-menu-file")).await;
     assert_eq!(status, 200, "{ticket}");
-    assert_eq!(ticket["key_str"], "uploads/spring menu.json");
+    // Each upload has a folder of its own: one staff member's never replaces another's.
+    let key = ticket["key_str"].as_str().unwrap().to_owned();
+    let upload = key
+        .strip_prefix("uploads/")
+        .and_then(|k| k.strip_suffix("/spring menu.json"))
+        .unwrap();
+    assert!(cafe_menu::bucket::is_upload_id(upload), "{key}");
     assert_eq!(
         ticket["report_path_str"],
-        "/menu_files/spring%20menu.json/report"
+        format!("/menu_files/spring%20menu.json/report?upload={upload}")
+    );
+    let (_, again) = call(&store, &bucket, event("upload-menu-file")).await;
+    assert_ne!(
+        again["key_str"], ticket["key_str"],
+        "a second upload of the same name"
     );
     assert_eq!(ticket["expires_in_int"], 300);
     assert_eq!(
@@ -175,17 +186,32 @@ async fn an_upload_url_puts_one_menu_file_and_its_report_is_read_back() {
         .await
         .unwrap();
     assert!(put.status().is_success(), "{}", put.status());
-    assert_eq!(
-        keys(&bucket, "uploads/").await,
-        ["uploads/spring menu.json"]
-    );
+    assert_eq!(keys(&bucket, "uploads/").await, std::slice::from_ref(&key));
 
-    let (status, body) = call(&store, &bucket, event("load-report")).await;
+    // The ticket's report path reads this upload's report, as the loader names it.
+    let mut by_ticket = event_json("back-office/load-report");
+    by_ticket["rawQueryString"] = json!(format!("upload={upload}"));
+    by_ticket["queryStringParameters"] = json!({ "upload": upload });
+    let by_ticket = || lambda_http::request::from_str(&by_ticket.to_string()).unwrap();
+    let (status, body) = call(&store, &bucket, by_ticket()).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (404, Some("report_not_found"))
     );
+    let files = MenuFiles::new(s3(), "uploads/".into(), "reports/".into());
     let report = json!({"outcome": "loaded", "counts": {"records": 0}});
+    s3().put_object()
+        .bucket(&bucket)
+        .key(files.report_key(&key))
+        .body(report.to_string().into_bytes().into())
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = call(&store, &bucket, by_ticket()).await;
+    assert_eq!((status, body), (200, report.clone()));
+    // Without an upload: the report of the file put straight under the prefix (none here).
+    let (status, _) = call(&store, &bucket, event("load-report")).await;
+    assert_eq!(status, 404);
     s3().put_object()
         .bucket(&bucket)
         .key("reports/spring menu.json.report.json")
@@ -193,8 +219,25 @@ async fn an_upload_url_puts_one_menu_file_and_its_report_is_read_back() {
         .send()
         .await
         .unwrap();
-    let (status, body) = call(&store, &bucket, event("load-report")).await;
-    assert_eq!((status, body), (200, report));
+    assert_eq!(call(&store, &bucket, event("load-report")).await.0, 200);
+}
+
+#[tokio::test]
+async fn a_report_asked_for_with_an_upload_that_is_not_an_id_is_refused() {
+    let store = fresh_store("office_bad_upload").await;
+    let bucket = versioned_bucket("office-bad-upload").await;
+    for query in [
+        "upload=..%2F..%2Freports%2Fx",
+        "upload=",
+        "upload=2026-12-03T14-15-00Z-1a2b3c4d%2Fx",
+    ] {
+        let mut request = event_json("back-office/load-report");
+        request["rawQueryString"] = json!(query);
+        let request = lambda_http::request::from_str(&request.to_string()).unwrap();
+        let (status, body) = call(&store, &bucket, request).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["error"]["code"], "bad_query", "{query}");
+    }
 }
 
 #[tokio::test]
@@ -358,6 +401,7 @@ async fn a_presigned_upload_url_writes_its_one_key_until_it_expires() {
     use cafe_menu_testing::signing_s3;
     use std::time::Duration;
     const FILE: &str = r#"{"product_item_arr": []}"#;
+    const UPLOAD: &str = "2026-12-03T14-15-00Z-1a2b3c4d";
     let bucket = cafe_menu_testing::table_name("signing")
         .to_lowercase()
         .replace('_', "-");
@@ -379,25 +423,25 @@ async fn a_presigned_upload_url_writes_its_one_key_until_it_expires() {
     let upload = files
         .presign_upload(
             &bucket,
+            UPLOAD,
             "spring menu.json",
             FILE.len() as u64,
             Duration::from_secs(300),
         )
         .await
         .unwrap();
-    assert_eq!(upload.key, "uploads/spring menu.json");
-    let elsewhere = upload
-        .url
-        .replace("uploads/spring%20menu.json", "uploads/winter.json");
+    assert_eq!(upload.key, format!("uploads/{UPLOAD}/spring menu.json"));
+    let elsewhere = upload.url.replace("spring%20menu.json", "winter.json");
     assert_ne!(elsewhere, upload.url, "the key is in the URL's path");
     assert_eq!(
         put(elsewhere).await,
         403,
         "another key with the same signature"
     );
-    let outside = upload
-        .url
-        .replace("uploads/spring%20menu.json", "reports/x.report.json");
+    let outside = upload.url.replace(
+        &format!("uploads/{UPLOAD}/spring%20menu.json"),
+        "reports/x.report.json",
+    );
     assert_eq!(put(outside).await, 403, "outside the upload prefix");
     let bigger = r#"{"product_item_arr": [], "padding": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#;
     assert_eq!(
@@ -430,6 +474,7 @@ async fn a_presigned_upload_url_writes_its_one_key_until_it_expires() {
     let short = files
         .presign_upload(
             &bucket,
+            UPLOAD,
             "late.json",
             FILE.len() as u64,
             Duration::from_secs(1),
@@ -441,5 +486,5 @@ async fn a_presigned_upload_url_writes_its_one_key_until_it_expires() {
 
     let listed = s3.list_objects_v2().bucket(&bucket).send().await.unwrap();
     let keys: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
-    assert_eq!(keys, ["uploads/spring menu.json"]);
+    assert_eq!(keys, [format!("uploads/{UPLOAD}/spring menu.json")]);
 }

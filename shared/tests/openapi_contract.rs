@@ -124,7 +124,10 @@ fn back_office_answers_the_contract_writes_follow_the_document() {
             content_type: "application/json".into(),
             size: 5210,
             expires_in_seconds: 300,
-            report_path: cafe_menu::contract::load_report_path("spring.json"),
+            report_path: cafe_menu::contract::load_report_path(
+                "spring.json",
+                Some("2026-12-03T14-15-00Z-1a2b3c4d"),
+            ),
         },
     );
 }

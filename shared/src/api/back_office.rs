@@ -10,14 +10,15 @@ use serde_json::Value;
 use super::answer::{json_response, no_store, Handled};
 use super::error::ApiError;
 use super::StaffMember;
-use crate::bucket::{menu_file_name, MenuFiles};
+use crate::bucket::{is_upload_id, menu_file_name, new_upload_id, MenuFiles};
 use crate::config::BackOfficeConfig;
 use crate::contract::{
     load_report_path, MenuReportAnswer, UploadTicket, MENU_FILE_CONTENT_TYPE, UPLOAD_FILE_NAME,
-    UPLOAD_SIZE,
+    UPLOAD_ID, UPLOAD_SIZE,
 };
 use crate::menu_report::{file_timestamp, menu_report, LoadLine};
 use crate::store::MenuStore;
+use crate::url::decode_form_component;
 
 /// How long a presigned upload URL works: long enough to send a 20 MB menu file from a café's
 /// connection, short enough that a leaked URL is soon useless.
@@ -115,10 +116,12 @@ pub(crate) async fn upload_url(
         .ok_or_else(|| ApiError::BadFileName(format!("{UPLOAD_FILE_NAME} is required (a text)")))?;
     let file_name = menu_file_name(file_name).map_err(ApiError::BadFileName)?;
     let size = upload_size(body.get(UPLOAD_SIZE), office.config.max_menu_file_bytes)?;
+    let upload_id = new_upload_id(SystemTime::now());
     let upload = office
         .files
         .presign_upload(
             &office.config.bucket,
+            &upload_id,
             file_name,
             size,
             Duration::from_secs(UPLOAD_URL_SECONDS),
@@ -137,7 +140,7 @@ pub(crate) async fn upload_url(
         content_type: MENU_FILE_CONTENT_TYPE.to_owned(),
         size,
         expires_in_seconds: UPLOAD_URL_SECONDS,
-        report_path: load_report_path(file_name),
+        report_path: load_report_path(file_name, Some(&upload_id)),
     };
     // 200, not 201: nothing is created here yet (the file is, by the PUT, at the bucket).
     Ok(handled(no_store(json_response(
@@ -180,19 +183,45 @@ fn megabytes(bytes: u64) -> String {
     }
 }
 
-/// `GET /menu_files/{file_name}/report`: the load report of the newest upload of that file.
-pub(crate) async fn load_report(office: &BackOffice, file_name: &str) -> Result<Handled, ApiError> {
+/// `GET /menu_files/{file_name}/report[?upload=ID]`: the load report of that upload of the file
+/// (the ticket's `report_path` names it), or without `upload` of the file put straight under the
+/// upload prefix.
+pub(crate) async fn load_report(
+    office: &BackOffice,
+    file_name: &str,
+    query: Option<&str>,
+) -> Result<Handled, ApiError> {
     let file_name = menu_file_name(file_name).map_err(ApiError::BadFileName)?;
+    let upload = upload_in(query)?;
     // Answered as the loader wrote it: read into `LoadReport` and written again, it would lose
     // what a later loader adds and change its layout.
     let report = office
         .files
-        .load_report(&office.config.bucket, file_name)
+        .load_report(&office.config.bucket, file_name, upload.as_deref())
         .await?
         .ok_or_else(|| ApiError::ReportNotFound {
             file_name: file_name.to_owned(),
         })?;
     Ok(handled(no_store(json_response(StatusCode::OK, report))))
+}
+
+/// The `upload` of a report's query, checked before it goes into a key; other parameters (a
+/// cache buster) are ignored.
+fn upload_in(query: Option<&str>) -> Result<Option<String>, ApiError> {
+    let mut upload = None;
+    for pair in query.unwrap_or("").split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key == UPLOAD_ID {
+            let id = decode_form_component(value).filter(|id| is_upload_id(id));
+            upload = Some(id.ok_or_else(|| {
+                ApiError::BadQuery(format!(
+                    "{UPLOAD_ID} must be an upload's id as POST /menu_files gave it in \
+                     report_path_str, e.g. 2026-12-03T14-15-00Z-1a2b3c4d"
+                ))
+            })?);
+        }
+    }
+    Ok(upload)
 }
 
 fn handled(response: http::Response<super::ResponseBody>) -> Handled {

@@ -421,7 +421,8 @@ async fn staff_route<B: AsRef<[u8]>>(
         }
         #[cfg(feature = "bucket")]
         (Verb::Get, Path::LoadReport) => {
-            return back_office::load_report(office(api)?, path_name(call)?).await
+            return back_office::load_report(office(api)?, path_name(call)?, request.uri().query())
+                .await
         }
         _ => return Err(not_served(api.function, route, request)),
     };

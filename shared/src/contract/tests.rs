@@ -51,8 +51,12 @@ fn product_paths_are_encoded() {
         "/products/cr%C3%A8me%2Fbr%C3%BBl%C3%A9e"
     );
     assert_eq!(
-        load_report_path("menu 1.json"),
+        load_report_path("menu 1.json", None),
         "/menu_files/menu%201.json/report"
+    );
+    assert_eq!(
+        load_report_path("menu 1.json", Some("2026-12-03T14-15-00Z-1a2b3c4d")),
+        "/menu_files/menu%201.json/report?upload=2026-12-03T14-15-00Z-1a2b3c4d"
     );
 }
 
