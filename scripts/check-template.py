@@ -115,6 +115,15 @@ check(resources["StaffUserPool"]["Properties"]["AdminCreateUserConfig"]["AllowAd
 client = resources["WebsiteClient"]["Properties"]
 check(client.get("GenerateSecret") is False and "implicit" in client["AllowedOAuthFlows"],
       "the website's client is public and gets tokens in the fragment (callback.html)")
+validity = lambda token: client[f"{token}TokenValidity"] * {"minutes": 1, "hours": 60, "days": 1440}[
+    client["TokenValidityUnits"][f"{token}Token"]]
+check(validity("Id") <= 15 and validity("Access") <= 15 and validity("Refresh") <= 24 * 60,
+      "tokens end within 15 minutes of a sign-out or a removed account, refresh tokens within a day")
+check(client.get("WriteAttributes") and "email" not in client["WriteAttributes"],
+      "a signed-in person cannot change their e-mail address (where a password reset goes)")
+check(resources["StaffUserPool"]["Properties"]["UserAttributeUpdateSettings"]
+      ["AttributesRequireVerificationBeforeUpdate"] == ["email"],
+      "a new e-mail address counts only once verified")
 for output in ["UserPoolId", "UserPoolClientId", "WebsiteLoginUrl"]:
     check(output in template["Outputs"], f"output {output}")
 behaviors = resources["MenuDistribution"]["Properties"]["DistributionConfig"].get("CacheBehaviors", [])
