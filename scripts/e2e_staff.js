@@ -77,6 +77,17 @@ async function session(cfg) {
   page.on("pageerror", (e) => out.pageErrors.push(String(e)));
   const shot = (name) => page.screenshot({ path: `${cfg.shots}/${name}.png` });
   try {
+    // A link that carries a staff member's real tokens but was not started on this page (no
+    // sign-in state of this tab): nothing is signed in, and the page says why.
+    await page.goto(`${cfg.page}#id_token=${cfg.staff_token}&access_token=x&expires_in=900&token_type=Bearer&state=forged`);
+    await page.waitForSelector("body[data-ready=signed-out]", { timeout: 20000 });
+    out.plantedNote = await page.textContent("#signed-out-note");
+    out.plantedKept = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes("token")));
+    out.plantedAddress = page.url();
+    await page.setViewportSize({ width: 375, height: 700 });
+    await shot("staff-link-refused-375");
+    await page.setViewportSize({ width: 1280, height: 800 });
+
     // Signed out, then signed in through the login stand-in, by keyboard.
     await page.goto(cfg.page);
     await page.waitForSelector("body[data-ready=signed-out]", { timeout: 20000 });

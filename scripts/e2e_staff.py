@@ -58,6 +58,10 @@ def check_staff_page(system, check, request):
                   "staff_token": token, "shots": str(system.state), "bad_file": str(bad), "good_file": str(good),
                   "bound_seconds": bound})
     check(not r.get("error"), f"the session ran to its end ({(r.get('error') or '')[:600]})")
+    check("not started on this page" in (r.get("plantedNote") or "") and r.get("plantedKept") == []
+          and r.get("plantedAddress") == page,
+          f"a link carrying a staff token but not this tab's sign-in state: refused, nothing kept, the address cleared "
+          f"({r.get('plantedNote')!r}, {r.get('plantedKept')})")
     check(r.get("who") == f"Signed in as {env['STAFF_USERNAME']}" and r.get("address") == page,
           f"signed in by keyboard through the login stand-in, back on the page without the tokens in its address ({r.get('who')!r}, {r.get('address')})")
     check(r.get("rows") == r.get("apiRows"), f"the table has a row per product ({r.get('rows')} rows, {r.get('apiRows')} products)")

@@ -11,6 +11,9 @@
 // share an origin, and the 401 is seen as such; both lead to the same place.
 
 const TOKEN = "cafe-staff.token";
+// The sign-in this tab started: the managed login sends it back beside the tokens, and tokens that
+// come without it (a crafted link carrying someone else's, say) are never taken.
+const SIGN_IN_STATE = "cafe-staff.sign-in-state";
 const SAFETY_SECONDS = 20; // a token this close to its end is treated as ended
 
 export class SessionExpired extends Error {}
@@ -35,13 +38,18 @@ export function pageUrl() {
   return new URL("./", location.href).href;
 }
 
-/** Takes the tokens the managed login sent back in the fragment, and clears the address bar. */
+/** Takes the tokens the managed login sent back in the fragment, if they answer the sign-in this
+ * tab started (its `state`), and clears the address bar: "signed-in", "refused", or null when the
+ * address carries no tokens. */
 export function takeTokensFromFragment() {
-  if (!location.hash.includes("id_token=")) return false;
+  if (!location.hash.includes("id_token=")) return null;
   const fields = new URLSearchParams(location.hash.slice(1));
-  sessionStorage.setItem(TOKEN, fields.get("id_token"));
+  const started = sessionStorage.getItem(SIGN_IN_STATE);
+  sessionStorage.removeItem(SIGN_IN_STATE);
   history.replaceState(null, "", location.pathname + location.search);
-  return true;
+  if (!started || fields.get("state") !== started) return "refused";
+  sessionStorage.setItem(TOKEN, fields.get("id_token"));
+  return "signed-in";
 }
 
 export function claims(token = sessionStorage.getItem(TOKEN)) {
@@ -65,9 +73,13 @@ export function signedInAs() {
   return c ? c["cognito:username"] || c.email || c.sub : null;
 }
 
+/** The managed login's address for a new sign-in, whose `state` this tab keeps to check the
+ * answer by. */
 export function signInUrl(config) {
+  const state = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  sessionStorage.setItem(SIGN_IN_STATE, state);
   const q = new URLSearchParams({ client_id: config.client_id, response_type: "token",
-    scope: "openid email profile", redirect_uri: pageUrl() });
+    scope: "openid email profile", redirect_uri: pageUrl(), state });
   return `${config.login_url}?${q}`;
 }
 

@@ -447,7 +447,11 @@ function showView() {
 async function main() {
   config = await loadConfig();
   api = new Api(config);
-  takeTokensFromFragment();
+  if (takeTokensFromFragment() === "refused") {
+    $("signed-out-note").textContent = "That sign-in link was not started on this page, so it was ignored " +
+      "and nothing was signed in. Sign in here.";
+    $("signed-out-note").hidden = false;
+  }
   $("sign-in").addEventListener("click", signIn);
   $("sign-in-again").addEventListener("click", signIn);
   $("sign-out").addEventListener("click", () => {
