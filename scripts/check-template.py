@@ -386,6 +386,13 @@ check(client["CallbackURLs"] == {"Fn::If": ["HasStaffPage", [{"Ref": "WebsiteCal
       "the app client's callbacks: the website's, and the staff page's when given")
 check(client.get("LogoutURLs") == {"Fn::If": ["HasStaffPage", [{"Ref": "StaffPageUrl"}], {"Ref": "AWS::NoValue"}]},
       "the staff page's sign-out returns to the page")
+callback = template["Parameters"]["WebsiteCallbackUrl"]
+callback_ok = lambda url: re.fullmatch(callback["AllowedPattern"], url) is not None
+check("Default" not in callback, "no default callback: a deployed stack returns tokens only where its operator said")
+check(all(map(callback_ok, ["https://menu.example.com/callback.html", "http://localhost:8080/callback.html"]))
+      and not any(map(callback_ok, ["http://menu.example.com/callback.html", "http://localhost.example.com/x",
+                                    "https://a b/callback.html", ""])),
+      "the callback is https, or http on localhost only")
 cors = plain(bucket.get("CorsConfiguration"))
 rules = cors["Fn::If"][1]["CorsRules"] if cors else []
 check(len(rules) == 1 and rules[0]["AllowedMethods"] == ["PUT"]
