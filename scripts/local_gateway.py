@@ -242,7 +242,11 @@ class ClientRateLimit:
         self.status = int(answer["ResponseCode"])
         self.body = acl["CustomResponseBodies"][answer["CustomResponseBodyKey"]]["Content"].encode()
         self.window = float(rule["Statement"]["RateBasedStatement"]["EvaluationWindowSec"])
-        self.limit = int(env.get("CLIENT_RATE_LIMIT") or parameters["ClientRateLimit"]["Default"])
+        limit = env.get("CLIENT_RATE_LIMIT") or parameters["ClientRateLimit"]["Default"]
+        if not str(limit).isdigit() or int(limit) < 10:
+            sys.exit(f"CLIENT_RATE_LIMIT={limit!r}: give a whole number of requests a minute, at least 10 "
+                     "(AWS WAF's minimum), or CLIENT_RATE_LIMIT_ENABLED=false")
+        self.limit = int(limit)
         enabled = env.get("CLIENT_RATE_LIMIT_ENABLED") or parameters["ClientRateLimitEnabled"]["Default"]
         self.enabled = enabled == "true"
         self.seen = collections.defaultdict(collections.deque)  # address -> times of its requests

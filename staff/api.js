@@ -161,7 +161,7 @@ export class Api {
     return this.call("POST", "/menu_files", { body: { file_name_str: fileName, size_int: size } });
   }
 
-  /** The newest load report of a menu file, or null when there is none yet. */
+  /** The load report at a ticket's report path (that upload's), or null when there is none yet. */
   async report(path) {
     const { status, body } = await this.call("GET", path, { expect: [404] });
     return status === 404 ? null : body;
