@@ -104,7 +104,7 @@ def row(section, what, ours, baseline, baseline_name, unit, higher_is_better=Tru
     if baseline:
         base_med, base_text = spread(baseline, fmt)
         ratio = ours_med / base_med if higher_is_better else base_med / ours_med
-        ratio_text = f"{ratio:.1f}×"
+        ratio_text = f"{ratio:.1f}×" if ratio >= 0.1 else f"{ratio:.2g}×"
     else:
         base_text, ratio_text = "—", "—"
     rows.append((section, what, f"{ours_text} {unit}", f"{base_text} {unit}" if baseline else "—",
@@ -504,9 +504,13 @@ def bench_aws_share():
             env = cpu_share.lambda_env(dict(tls, TABLE_NAME=cafe, ALLOWED_ORIGINS="*",
                                             AWS_LAMBDA_FUNCTION_MEMORY_SIZE=str(reader_mb)), bundle)
             command = [qemu, "-cpu", "neoverse-n1", "-L", "/usr/aarch64-linux-gnu", str(task / "bootstrap")]
-            emulated = [cpu_share.run(command, [menu] * 11, env, group(reader_mb), cwd=task) for _ in range(RUNS)]
+            emulated = [cpu_share.run(command, [menu] * (warm + 1), env, group(reader_mb), cwd=task) for _ in range(RUNS)]
             name = f"x86_64 release binary, native, at {reader_mb} MB (above)"
             what = f"menu reader at {reader_mb} MB, GET /products, 26 products, the shipped arm64 zip under qemu"
+            if zipped.stat().st_mtime < (RELEASE / "menu-reader").stat().st_mtime:
+                # The zip is make package's: older than this build, it may not be this source.
+                what += " (zip older than the release build: run `make package` first)"
+                log("  warning: MenuReaderFunction.zip is older than the release build; run `make package`")
             for key, label in [("init_ms", "init (full speed)"), ("first_ms", "first response")]:
                 row(section, f"{what}: {label}", [r[key] for r in emulated], [r[key] for r in native_menu], name,
                     "ms", False, "{:.1f}")
