@@ -675,6 +675,21 @@ def check_upload(system):
     specials = fresh(system.base, "/products/on_offer")
     check("rhubarb crumble" in specials, "and among the specials")
 
+    # A file over the loader's limit (20 MiB and a byte, sparse): refused by the API by its size,
+    # before the file is read or a byte is sent, and nothing lands in the bucket.
+    big = system.state / "whole year.json"
+    with open(big, "wb") as f:
+        f.truncate(20 * 1024 * 1024 + 1)
+    out = cli(system, "upload", str(big))
+    import boto3
+    env = system.settings()
+    s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{env['S3_PORT']}", region_name="us-east-1",
+                      aws_access_key_id="local", aws_secret_access_key="local")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=env["BUCKET"]).get("Contents", [])]
+    check(out.returncode != 0 and "up to 20 MB" in out.stderr and not any("whole year" in k for k in keys),
+          f"a menu file over 20 MB: refused by its size before anything is sent, nothing in the bucket "
+          f"(exit {out.returncode}: {out.stderr.strip()[:200]!r})")
+
 
 def card_text(item):
     """A product's card as the page's render() writes it: name, price in dollars, a [sale] badge
