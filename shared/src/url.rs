@@ -15,6 +15,19 @@ pub fn decode_form_component(text: &str) -> Option<String> {
     percent_decode(&text.replace('+', " "))
 }
 
+/// A query string's parameters in order: each key as sent, and its value decoded
+/// ([`decode_form_component`]; `None` when its encoding is broken). Empty pairs are skipped.
+pub fn query_pairs(query: Option<&str>) -> impl Iterator<Item = (&str, Option<String>)> {
+    query
+        .unwrap_or("")
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (key, decode_form_component(value))
+        })
+}
+
 /// `percent_decode_str` passes a stray `%` through; we refuse it, since it means the sender's
 /// encoding is broken.
 fn valid_escapes(text: &str) -> bool {

@@ -30,6 +30,13 @@ fn config(bucket: &str) -> BackOfficeConfig {
     }
 }
 
+/// `POST /menu_files` with this body, as the upload event carries it.
+fn upload_of(body: Value) -> Request {
+    let mut upload = event_json("back-office/upload-menu-file");
+    upload["body"] = json!(body.to_string());
+    lambda_http::request::from_str(&upload.to_string()).unwrap()
+}
+
 /// Calls the handler; the status and the JSON body (`Null` when empty).
 async fn call(store: &MenuStore, bucket: &str, request: Request) -> (u16, Value) {
     let response = handle(&office(store, bucket), request).await;
@@ -264,10 +271,7 @@ async fn an_upload_without_a_size_or_over_the_loaders_limit_is_refused_by_field(
         (json!(0), "is empty"),
         (json!(limit + 1), "up to 20 MB (20971520 bytes)"),
     ] {
-        let mut upload = event_json("back-office/upload-menu-file");
-        upload["body"] =
-            json!(json!({ "file_name_str": "spring.json", "size_int": size }).to_string());
-        let request = lambda_http::request::from_str(&upload.to_string()).unwrap();
+        let request = upload_of(json!({ "file_name_str": "spring.json", "size_int": size }));
         let (status, body) = call(&store, &bucket, request).await;
         assert_eq!(status, 400, "{size}: {body}");
         assert_eq!(body["error"]["code"], "bad_file_size");
@@ -275,10 +279,7 @@ async fn an_upload_without_a_size_or_over_the_loaders_limit_is_refused_by_field(
         let problem = body["error"]["details"][0]["problem"].as_str().unwrap();
         assert!(problem.contains(says), "{size}: {problem}");
     }
-    let mut upload = event_json("back-office/upload-menu-file");
-    upload["body"] =
-        json!(json!({ "file_name_str": "spring.json", "size_int": limit }).to_string());
-    let request = lambda_http::request::from_str(&upload.to_string()).unwrap();
+    let request = upload_of(json!({ "file_name_str": "spring.json", "size_int": limit }));
     assert_eq!(
         call(&store, &bucket, request).await.0,
         200,
@@ -296,9 +297,7 @@ async fn a_file_name_with_a_control_or_invisible_formatting_character_is_refused
         ("spring\u{200B} menu.json", "U+200B"),
         ("spring\tmenu.json", "control characters"),
     ] {
-        let mut upload = event_json("back-office/upload-menu-file");
-        upload["body"] = json!(json!({ "file_name_str": name, "size_int": 24 }).to_string());
-        let request = lambda_http::request::from_str(&upload.to_string()).unwrap();
+        let request = upload_of(json!({ "file_name_str": name, "size_int": 24 }));
         let (status, body) = call(&store, &bucket, request).await;
         assert_eq!(status, 400, "{name:?}: {body}");
         assert_eq!(body["error"]["code"], "bad_file_name");

@@ -18,7 +18,7 @@ use crate::contract::{
 };
 use crate::menu_report::{file_timestamp, menu_report, LoadLine};
 use crate::store::MenuStore;
-use crate::url::decode_form_component;
+use crate::url::query_pairs;
 
 /// How long a presigned upload URL works: long enough to send a 20 MB menu file from a café's
 /// connection, short enough that a leaked URL is soon useless.
@@ -209,10 +209,9 @@ pub(crate) async fn load_report(
 /// cache buster) are ignored.
 fn upload_in(query: Option<&str>) -> Result<Option<String>, ApiError> {
     let mut upload = None;
-    for pair in query.unwrap_or("").split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+    for (key, value) in query_pairs(query) {
         if key == UPLOAD_ID {
-            let id = decode_form_component(value).filter(|id| is_upload_id(id));
+            let id = value.filter(|id| is_upload_id(id));
             upload = Some(id.ok_or_else(|| {
                 ApiError::BadQuery(format!(
                     "{UPLOAD_ID} must be an upload's id as POST /menu_files gave it in \

@@ -14,7 +14,7 @@ use super::Api;
 use crate::config::ApiConfig;
 use crate::contract::{ListedProduct, ProductList};
 use crate::store::{List, StoredProduct};
-use crate::url::decode_form_component;
+use crate::url::query_pairs;
 
 /// Largest page a page-at-a-time client may ask for.
 pub const MAX_PAGE_SIZE: usize = 1000;
@@ -144,9 +144,8 @@ impl PageQuery {
     pub fn parse(query: Option<&str>) -> Result<Self, ApiError> {
         let mut limit = None;
         let mut cursor = None;
-        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = decode_form_component(value)
+        for (key, value) in query_pairs(query) {
+            let value = value
                 .ok_or_else(|| ApiError::BadQuery(format!("{key}: not valid URL encoding")))?;
             match key {
                 "limit" => limit = Some(page_size(&value)?),
