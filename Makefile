@@ -43,7 +43,7 @@ e2e: tools ## start the local system on free ports, drive it over HTTP and in a 
 	$(VENV)/python scripts/e2e.py
 
 # in-foreground.py: Ctrl-C reaches run-local.sh alone, so make ends as it does (0 after a clean stop).
-run: ## run the whole system locally (ports: API_PORT=9000 WEBSITE_API_PORT=9300 DYNAMODB_PORT=8000 S3_PORT=9100 LOGIN_PORT=9200 FUNCTIONS_PORT=9001)
+run: ## run the whole system locally; WEBSITE=DIR serves the café website from DIR (ports: API_PORT=9000 WEBSITE_API_PORT=9300 WEBSITE_PORT=9400 DYNAMODB_PORT=8000 S3_PORT=9100 LOGIN_PORT=9200 FUNCTIONS_PORT=9001)
 	@scripts/in-foreground.py scripts/run-local.sh
 
 stop: ## stop a `make run` from another shell

@@ -185,8 +185,9 @@ for crate, contract in contracts.items():
     check(bool(notifications) == (trigger is not None), f"{name}: the bucket triggers it iff its contract says so")
     for n in notifications:
         rules = {r["Name"]: plain(r["Value"]) for r in n["Filter"]["S3Key"]["Rules"]}
-        check(rules.get("prefix") == {"Ref": trigger["prefix_parameter"]}, f"{name} fires on the upload prefix only")
-        check(rules.get("suffix") == trigger["suffix"], f"{name} fires on .json only")
+        prefix = {"Ref": trigger["prefix_parameter"]} if "prefix_parameter" in trigger else trigger["prefix"]
+        check(rules.get("prefix") == prefix, f"{name} fires on its prefix only ({prefix})")
+        check(rules.get("suffix") == trigger.get("suffix"), f"{name} fires on its suffix only ({trigger.get('suffix')})")
         check(n["Event"] == "s3:ObjectCreated:*", f"{name} fires on new objects")
         permissions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
                        and plain(r["Properties"]["FunctionName"]) == {"Ref": name}]
@@ -222,6 +223,10 @@ for crate, contract in contracts.items():
         "reports": lambda r: "${ReportPrefix}*" in r,
         "menu_reports": lambda r: "/menu-reports/*" in r,
         "bucket": lambda r: r == text({"Fn::GetAtt": ["UploadBucket", "Arn"]}),
+        "photos": lambda r: '/photos/*"' in r,
+        "photo_reports": lambda r: '/photo-reports/*"' in r,
+        "website_pictures": lambda r: r == text({"Fn::Sub": "arn:${AWS::Partition}:s3:::${WebsiteBucketName}/images/items/*"}),
+        "website_bucket": lambda r: r == text({"Fn::Sub": "arn:${AWS::Partition}:s3:::${WebsiteBucketName}"}),
     }
     for call in contract["calls"]:
         resources_for = granted.get(call["action"], [])

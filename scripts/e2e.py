@@ -10,6 +10,7 @@ import base64
 import gzip
 import hashlib
 import hmac
+import io
 import json
 import urllib.parse
 import os
@@ -24,6 +25,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import zlib
 
 from e2e_staff import check_staff_page
 
@@ -98,14 +100,17 @@ class LocalSystem:
         self.base = f"http://127.0.0.1:{self.ports['API_PORT']}"
         # The website's API base: the stand-in of the CloudFront distribution, behind AWS WAF's.
         self.website_base = f"http://127.0.0.1:{self.ports['WEBSITE_API_PORT']}"
-        # Where the browser check serves its copy of the café website (the sign-in returns there).
-        self.site_port = free_port()
+        # Where make run's website stand-in serves the café website (the sign-in returns there).
+        self.site_port = self.ports["WEBSITE_PORT"] = free_port()
+        # A copy of the café website to publish (`make run WEBSITE=DIR`), when the run needs one.
+        self.website = None
         self.process = None
 
     def start(self):
         env = dict(os.environ, CAFE_LOCAL_DIR=str(self.state), CAFE_WATCH_FLAGS="--ignore-changes",
-                   WEBSITE_CALLBACK_URL=f"http://localhost:{self.site_port}/callback.html",
                    **{k: str(v) for k, v in self.ports.items()})
+        if self.website:
+            env["WEBSITE"] = str(self.website)
         if self.instances:
             env["FUNCTION_INSTANCES"] = str(self.instances)
         if not self.client_rate_limit:
@@ -691,6 +696,122 @@ def check_upload(system):
           f"(exit {out.returncode}: {out.stderr.strip()[:200]!r})")
 
 
+def phone_photo(path, size=(1600, 1200), orientation=6):
+    """A photo as a phone writes one: a JPEG stored on its side with EXIF orientation 6 (turn it
+    90° clockwise to view), the GPS position where it was taken, and an XMP packet. Stored, its
+    left half is red and its right half blue: upright, red is on top."""
+    from PIL import Image
+    photo = Image.new("RGB", size, (30, 30, 200))
+    photo.paste((200, 30, 30), (0, 0, size[0] // 2, size[1]))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 26.0), 3: "W", 4: (0.0, 7.0, 39.0)}
+    photo.save(path, "JPEG", quality=90, exif=exif.tobytes(),
+               xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>')
+    return path
+
+
+def png_chunks(data):
+    """A PNG's chunk types, in order."""
+    chunks, at = [], 8
+    while at + 8 <= len(data):
+        length = int.from_bytes(data[at:at + 4], "big")
+        chunks.append(data[at + 4:at + 8].decode("latin-1"))
+        at += 12 + length
+    return chunks
+
+
+def check_photos(system):
+    """A product's photo set with cafe-menu reaches the café's website: the card's <img> loads
+    a 360×240 picture, upright, with no metadata; bad photos are refused and change nothing;
+    nobody but staff may upload one."""
+    from PIL import Image
+    env = system.settings()
+    website = env["WEBSITE_URL"]
+    photo = phone_photo(system.state / "apple pie.jpg")
+    out = cli(system, "photo", "apple pie", str(photo))
+    check(out.returncode == 0 and "done: the website shows the photo of apple pie" in out.stdout,
+          f"cafe-menu photo: done, said so ({out.stdout.strip()[:160]!r} {out.stderr.strip()[-200:]!r})")
+    status, headers, picture = raw_get(f"{website}/images/items/apple_pie.png")
+    check(status == 200 and headers.get("Content-Type") == "image/png" and picture[:8] == b"\x89PNG\r\n\x1a\n",
+          f"the picture is at images/items/apple_pie.png on the website ({status}, {headers.get('Content-Type')})")
+    if status == 200:
+        image = Image.open(io.BytesIO(picture))
+        check(image.size == (360, 240) and image.mode == "P", f"360×240, a palette PNG ({image.size}, {image.mode})")
+        top, bottom = image.convert("RGB").getpixel((180, 10)), image.convert("RGB").getpixel((180, 230))
+        check(top[0] > 150 and bottom[2] > 150, f"turned upright by its EXIF orientation (top {top}, bottom {bottom})")
+        chunks = png_chunks(picture)
+        check(set(chunks) <= {"IHDR", "PLTE", "tRNS", "IDAT", "IEND"} and b"Exif" not in picture and b"xmpmeta" not in picture,
+              f"no EXIF, GPS, XMP or text chunk in the picture ({chunks})")
+        check(len(picture) <= 45_000, f"no bigger than the website's own pictures (~45 KB): {len(picture)} bytes")
+    pictures = website_cards(system, pictures=True)
+    check(pictures.get("apple pie", [False])[0] and pictures["apple pie"][1:] == [360, 240],
+          f"the café website in Chromium loads the card's picture, 360×240 ({pictures.get('apple pie')})")
+
+    # Bad photos, through the real path (a ticket from the API, the PUT to S3, the function):
+    # each refused with the reason, the picture left as it was.
+    def upload(body, content_type, name="apple pie", headers=None):
+        status, _, ticket = request("POST", f"{system.base}/products/{urllib.parse.quote(name)}/photo",
+                                    {"size_int": len(body), "content_type_str": content_type},
+                                    {**(system.staff() if headers is None else headers),
+                                     "content-type": "application/json"})
+        if status != 200:
+            return status, ticket
+        put = urllib.request.Request(ticket["upload_url_str"], data=body, method="PUT",
+                                     headers=ticket["upload_headers_obj"])
+        urllib.request.urlopen(put, timeout=30).read()
+        for _ in range(120):
+            status, _, report = request("GET", system.base + ticket["report_path_str"], headers=system.staff())
+            if status == 200:
+                return status, report
+            time.sleep(0.5)
+        return status, report
+
+    whole = photo.read_bytes()
+    ihdr = b"IHDR" + (60000).to_bytes(4, "big") * 2 + bytes([8, 6, 0, 0, 0])
+    bomb = b"\x89PNG\r\n\x1a\n" + (13).to_bytes(4, "big") + ihdr + zlib.crc32(ihdr).to_bytes(4, "big")
+    idat = b"IDAT" + zlib.compress(b"\0" * 1000)
+    bomb += (len(idat) - 4).to_bytes(4, "big") + idat + zlib.crc32(idat).to_bytes(4, "big")
+    for what, body, content_type, says in [
+            ("a text file sent as a JPEG", b"product_name,price\nmuffin,4.50\n", "image/jpeg", "not a photo"),
+            ("a truncated JPEG", whole[:len(whole) // 2], "image/jpeg", "could not be read"),
+            ("a 1 KB PNG claiming 60,000×60,000 pixels", bomb, "image/png", "photos may have up to 25 MP")]:
+        status, report = upload(body, content_type)
+        after = raw_get(f"{website}/images/items/apple_pie.png")[2]
+        check(status == 200 and report.get("outcome_str") == "refused" and says in (report.get("problem_str") or "")
+              and after == picture, f"{what}: refused ({(report or {}).get('problem_str')!r}), the picture unchanged")
+    status, answer = upload(whole, "image/gif")
+    check(status == 400 and answer["error"]["code"] == "bad_photo",
+          f"a photo declared as another type than JPEG, PNG or WebP: 400 ({status})")
+    status, answer = upload(b"x" * 10, "image/jpeg", name="no such cake")
+    check(status == 404, f"a photo of a product not on the menu: 404 ({status})")
+    too_big = system.state / "huge.jpg"
+    with open(too_big, "wb") as f:
+        f.write(whole[:4])
+        f.truncate(15 * 1024 * 1024 + 1)
+    out = cli(system, "photo", "apple pie", str(too_big))
+    check(out.returncode == 2 and "up to 15728640 bytes" in out.stderr,
+          f"cafe-menu photo of a file over 15 MB: refused before it is sent (exit {out.returncode})")
+    not_photo = system.state / "menu.jpg"
+    not_photo.write_text("product_name,price\n")
+    out = cli(system, "photo", "apple pie", str(not_photo))
+    check(out.returncode == 2 and "not a photo" in out.stderr, f"cafe-menu photo of a text file named .jpg: refused (exit {out.returncode})")
+    visitor = system.id_token(env["NON_STAFF_USERNAME"], env["NON_STAFF_PASSWORD"])
+    for who, headers, expected in [("without a token", {}, 401),
+                                   ("signed in, not staff", {"authorization": f"Bearer {visitor}"}, 403)]:
+        status, _ = upload(whole, "image/jpeg", headers=headers)
+        check(status == expected, f"a photo upload {who}: {expected} ({status})")
+
+
+def raw_get(url):
+    """GET url: the status, headers and body bytes."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
 def card_text(item):
     """A product's card as the page's render() writes it: name, price in dollars, a [sale] badge
     per "on offer" tag, description."""
@@ -710,8 +831,11 @@ function render(target, data) {
     for (var i = 0; i < item.tag_str_arr.length; i++) {
       if (item.tag_str_arr[i] === "on offer") badges += " [sale]";
     }
-    $(target).append($("<div class='card'>").attr("data-id", item.product_id_str).text(
-      item.product_name_str + " $" + (item.price_in_cents_int / 100).toFixed(2) + badges + " - " + item.description_str));
+    var card = $("<div class='card'>").attr("data-id", item.product_id_str).text(
+      item.product_name_str + " $" + (item.price_in_cents_int / 100).toFixed(2) + badges + " - " + item.description_str);
+    card.prepend($("<img>").attr("src", "images/items/" + item.product_name_str.replace(/ /g, "_") + ".png")
+      .attr("alt", "Image for our " + item.product_name_str));
+    $(target).append(card);
   });
 }
 function report() {
@@ -791,33 +915,25 @@ const [site, loginUrl, user, password, shots] = process.argv.slice(1);
 """
 
 
-def write_site(system, site):
-    """The website's files, configured for this system as its two config values would be."""
+def write_site(site):
+    """The café website's files as they are on S3 today: both config values null. `make run
+    WEBSITE=DIR` publishes them to the website's bucket with config.js pointed at the system."""
     node_modules = ROOT / ".tools/node/node_modules"
     site.mkdir(exist_ok=True)
     (site / "jquery.min.js").write_bytes((node_modules / "jquery/dist/jquery.min.js").read_bytes())
-    (site / "config.js").write_text(f"var API_GW_BASE_URL_STR = {json.dumps(system.website_base)};\n"
-                                    f"var COGNITO_LOGIN_BASE_URL_STR = {json.dumps(system.settings()['WEBSITE_LOGIN_URL'])};\n")
+    (site / "config.js").write_text("var API_GW_BASE_URL_STR = null;\nvar COGNITO_LOGIN_BASE_URL_STR = null;\n")
     (site / "index.html").write_text(SITE_INDEX)
     (site / "callback.html").write_text(SITE_CALLBACK)
+    (site / "images/items").mkdir(parents=True, exist_ok=True)
 
 
 def browser_session(system):
-    """BROWSER_SCRIPT against the website served on the system's site port (localhost: another
+    """BROWSER_SCRIPT against the website make run serves from its bucket (localhost: another
     origin than the API's 127.0.0.1), as a dict."""
-    site = system.state / "site"
-    write_site(system, site)
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(system.site_port), "--bind", "127.0.0.1"],
-                              cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     env = system.settings()
-    try:
-        time.sleep(0.5)
-        out = subprocess.run(["node", "-e", BROWSER_SCRIPT, f"http://localhost:{system.site_port}", env["WEBSITE_LOGIN_URL"],
-                              env["STAFF_USERNAME"], env["STAFF_PASSWORD"], str(system.state)],
-                             cwd=ROOT / ".tools/node", capture_output=True, text=True, timeout=180)
-    finally:
-        server.terminate()
-        server.wait()
+    out = subprocess.run(["node", "-e", BROWSER_SCRIPT, env["WEBSITE_URL"], env["WEBSITE_LOGIN_URL"],
+                          env["STAFF_USERNAME"], env["STAFF_PASSWORD"], str(system.state)],
+                         cwd=ROOT / ".tools/node", capture_output=True, text=True, timeout=180)
     return json.loads(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else {"error": out.stderr[-500:]}
 
 
@@ -830,27 +946,25 @@ const { chromium } = require('playwright-core');
   const page = await browser.newPage();
   await page.goto(process.argv[1] + '/index.html');
   await page.waitForFunction(() => document.title === 'done' || document.title === 'failed', null, { timeout: 30000 });
-  console.log(JSON.stringify({ all: await page.$$eval('#all .card', cards => cards.map(c => c.textContent)) }));
+  // Every picture has answered (loaded or failed) before they are read.
+  await page.waitForFunction(() => [...document.images].every(i => i.complete), null, { timeout: 30000 });
+  const pictures = Object.fromEntries(await page.$$eval('#all .card img', imgs => imgs.map(i =>
+    [i.alt.replace('Image for our ', ''), [i.complete && i.naturalWidth > 0, i.naturalWidth, i.naturalHeight]])));
+  await page.screenshot({ path: process.argv[2] + '/website-pictures.png', fullPage: true });
+  console.log(JSON.stringify({ all: await page.$$eval('#all .card', cards => cards.map(c => c.textContent)), pictures }));
   await browser.close();
 })().catch(e => { console.log(JSON.stringify({ error: String(e) })); process.exit(1); });
 """
 
 
-def website_cards(system):
-    """The café website's 'show all' cards as a visitor's browser renders them now."""
-    site = system.state / "site"
-    write_site(system, site)
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(system.site_port), "--bind", "127.0.0.1"],
-                              cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        time.sleep(0.5)
-        out = subprocess.run(["node", "-e", CARDS_SCRIPT, f"http://localhost:{system.site_port}"],
-                             cwd=ROOT / ".tools/node", capture_output=True, text=True, timeout=120)
-    finally:
-        server.terminate()
-        server.wait()
+def website_cards(system, pictures=False):
+    """The café website's 'show all' cards as a visitor's browser renders them now; with
+    `pictures`, the cards' pictures as {name: [loaded, width, height]}."""
+    out = subprocess.run(["node", "-e", CARDS_SCRIPT, system.settings()["WEBSITE_URL"], str(system.state)],
+                         cwd=ROOT / ".tools/node", capture_output=True, text=True, timeout=120)
     lines = out.stdout.strip().splitlines()
-    return json.loads(lines[-1]).get("all", []) if lines else []
+    answer = json.loads(lines[-1]) if lines else {}
+    return answer.get("pictures", {}) if pictures else answer.get("all", [])
 
 
 def check_staff_change_on_the_website(system):
@@ -989,7 +1103,8 @@ def check_client_rate_limit(system):
 
 # The sections of a run, in order; `--only routes,cli` runs some of them (restart checks what
 # routes and upload wrote).
-SECTIONS = ["routes", "client-limit", "sign-in", "cli", "schemathesis", "upload", "browser", "staff-page", "restart"]
+SECTIONS = ["routes", "client-limit", "sign-in", "cli", "schemathesis", "upload", "photos", "browser", "staff-page",
+            "restart"]
 
 
 def main():
@@ -1003,6 +1118,9 @@ def main():
     # while it starts an instance, which would make these checks flaky; `make spike` and
     # `make soak` drive the 4 instances of `make run`.
     system = LocalSystem(state, instances=1)
+    # The café website, as on S3 today, published by `make run WEBSITE=DIR`.
+    system.website = state / "website"
+    write_site(system.website)
     print(f"== starting the local system (state in {state}, ports {system.ports})")
     first = system.start()
     try:
@@ -1028,6 +1146,11 @@ def main():
         if "upload" in only:
             print("== upload")
             check_upload(system)
+        if "photos" in only:
+            print("== product photos on the café website")
+            if "cli" not in only:
+                cli_login(system)
+            check_photos(system)
         if "browser" in only:
             print("== browser")
             check_browser(system)

@@ -39,6 +39,6 @@ rm -f .tools/venv/.installed-???????????????? .tools/checkov/.installed-????????
 install .tools/venv run 'moto, boto3, aiohttp, yaml, cryptography' scripts/python-run-tools.txt
 [ "${1:-}" = run ] && exit 0
 # Both lists at once: pip resolves them together (the run tools stay as they are).
-install .tools/venv test 'samcli, cfnlint, cfn_lint_serverless, moto, boto3' \
+install .tools/venv test 'samcli, cfnlint, cfn_lint_serverless, moto, boto3, PIL' \
   scripts/python-run-tools.txt scripts/python-test-tools.txt
 install .tools/checkov checkov 'checkov' scripts/checkov-tools.txt

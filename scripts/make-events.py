@@ -223,20 +223,29 @@ def back_office_events():
           load_report, path_parameters={"file_name": "spring menu.json"}, claims=STAFF_CLAIMS))
     write("back-office", "load-report-unknown", http("GET", "/menu_files/winter.json/report",
           load_report, path_parameters={"file_name": "winter.json"}, claims=STAFF_CLAIMS))
+    photo = "POST /products/{product_name}/photo"
+    write("back-office", "upload-photo", http("POST", "/products/apple%20pie/photo", photo, headers=JSON,
+          body=json.dumps({"size_int": 2811904, "content_type_str": "image/jpeg", "focus_x_num": 0.5,
+                           "focus_y_num": 0.4}),
+          path_parameters={"product_name": "apple pie"}, claims=STAFF_CLAIMS))
+    write("back-office", "photo-report", http("GET", "/products/apple%20pie/photo", "GET /products/{product_name}/photo",
+          query="upload=2026-12-03T14-15-00Z-1a2b3c4d", path_parameters={"product_name": "apple pie"},
+          claims=STAFF_CLAIMS))
     write("back-office", "preflight", http("OPTIONS", "/create_report", "OPTIONS /create_report",
           headers={"access-control-request-method": "POST",
                    "access-control-request-headers": "authorization"}))
 
 
 def s3_events():
-    def put(name, key, size=1024):
+    def put(name, key, size=1024, function="bulk-loader"):
         event = generate("s3", "put", "--bucket", "cafe-menu-uploads", "--key", key)
         # As S3 sends it (SAM writes %20 for a space): space → '+', '+' → '%2B', non-ASCII → %XX.
         event["Records"][0]["s3"]["object"]["key"] = urllib.parse.quote_plus(key, safe="/")
         event["Records"][0]["s3"]["object"]["size"] = size
-        write("bulk-loader", name, event)
+        write(function, name, event)
 
     put("menu-file-uploaded", "uploads/all_products.json")
+    put("photo-uploaded", "photos/2026-12-03T14-15-00Z-1a2b3c4d/apple pie", function="product-photo")
     put("menu-file-key-encoded", "uploads/spring menu + crème brûlée.json")
     put("report-written", "reports/all_products.json.report.json")
 

@@ -10,8 +10,12 @@
 # Cognito's managed login (scripts/local_login.py).
 # The same gateway stands in, on WEBSITE_API_PORT, for the menu's CloudFront distribution with
 # AWS WAF's per-client limit in front: the website's API base, as WebsiteApiUrl is on AWS.
+# The café website is served from its bucket (moto's) by scripts/local_website.py, the stand-in of
+# S3's website hosting, on WEBSITE_URL; `make run WEBSITE=DIR` publishes the website in DIR there,
+# its config.js pointed at this system. The photo function puts the products' pictures there.
 # Ports: API_PORT (9000), WEBSITE_API_PORT (9300), DYNAMODB_PORT (8000), S3_PORT (9100, moto: S3
-# and Cognito), LOGIN_PORT (9200), FUNCTIONS_PORT (9001, internal: the gateway's way to the functions).
+# and Cognito), LOGIN_PORT (9200), WEBSITE_PORT (9400), FUNCTIONS_PORT (9001, internal: the
+# gateway's way to the functions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 API_PORT=${API_PORT:-9000}
@@ -20,8 +24,13 @@ DYNAMODB_PORT=${DYNAMODB_PORT:-8000}
 S3_PORT=${S3_PORT:-9100}
 LOGIN_PORT=${LOGIN_PORT:-9200}
 FUNCTIONS_PORT=${FUNCTIONS_PORT:-9001}
+WEBSITE_PORT=${WEBSITE_PORT:-9400}
+# localhost, not 127.0.0.1: the website is another origin than the API, as on AWS.
+WEBSITE_URL=http://localhost:$WEBSITE_PORT
+export WEBSITE_CALLBACK_URL=${WEBSITE_CALLBACK_URL:-$WEBSITE_URL/callback.html}
 STATE=${CAFE_LOCAL_DIR:-.local}
 BUCKET=cafe-menu-uploads
+WEBSITE_BUCKET=cafe-website
 UPLOAD_PREFIX=uploads/
 REPORT_PREFIX=reports/
 TABLE=FoodProducts
@@ -34,12 +43,16 @@ if [ -f "$STATE/run.pid" ] && kill -0 "$(cat "$STATE/run.pid")" 2>/dev/null; the
 fi
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for spec in "API_PORT:$API_PORT" "WEBSITE_API_PORT:$WEBSITE_API_PORT" "DYNAMODB_PORT:$DYNAMODB_PORT" "S3_PORT:$S3_PORT" "LOGIN_PORT:$LOGIN_PORT" \
-  "FUNCTIONS_PORT:$FUNCTIONS_PORT"; do
+  "FUNCTIONS_PORT:$FUNCTIONS_PORT" "WEBSITE_PORT:$WEBSITE_PORT"; do
   if port_in_use "${spec#*:}"; then
     echo "port ${spec#*:} (${spec%%:*}) is already in use: free it, or choose another, e.g. make run ${spec%%:*}=$(( ${spec#*:} + 1 ))" >&2
     exit 1
   fi
 done
+if [ -n "${WEBSITE:-}" ] && [ ! -d "$WEBSITE" ]; then
+  echo "WEBSITE=$WEBSITE: no such folder (give the folder that holds the café website's index.html)" >&2
+  exit 2
+fi
 echo $$ > "$STATE/run.pid"
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -59,7 +72,7 @@ stop_all() {
   done
   [ ${#pids[@]} -gt 0 ] && kill -9 "${pids[@]}" 2>/dev/null || true
   rm -f "$STATE/run.pid" "$STATE/run.env"
-  echo "stopped: DynamoDB Local, moto (S3, Cognito), the functions, the gateway and the sign-in page (data kept in $STATE/dynamodb)"
+  echo "stopped: DynamoDB Local, moto (S3, Cognito), the functions, the gateway, the sign-in page and the website (data kept in $STATE/dynamodb)"
 }
 trap stop_all EXIT
 trap 'exit 0' INT TERM  # Ctrl-C or make stop: the normal way to end it, a clean stop
@@ -107,6 +120,9 @@ DYNAMODB_PORT=$DYNAMODB_PORT
 S3_PORT=$S3_PORT
 LOGIN_PORT=$LOGIN_PORT
 FUNCTIONS_PORT=$FUNCTIONS_PORT
+WEBSITE_PORT=$WEBSITE_PORT
+WEBSITE_URL=$WEBSITE_URL
+WEBSITE_BUCKET=$WEBSITE_BUCKET
 BUCKET=$BUCKET
 UPLOAD_PREFIX=$UPLOAD_PREFIX
 REPORT_PREFIX=$REPORT_PREFIX
@@ -129,6 +145,7 @@ step "starting the functions on 127.0.0.1:$FUNCTIONS_PORT (cargo lambda watch, b
 cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$FUNCTIONS_PORT" --disable-cors \
   --env-var TABLE_NAME="$TABLE" --env-var ALLOWED_ORIGINS='*' --env-var FRESHNESS_SECONDS="$(setting FRESHNESS_SECONDS)" \
   --env-var UPLOAD_BUCKET=$BUCKET --env-var UPLOAD_PREFIX=$UPLOAD_PREFIX --env-var REPORT_PREFIX=$REPORT_PREFIX \
+  --env-var WEBSITE_BUCKET=$WEBSITE_BUCKET \
   --env-var AWS_ACCESS_KEY_ID=local --env-var AWS_SECRET_ACCESS_KEY=local --env-var AWS_REGION=us-east-1 \
   --env-var AWS_ENDPOINT_URL_DYNAMODB="$AWS_ENDPOINT_URL_DYNAMODB" --env-var AWS_ENDPOINT_URL_S3="$AWS_ENDPOINT_URL_S3" \
   --env-var RUST_LOG=info --concurrency "${FUNCTION_INSTANCES:-4}" ${CAFE_WATCH_FLAGS:-} >"$STATE/logs/functions.log" 2>&1 &
@@ -145,9 +162,17 @@ wait_for "$API_PORT" "$gateway_pid" "The gateway" "$STATE/logs/gateway.log"
 wait_for "$WEBSITE_API_PORT" "$gateway_pid" "The gateway's distribution" "$STATE/logs/gateway.log"
 wait_for "$LOGIN_PORT" "$login_pid" "The sign-in page" "$STATE/logs/login.log"
 
-step "starting the S3 event notification stand-in (a new uploads/*.json invokes the bulk loader)"
+step "starting the S3 event notification stand-in (a new uploads/*.json invokes the bulk loader, a photos/* the photo function)"
 python3 -u scripts/local_s3.py notify >"$STATE/logs/notify.log" 2>&1 &
 children+=($!); notify_pid=$!
+if [ -n "${WEBSITE:-}" ]; then
+  step "publishing the café website from $WEBSITE to its bucket (config.js pointed at this system)"
+  python3 scripts/local_website.py publish "$WEBSITE" | sed 's/^/    /'
+fi
+step "starting the website stand-in (S3 website hosting of s3://$WEBSITE_BUCKET/) on $WEBSITE_URL"
+python3 -u scripts/local_website.py serve >"$STATE/logs/website.log" 2>&1 &
+children+=($!); website_pid=$!
+wait_for "$WEBSITE_PORT" "$website_pid" "The website stand-in" "$STATE/logs/website.log"
 
 if [ ! -f "$STATE/dynamodb/.sample-menu-loaded" ]; then
   step "first start: loading the café's sample menu through the bulk loader (S3 upload + S3 event), as the demo staff member"
@@ -173,6 +198,7 @@ cat <<BANNER
  with AWS WAF in front, per-client limit $(sed -n 's/.*per-client limit //p' "$STATE/logs/gateway.log" | head -1)):  http://127.0.0.1:$WEBSITE_API_PORT
  The API's own URL (the staff page, cafe-menu, curl):  $base
  The staff page (sign in as the demo staff member below):  $(setting STAFF_PAGE_URL)
+ The café website (its bucket, as S3 website hosting serves it$([ -n "${WEBSITE:-}" ] && echo ", from $WEBSITE" || echo "; make run WEBSITE=DIR publishes yours")):  $WEBSITE_URL
 
  The staff's command line (from this checkout, in another shell):
 $find_state
@@ -183,6 +209,7 @@ $find_state
    cafe-menu set-price 'apple pie' 46.50   # also: tag, untag, out-of-stock, in-stock, special
    cafe-menu add 'cheese scone' --price 3.50 --tag savoury
    cafe-menu upload path/to/menu.json      # waits for the load report (or: make upload FILE=...)
+   cafe-menu photo 'apple pie' photo.jpg   # the product's picture on the website
    cafe-menu --help
 
  Signing in: the write routes need a staff member's ID token (Authorization: Bearer ...):
@@ -215,12 +242,13 @@ $find_state
  DynamoDB Local: http://127.0.0.1:$DYNAMODB_PORT   data: $STATE/dynamodb (kept between runs)
  moto:           http://127.0.0.1:$S3_PORT   bucket $BUCKET, user pool $(setting USER_POOL_ID)
                  (in memory: files and users go when it stops; the pool is set up at every start)
- Logs:           $STATE/logs/{gateway,functions,dynamodb,s3,notify,login}.log
+ Logs:           $STATE/logs/{gateway,functions,dynamodb,s3,notify,login,website}.log
 ================================================================================
 BANNER
 # In the foreground until a signal or until a service stops.
 while kill -0 "$ddb_pid" 2>/dev/null && kill -0 "$s3_pid" 2>/dev/null && kill -0 "$watch_pid" 2>/dev/null \
-  && kill -0 "$notify_pid" 2>/dev/null && kill -0 "$gateway_pid" 2>/dev/null && kill -0 "$login_pid" 2>/dev/null; do
+  && kill -0 "$notify_pid" 2>/dev/null && kill -0 "$gateway_pid" 2>/dev/null && kill -0 "$login_pid" 2>/dev/null \
+  && kill -0 "$website_pid" 2>/dev/null; do
   sleep 1
 done
 echo "a service stopped unexpectedly; see $STATE/logs/" >&2

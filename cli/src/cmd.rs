@@ -195,6 +195,20 @@ pub enum Command {
         timeout: u64,
     },
 
+    /// Set a product's photo: the website shows it as the product's picture (exit 0 done, 2 refused, 1 failed)
+    Photo {
+        /// The product's name, as the menu lists it
+        name: String,
+        /// A photo: JPEG, PNG or WebP, up to 15 MB and 25 megapixels
+        file: PathBuf,
+        /// Where to centre the 3:2 picture, as fractions across and down the photo (default: the middle)
+        #[arg(long, value_name = "X,Y", value_parser = crate::photo::parse_focus)]
+        focus: Option<cafe_menu::product::picture::Focus>,
+        /// Seconds to wait for the picture
+        #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+        timeout: u64,
+    },
+
     /// Load a menu file straight into a table (a migration; the bulk loader's own checks, insert-only)
     Load {
         file: PathBuf,

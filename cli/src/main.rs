@@ -7,6 +7,7 @@ mod error;
 mod login;
 mod menu;
 mod output;
+mod photo;
 mod price;
 mod report;
 mod staff;
@@ -104,6 +105,22 @@ async fn run(cli: Cli) -> Result<()> {
                     )
                     .await
                 }
+                Command::Photo {
+                    name,
+                    file,
+                    focus,
+                    timeout,
+                } => {
+                    photo::photo(
+                        &api,
+                        &name,
+                        &file,
+                        focus,
+                        Duration::from_secs(timeout),
+                        json,
+                    )
+                    .await
+                }
                 command => product_command(&api, command, json).await,
             }
         }
@@ -126,6 +143,7 @@ async fn product_command(api: &api::MenuApi, command: Command, json: bool) -> Re
         Command::InStock { name, at } => (name, Change::InStock, at),
         Command::Special { name, state, at } => (name, Change::Special(state == OnOff::On), at),
         Command::Upload { .. }
+        | Command::Photo { .. }
         | Command::Login { .. }
         | Command::Logout
         | Command::Report

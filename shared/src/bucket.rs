@@ -378,6 +378,213 @@ pub fn is_upload_id(id: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
 }
 
+/// Where photos arrive in the upload bucket, one folder per upload: `photos/<upload id>/<name>`.
+pub const PHOTO_PREFIX: &str = "photos/";
+/// Where the photo function writes what became of each photo: `photo-reports/<upload id>.json`.
+pub const PHOTO_REPORT_PREFIX: &str = "photo-reports/";
+/// The metadata a photo's focus point travels in (signed into its upload).
+pub const FOCUS_HEADER: &str = "x-amz-meta-focus";
+/// The metadata on each picture the photo function placed on the website: the upload it came
+/// from. A picture without it (the website's own) was not placed by us.
+const PLACED_BY_UPLOAD: &str = "cafe-photo-upload";
+
+/// Product photos: uploaded to the upload bucket under [`PHOTO_PREFIX`], made into pictures on
+/// the website's bucket under `images/items/`, each with a report under [`PHOTO_REPORT_PREFIX`].
+#[derive(Clone, Debug)]
+pub struct ProductPhotos {
+    s3: Client,
+    pub upload_bucket: String,
+}
+
+/// An uploaded photo, as fetched.
+pub struct UploadedPhoto {
+    pub bytes: Vec<u8>,
+    /// Its focus point as uploaded (`None` when it carried none or an unreadable one).
+    pub focus: Option<crate::product::picture::Focus>,
+}
+
+impl ProductPhotos {
+    pub fn new(s3: Client, upload_bucket: String) -> Self {
+        Self { s3, upload_bucket }
+    }
+
+    /// The key a product's photo is uploaded to.
+    pub fn photo_key(upload: &str, product_name: &str) -> String {
+        format!("{PHOTO_PREFIX}{upload}/{product_name}")
+    }
+
+    /// The upload id and product name of a photo's key; `None` for any other key.
+    pub fn photo_of_key(key: &str) -> Option<(&str, &str)> {
+        let (upload, name) = key.strip_prefix(PHOTO_PREFIX)?.split_once('/')?;
+        (is_upload_id(upload) && !name.is_empty()).then_some((upload, name))
+    }
+
+    /// A URL that lets whoever holds it `PUT` one photo of the product, of exactly `size` bytes
+    /// and `content_type`, with its focus point, for `expires`: each is signed, so S3 refuses
+    /// any other size, type or focus before storing a byte.
+    pub async fn presign_photo(
+        &self,
+        upload: &str,
+        product_name: &str,
+        size: u64,
+        content_type: &str,
+        focus: crate::product::picture::Focus,
+        expires: Duration,
+    ) -> Result<PresignedUpload, BucketError> {
+        let key = Self::photo_key(upload, product_name);
+        let request = self
+            .s3
+            .put_object()
+            .bucket(&self.upload_bucket)
+            .key(&key)
+            .content_length(i64::try_from(size).unwrap_or(i64::MAX))
+            .content_type(content_type)
+            .metadata("focus", focus.to_header())
+            .presigned(presigning(expires)?)
+            .await
+            .map_err(s3_failed("presign a photo upload"))?;
+        Ok(PresignedUpload {
+            key,
+            url: request.uri().to_owned(),
+        })
+    }
+
+    /// The photo at `key` (the version the event announced), refused as too large past `limit`
+    /// bytes before its body is read.
+    pub async fn fetch_photo(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        limit: u64,
+    ) -> Result<UploadedPhoto, BucketError> {
+        let object = match self
+            .s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .set_version_id(version_id.map(str::to_owned))
+            .send()
+            .await
+        {
+            Ok(object) => object,
+            Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => {
+                return Err(BucketError::Gone)
+            }
+            Err(e) => return Err(s3_failed("fetch a photo")(e)),
+        };
+        let size = object.content_length().unwrap_or(0).max(0) as u64;
+        if size > limit {
+            return Err(BucketError::TooLarge { size, limit });
+        }
+        let focus = object
+            .metadata()
+            .and_then(|m| m.get("focus"))
+            .and_then(|v| crate::product::picture::Focus::from_header(v));
+        let bytes = object
+            .body
+            .collect()
+            .await
+            .map_err(s3_failed("read a photo"))?
+            .to_vec();
+        Ok(UploadedPhoto { bytes, focus })
+    }
+
+    /// Puts a product's picture on the website's bucket at `key`, marked as placed by `upload`.
+    /// `no-cache`: a browser asks again each time (S3 answers 304 while it is unchanged), so a
+    /// new photo shows at once.
+    pub async fn put_picture(
+        &self,
+        website_bucket: &str,
+        key: &str,
+        png: Vec<u8>,
+        upload: &str,
+    ) -> Result<(), BucketError> {
+        self.s3
+            .put_object()
+            .bucket(website_bucket)
+            .key(key)
+            .content_type("image/png")
+            .cache_control("no-cache")
+            .metadata(PLACED_BY_UPLOAD, upload)
+            .body(ByteStream::from(png))
+            .send()
+            .await
+            .map_err(s3_failed("write a picture to the website"))?;
+        Ok(())
+    }
+
+    /// The upload that placed the website's picture at `key`: `Ok(None)` when there is no picture
+    /// or one we did not place.
+    pub async fn placed_by(
+        &self,
+        website_bucket: &str,
+        key: &str,
+    ) -> Result<Option<String>, BucketError> {
+        match self
+            .s3
+            .head_object()
+            .bucket(website_bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(head) => Ok(head
+                .metadata()
+                .and_then(|m| m.get(PLACED_BY_UPLOAD))
+                .cloned()),
+            Err(SdkError::ServiceError(e)) if e.err().is_not_found() => Ok(None),
+            Err(e) => Err(s3_failed("look at a website picture")(e)),
+        }
+    }
+
+    pub async fn put_photo_report(
+        &self,
+        report: &crate::contract::PhotoReport,
+    ) -> Result<String, BucketError> {
+        let key = format!("{PHOTO_REPORT_PREFIX}{}.json", report.upload);
+        let body = serde_json::to_vec_pretty(report).expect("reports serialize");
+        self.s3
+            .put_object()
+            .bucket(&self.upload_bucket)
+            .key(&key)
+            .content_type("application/json")
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(s3_failed("write a photo report"))?;
+        Ok(key)
+    }
+
+    /// The report of one photo upload, `None` while there is none.
+    pub async fn photo_report(
+        &self,
+        upload: &str,
+    ) -> Result<Option<crate::contract::PhotoReport>, BucketError> {
+        let key = format!("{PHOTO_REPORT_PREFIX}{upload}.json");
+        match self
+            .s3
+            .get_object()
+            .bucket(&self.upload_bucket)
+            .key(&key)
+            .send()
+            .await
+        {
+            Ok(object) => {
+                let bytes = object
+                    .body
+                    .collect()
+                    .await
+                    .map_err(s3_failed("read a photo report"))?
+                    .to_vec();
+                Ok(serde_json::from_slice(&bytes).ok())
+            }
+            Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => Ok(None),
+            Err(e) => Err(s3_failed("fetch a photo report")(e)),
+        }
+    }
+}
+
 fn presigning(expires: Duration) -> Result<PresigningConfig, BucketError> {
     PresigningConfig::expires_in(expires).map_err(s3_failed("set a URL's expiry"))
 }

@@ -121,6 +121,35 @@ impl LoaderConfig {
     }
 }
 
+/// The photo function's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoConfig {
+    /// `UPLOAD_BUCKET` (required): where photos arrive and their reports go.
+    pub upload_bucket: String,
+    /// `WEBSITE_BUCKET` (required): the café website's bucket, where pictures go.
+    pub website_bucket: String,
+    /// Path-style S3 addressing, for a local S3 server.
+    pub s3_path_style: bool,
+}
+
+impl PhotoConfig {
+    pub const VARIABLES: [&'static str; 2] = ["UPLOAD_BUCKET", "WEBSITE_BUCKET"];
+
+    pub fn from_vars(vars: Vars) -> Result<Self, ConfigError> {
+        let required = |variable: &'static str, what: &str| {
+            text(vars, variable).ok_or(ConfigError {
+                variable,
+                problem: format!("is required: {what}"),
+            })
+        };
+        Ok(Self {
+            upload_bucket: required("UPLOAD_BUCKET", "the bucket photos are uploaded to")?,
+            website_bucket: required("WEBSITE_BUCKET", "the café website's bucket")?,
+            s3_path_style: s3_path_style(vars),
+        })
+    }
+}
+
 /// The back office's settings: the API's, and the upload bucket's layout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackOfficeConfig {
@@ -287,6 +316,10 @@ mod tests {
         assert_eq!(
             BackOfficeConfig::from_vars(&|_| None).unwrap_err().variable,
             "UPLOAD_BUCKET"
+        );
+        assert_eq!(
+            names_read(|vars| drop(PhotoConfig::from_vars(&|n| vars(n).or(Some("b".into()))))),
+            sorted(&PhotoConfig::VARIABLES)
         );
     }
 

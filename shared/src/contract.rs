@@ -213,6 +213,106 @@ pub struct UploadTicket {
     pub report_path: String,
 }
 
+/// `POST /products/{product_name}/photo`'s request: the photo's exact size in bytes and its type
+/// (signed into the upload: S3 refuses any other), and where to centre the picture (fractions of
+/// the upright photo's width and height; the centre when left out).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhotoRequest {
+    #[serde(rename = "size_int")]
+    pub size: u64,
+    #[serde(rename = "content_type_str")]
+    pub content_type: String,
+    #[serde(
+        rename = "focus_x_num",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub focus_x: Option<f32>,
+    #[serde(
+        rename = "focus_y_num",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub focus_y: Option<f32>,
+}
+
+/// The fields of a [`PhotoRequest`], for messages.
+pub const PHOTO_TYPE: &str = "content_type_str";
+pub const PHOTO_FOCUS_X: &str = "focus_x_num";
+pub const PHOTO_FOCUS_Y: &str = "focus_y_num";
+
+/// `POST /products/{product_name}/photo`'s answer: where to `PUT` the photo, with which headers
+/// (each is signed: S3 refuses the upload without them), and where to ask whether it is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoTicket {
+    #[serde(rename = "product_name_str")]
+    pub product_name: String,
+    #[serde(rename = "upload_url_str")]
+    pub upload_url: String,
+    #[serde(rename = "method_str")]
+    pub method: String,
+    /// Every header the upload must send, as signed: `content-type` and the focus point
+    /// (`x-amz-meta-focus`).
+    #[serde(rename = "upload_headers_obj")]
+    pub upload_headers: std::collections::BTreeMap<String, String>,
+    #[serde(rename = "size_int")]
+    pub size: u64,
+    #[serde(rename = "expires_in_int")]
+    pub expires_in_seconds: u64,
+    /// Where the website will load the picture from, relative to the website
+    /// (`images/items/<name, spaces as _>.png`).
+    #[serde(rename = "picture_path_str")]
+    pub picture_path: String,
+    /// The photo report's path under the API (see [`photo_report_path`]).
+    #[serde(rename = "report_path_str")]
+    pub report_path: String,
+}
+
+/// What became of one uploaded photo: the picture made, or why the photo was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoReport {
+    #[serde(rename = "product_name_str")]
+    pub product_name: String,
+    #[serde(rename = "upload_str")]
+    pub upload: String,
+    /// `done` (the website shows the picture) or `refused` (its picture is unchanged).
+    #[serde(rename = "outcome_str")]
+    pub outcome: String,
+    /// Why it was refused, in the staff's words.
+    #[serde(
+        rename = "problem_str",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub problem: Option<String>,
+    #[serde(rename = "picture_path_str")]
+    pub picture_path: String,
+    #[serde(rename = "picture_bytes_int", default)]
+    pub picture_bytes: u64,
+    #[serde(rename = "photo_bytes_int", default)]
+    pub photo_bytes: u64,
+    /// The photo's size, upright, when it could be read.
+    #[serde(rename = "photo_width_int", default)]
+    pub photo_width: u32,
+    #[serde(rename = "photo_height_int", default)]
+    pub photo_height: u32,
+    #[serde(rename = "duration_ms_int", default)]
+    pub duration_ms: u64,
+}
+
+/// The outcomes of a [`PhotoReport`].
+pub const PHOTO_DONE: &str = "done";
+pub const PHOTO_REFUSED: &str = "refused";
+
+/// A product's photo report's path: `/products/{product_name}/photo?upload=<id>`.
+pub fn photo_report_path(product_name: &str, upload: &str) -> String {
+    format!(
+        "{}/photo?{UPLOAD_ID}={}",
+        product_path(product_name),
+        path_segment(upload)
+    )
+}
+
 /// A product's path under the API's base: `/products/{product_name}`.
 pub fn product_path(name: &str) -> String {
     format!("/products/{}", path_segment(name))

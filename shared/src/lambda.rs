@@ -28,18 +28,24 @@ pub async fn start(function: Function) -> Result<Api, ConfigError> {
     let vars = |name: &str| std::env::var(name).ok();
     #[cfg(feature = "bucket")]
     if function == Function::BackOffice {
-        use crate::bucket::{s3_client, MenuFiles};
+        use crate::bucket::{s3_client, MenuFiles, ProductPhotos};
         use crate::config::BackOfficeConfig;
         let config = BackOfficeConfig::from_vars(&vars)?;
         let sdk = sdk::config(Endpoint::AWS, Workload::Requests).await;
         let store = MenuStore::connect(&sdk, &config.api.table_name, Workload::Requests);
+        let s3 = s3_client(&sdk, config.s3_path_style);
         let files = MenuFiles::new(
-            s3_client(&sdk, config.s3_path_style),
+            s3.clone(),
             config.upload_prefix.clone(),
             config.report_prefix.clone(),
         );
+        let photos = ProductPhotos::new(s3, config.bucket.clone());
         let mut api = Api::new(function, store, config.api.clone());
-        api.office = Some(api::back_office::BackOffice { files, config });
+        api.office = Some(api::back_office::BackOffice {
+            files,
+            photos,
+            config,
+        });
         return Ok(api);
     }
     let config = ApiConfig::from_vars(&vars)?;

@@ -16,6 +16,8 @@ pub mod menu_file;
 #[cfg(feature = "bucket")]
 pub mod menu_report;
 pub mod metrics;
+#[cfg(feature = "photo")]
+pub mod photo;
 pub mod product;
 pub mod sdk;
 pub mod store;

@@ -3,7 +3,7 @@
 
 use cafe_menu::api::back_office::BackOffice;
 use cafe_menu::api::{Api, Function};
-use cafe_menu::bucket::MenuFiles;
+use cafe_menu::bucket::{MenuFiles, ProductPhotos};
 use cafe_menu::config::{ApiConfig, BackOfficeConfig};
 use cafe_menu::contract::path_segment;
 use cafe_menu::MenuStore;
@@ -54,7 +54,12 @@ fn office(store: &MenuStore, bucket: &str) -> Api {
     let config = config(bucket);
     let mut api = Api::new(Function::BackOffice, store.clone(), config.api.clone());
     api.metrics_out = cafe_menu_testing::metrics_to_log;
-    api.office = Some(BackOffice { files, config });
+    let photos = ProductPhotos::new(s3(), bucket.to_owned());
+    api.office = Some(BackOffice {
+        files,
+        photos,
+        config,
+    });
     api
 }
 
@@ -486,4 +491,209 @@ async fn a_presigned_upload_url_writes_its_one_key_until_it_expires() {
     let listed = s3.list_objects_v2().bucket(&bucket).send().await.unwrap();
     let keys: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
     assert_eq!(keys, [format!("uploads/{UPLOAD}/spring menu.json")]);
+}
+
+/// `POST /products/{product_name}/photo` with this body, for `name`, as the photo event carries it.
+fn photo_upload_of(name: &str, body: Value) -> Request {
+    let mut upload = event_json("back-office/upload-photo");
+    upload["body"] = json!(body.to_string());
+    upload["pathParameters"]["product_name"] = json!(name);
+    upload["rawPath"] = json!(format!("/products/{}/photo", path_segment(name)));
+    lambda_http::request::from_str(&upload.to_string()).unwrap()
+}
+
+#[tokio::test]
+async fn a_photo_upload_url_is_for_a_product_on_the_menu_with_its_headers_signed() {
+    let store = fresh_store("office_photo").await;
+    insert_all(&store, &cafe_menu()).await;
+    let bucket = versioned_bucket("office-photo").await;
+    let (status, ticket) = call(&store, &bucket, event("upload-photo")).await;
+    assert_eq!(status, 200, "{ticket}");
+    assert_eq!(ticket["product_name_str"], "apple pie");
+    assert_eq!(ticket["method_str"], "PUT");
+    assert_eq!(
+        ticket["upload_headers_obj"],
+        json!({"content-type": "image/jpeg", "x-amz-meta-focus": "0.500,0.400"})
+    );
+    assert_eq!(ticket["size_int"], 2811904);
+    assert_eq!(ticket["picture_path_str"], "images/items/apple_pie.png");
+    let url = ticket["upload_url_str"].as_str().unwrap();
+    assert!(
+        url.contains("/photos/") && url.contains("/apple%20pie?"),
+        "{url}"
+    );
+    for signed in ["content-length", "content-type", "x-amz-meta-focus"] {
+        assert!(url.contains(signed), "{signed} is signed: {url}");
+    }
+    let report_path = ticket["report_path_str"].as_str().unwrap();
+    assert!(
+        report_path.starts_with("/products/apple%20pie/photo?upload="),
+        "{report_path}"
+    );
+
+    let refused = |body: Value, field: &'static str| {
+        let store = store.clone();
+        let bucket = bucket.clone();
+        async move {
+            let (status, answer) = call(&store, &bucket, photo_upload_of("apple pie", body)).await;
+            assert_eq!(status, 400, "{answer}");
+            assert_eq!(answer["error"]["code"], "bad_photo");
+            assert_eq!(answer["error"]["details"][0]["field"], field, "{answer}");
+        }
+    };
+    refused(json!({"content_type_str": "image/jpeg"}), "size_int").await;
+    refused(
+        json!({"size_int": 0, "content_type_str": "image/jpeg"}),
+        "size_int",
+    )
+    .await;
+    refused(
+        json!({"size_int": 15 * 1024 * 1024 + 1, "content_type_str": "image/jpeg"}),
+        "size_int",
+    )
+    .await;
+    refused(
+        json!({"size_int": 100, "content_type_str": "image/gif"}),
+        "content_type_str",
+    )
+    .await;
+    refused(json!({"size_int": 100}), "content_type_str").await;
+    refused(
+        json!({"size_int": 100, "content_type_str": "image/png", "focus_x_num": 0.5}),
+        "focus_x_num",
+    )
+    .await;
+    refused(
+        json!({"size_int": 100, "content_type_str": "image/png", "focus_x_num": 1.5, "focus_y_num": 0.5}),
+        "focus_x_num",
+    )
+    .await;
+    let (status, answer) = call(
+        &store,
+        &bucket,
+        photo_upload_of(
+            "no such cake",
+            json!({"size_int": 100, "content_type_str": "image/png"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 404, "{answer}");
+    assert_eq!(answer["error"]["code"], "product_not_found");
+    assert!(
+        keys(&bucket, "photos/").await.is_empty(),
+        "a ticket writes nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_photo_report_is_read_back_for_its_own_product_only() {
+    let store = fresh_store("office_photo_report").await;
+    let bucket = versioned_bucket("office-photo-report").await;
+    let (status, answer) = call(&store, &bucket, event("photo-report")).await;
+    assert_eq!(status, 404, "not yet: {answer}");
+    assert_eq!(answer["error"]["code"], "report_not_found");
+    let report = json!({"product_name_str": "apple pie", "upload_str": "2026-12-03T14-15-00Z-1a2b3c4d",
+        "outcome_str": "done", "picture_path_str": "images/items/apple_pie.png", "picture_bytes_int": 41000});
+    s3().put_object()
+        .bucket(&bucket)
+        .key("photo-reports/2026-12-03T14-15-00Z-1a2b3c4d.json")
+        .body(report.to_string().into_bytes().into())
+        .send()
+        .await
+        .unwrap();
+    let (status, answer) = call(&store, &bucket, event("photo-report")).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["outcome_str"], "done");
+    assert_eq!(answer["picture_bytes_int"], 41000);
+    // The same upload asked for under another product's name: not that product's.
+    let mut other = event_json("back-office/photo-report");
+    other["pathParameters"]["product_name"] = json!("lemon pie");
+    let request = lambda_http::request::from_str(&other.to_string()).unwrap();
+    assert_eq!(call(&store, &bucket, request).await.0, 404);
+    for query in ["", "upload=../../menu-reports/x"] {
+        let mut bad = event_json("back-office/photo-report");
+        bad["rawQueryString"] = json!(query);
+        bad.as_object_mut().unwrap().remove("queryStringParameters");
+        let request = lambda_http::request::from_str(&bad.to_string()).unwrap();
+        let (status, answer) = call(&store, &bucket, request).await;
+        assert_eq!(status, 400, "{query}: {answer}");
+        assert_eq!(answer["error"]["code"], "bad_query");
+    }
+}
+
+/// On the signing S3 server: the photo URL stores exactly the size, type and focus signed; a
+/// PUT without the focus header, with another focus or another type is refused.
+#[tokio::test]
+async fn a_presigned_photo_upload_takes_only_what_was_signed() {
+    use cafe_menu::product::picture::Focus;
+    use cafe_menu_testing::signing_s3;
+    use std::time::Duration;
+    const PHOTO: &[u8] = b"\xFF\xD8\xFF\xE0 not really a photo, the function judges that";
+    const UPLOAD: &str = "2026-12-03T14-15-00Z-1a2b3c4d";
+    let bucket = cafe_menu_testing::table_name("photo-signing")
+        .to_lowercase()
+        .replace('_', "-");
+    let s3 = signing_s3();
+    s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    let photos = ProductPhotos::new(s3.clone(), bucket.clone());
+    let focus = Focus::new(0.25, 0.75).unwrap();
+    let upload = photos
+        .presign_photo(
+            UPLOAD,
+            "apple pie",
+            PHOTO.len() as u64,
+            "image/jpeg",
+            focus,
+            Duration::from_secs(300),
+        )
+        .await
+        .unwrap();
+    let put = |headers: &'static [(&'static str, &'static str)]| {
+        let url = upload.url.clone();
+        async move {
+            let mut request = reqwest::Client::new().put(url).body(PHOTO);
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            request.send().await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(
+        put(&[("content-type", "image/jpeg")]).await,
+        403,
+        "no focus"
+    );
+    assert_eq!(
+        put(&[
+            ("content-type", "image/jpeg"),
+            ("x-amz-meta-focus", "0.500,0.500")
+        ])
+        .await,
+        403,
+        "another focus"
+    );
+    assert_eq!(
+        put(&[
+            ("content-type", "image/png"),
+            ("x-amz-meta-focus", "0.250,0.750")
+        ])
+        .await,
+        403,
+        "another type"
+    );
+    assert_eq!(
+        put(&[
+            ("content-type", "image/jpeg"),
+            ("x-amz-meta-focus", "0.250,0.750")
+        ])
+        .await,
+        200
+    );
+    let fetched = photos
+        .fetch_photo(&bucket, &upload.key, None, 1024)
+        .await
+        .unwrap();
+    assert_eq!(fetched.bytes, PHOTO);
+    assert_eq!(fetched.focus, Some(focus));
+    assert_eq!(upload.key, format!("photos/{UPLOAD}/apple pie"));
 }

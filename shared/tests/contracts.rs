@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use cafe_menu::api::{Function, Route};
-use cafe_menu::config::{ApiConfig, BackOfficeConfig, LoaderConfig};
+use cafe_menu::config::{ApiConfig, BackOfficeConfig, LoaderConfig, PhotoConfig};
 use cafe_menu::store::schema;
 use cafe_menu_testing::{endpoint, fresh_store, sdk_config_for};
 use serde_json::Value;
@@ -34,12 +34,13 @@ fn strings(value: &Value) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-const FUNCTIONS: [&str; 5] = [
+const FUNCTIONS: [&str; 6] = [
     "menu-reader",
     "specials-reader",
     "product-writer",
     "bulk-loader",
     "back-office",
+    "product-photo",
 ];
 
 /// `shared/table.json` states the table the store makes: a table created by
@@ -148,6 +149,7 @@ fn every_environment_variable_a_function_reads_is_in_its_contract() {
     for function in FUNCTIONS {
         let (config, variables): (&str, &[&str]) = match function {
             "bulk-loader" => ("LoaderConfig::from_vars", &LoaderConfig::VARIABLES),
+            "product-photo" => ("PhotoConfig::from_vars", &PhotoConfig::VARIABLES),
             // The back office starts with lambda::serve_api too, which reads BackOfficeConfig.
             "back-office" => ("lambda::serve_api", &BackOfficeConfig::VARIABLES),
             // The other API functions start with lambda::serve_api, which reads ApiConfig.
@@ -192,7 +194,11 @@ fn every_granted_call_names_an_action_and_a_known_resource() {
                     "uploads",
                     "reports",
                     "menu_reports",
-                    "bucket"
+                    "bucket",
+                    "photos",
+                    "photo_reports",
+                    "website_pictures",
+                    "website_bucket"
                 ]
                 .contains(&call["on"].as_str().unwrap_or_default()),
                 "{function}: {call}"

@@ -4,8 +4,8 @@
 //! back unchanged.
 
 use cafe_menu::contract::{
-    ErrorAnswer, FieldProblem, ListedProduct, LoadReport, MenuReportAnswer, ProductList,
-    UploadRequest, UploadTicket, WireProduct,
+    ErrorAnswer, FieldProblem, ListedProduct, LoadReport, MenuReportAnswer, PhotoReport,
+    PhotoTicket, ProductList, UploadRequest, UploadTicket, WireProduct,
 };
 use cafe_menu::menu_file;
 use cafe_menu::{MenuFileSource, Product};
@@ -163,5 +163,7 @@ fn the_documents_examples_read_as_the_contract_and_back() {
     assert_example_round_trips::<ErrorAnswer>("Error");
     assert_example_round_trips::<MenuReportAnswer>("MenuReport");
     assert_example_round_trips::<UploadTicket>("UploadTicket");
+    assert_example_round_trips::<PhotoTicket>("PhotoTicket");
+    assert_example_round_trips::<PhotoReport>("PhotoReport");
     assert_example_round_trips::<LoadReport>("LoadReport");
 }

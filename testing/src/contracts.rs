@@ -119,12 +119,15 @@ pub async fn assert_contract_grants_exactly_what_the_routes_use<F, Fut>(
     let (store, recorder) = recording_store(plain.table(), Workload::Requests);
     let json = [("content-type", "application/json"), ("if-match", "\"1\"")];
     for route in contract_routes(function) {
-        let body = route
-            .starts_with("POST ")
-            .then_some(r#"{"product_name_str": "contract scone", "product_id_str": "c1", "price_in_cents_int": 300}"#)
-            .or(route.starts_with("PUT ").then_some(
-                r#"{"product_name_str": "apple pie", "product_id_str": "a447", "price_in_cents_int": 4600}"#,
-            ));
+        let photo = r#"{"size_int": 45000, "content_type_str": "image/jpeg"}"#;
+        let added = r#"{"product_name_str": "contract scone", "product_id_str": "c1", "price_in_cents_int": 300}"#;
+        let changed = r#"{"product_name_str": "apple pie", "product_id_str": "a447", "price_in_cents_int": 4600}"#;
+        let body = match route.split_once(' ') {
+            Some(("POST", path)) if path.ends_with("/photo") => Some(photo),
+            Some(("POST", _)) => Some(added),
+            Some(("PUT", _)) => Some(changed),
+            _ => None,
+        };
         let status = handle(
             store.clone(),
             route_event(&route, "apple pie", "", &json, body),

@@ -10,14 +10,20 @@ use serde_json::Value;
 use super::answer::{json_response, no_store, Handled};
 use super::error::ApiError;
 use super::StaffMember;
-use crate::bucket::{is_upload_id, menu_file_name, new_upload_id, MenuFiles};
+use crate::bucket::{
+    is_upload_id, menu_file_name, new_upload_id, MenuFiles, ProductPhotos, FOCUS_HEADER,
+};
 use crate::config::BackOfficeConfig;
 use crate::contract::{
-    load_report_path, MenuReportAnswer, UploadTicket, MENU_FILE_CONTENT_TYPE, UPLOAD_FILE_NAME,
-    UPLOAD_ID, UPLOAD_SIZE,
+    load_report_path, photo_report_path, MenuReportAnswer, PhotoTicket, UploadTicket,
+    MENU_FILE_CONTENT_TYPE, PHOTO_FOCUS_X, PHOTO_FOCUS_Y, PHOTO_TYPE, UPLOAD_FILE_NAME, UPLOAD_ID,
+    UPLOAD_SIZE,
 };
 use crate::menu_report::{file_timestamp, menu_report, LoadLine};
+use crate::product::canonical_name;
+use crate::product::picture::{picture_key, Focus, MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES};
 use crate::store::MenuStore;
+use crate::store::StoreError;
 use crate::url::query_pairs;
 
 /// How long a presigned upload URL works: long enough to send a 20 MB menu file from a café's
@@ -31,6 +37,7 @@ const LOADS_IN_REPORT: usize = 5;
 /// What the back office keeps besides the menu's store: the bucket and its settings.
 pub struct BackOffice {
     pub files: MenuFiles,
+    pub photos: ProductPhotos,
     pub config: BackOfficeConfig,
 }
 
@@ -221,6 +228,148 @@ fn upload_in(query: Option<&str>) -> Result<Option<String>, ApiError> {
         }
     }
     Ok(upload)
+}
+
+/// `POST /products/{product_name}/photo` with a [`crate::contract::PhotoRequest`]: a URL to
+/// `PUT` one photo of an existing product to, of exactly that size and type and with its focus
+/// point (each signed), for [`UPLOAD_URL_SECONDS`], and where to ask what became of it.
+pub(crate) async fn photo_upload_url(
+    office: &BackOffice,
+    store: &MenuStore,
+    staff: &StaffMember,
+    path_name: &str,
+    body: Value,
+) -> Result<Handled, ApiError> {
+    let name = canonical_name(path_name);
+    let size = photo_size(body.get(UPLOAD_SIZE))?;
+    let content_type = body
+        .get(PHOTO_TYPE)
+        .and_then(Value::as_str)
+        .filter(|t| PHOTO_CONTENT_TYPES.contains(t))
+        .ok_or_else(|| ApiError::BadPhoto {
+            field: PHOTO_TYPE,
+            problem: format!(
+                "{PHOTO_TYPE} must be the photo's type, one of {}: photos are taken as JPEG, \
+                 PNG or WebP",
+                PHOTO_CONTENT_TYPES.join(", ")
+            ),
+        })?;
+    let focus = photo_focus(&body)?;
+    // A photo of a product that is not on the menu would be a picture nobody sees.
+    if store.product(&name).await?.is_none() {
+        return Err(StoreError::NotFound { name }.into());
+    }
+    let upload_id = new_upload_id(SystemTime::now());
+    let upload = office
+        .photos
+        .presign_photo(
+            &upload_id,
+            &name,
+            size,
+            content_type,
+            focus,
+            Duration::from_secs(UPLOAD_URL_SECONDS),
+        )
+        .await?;
+    tracing::info!(
+        staff = staff.username,
+        key = upload.key,
+        "photo upload URL handed out"
+    );
+    let ticket = PhotoTicket {
+        upload_url: upload.url,
+        method: "PUT".to_owned(),
+        upload_headers: [
+            ("content-type".to_owned(), content_type.to_owned()),
+            (FOCUS_HEADER.to_owned(), focus.to_header()),
+        ]
+        .into(),
+        size,
+        expires_in_seconds: UPLOAD_URL_SECONDS,
+        picture_path: picture_key(&name),
+        report_path: photo_report_path(&name, &upload_id),
+        product_name: name,
+    };
+    Ok(handled(no_store(json_response(
+        StatusCode::OK,
+        serde_json::to_string(&ticket).expect("answers serialize"),
+    ))))
+}
+
+/// A photo's size: a whole number of bytes from 1 to [`MAX_PHOTO_BYTES`].
+fn photo_size(given: Option<&Value>) -> Result<u64, ApiError> {
+    let bad = |problem: String| ApiError::BadPhoto {
+        field: UPLOAD_SIZE,
+        problem,
+    };
+    let size = given.and_then(Value::as_u64).ok_or_else(|| {
+        bad(format!(
+            "{UPLOAD_SIZE} is required: the photo's size in bytes (a whole number)"
+        ))
+    })?;
+    match size {
+        0 => Err(bad("the photo is empty (0 bytes)".to_owned())),
+        s if s > MAX_PHOTO_BYTES => Err(bad(format!(
+            "the photo is {} ({s} bytes); photos may be up to {} ({MAX_PHOTO_BYTES} bytes): \
+             save it smaller, or as JPEG",
+            megabytes(s),
+            megabytes(MAX_PHOTO_BYTES)
+        ))),
+        s => Ok(s),
+    }
+}
+
+/// The focus point: both fractions or neither (the centre).
+fn photo_focus(body: &Value) -> Result<Focus, ApiError> {
+    let fraction = |field: &'static str| -> Result<Option<f32>, ApiError> {
+        match body.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_f64()
+                .filter(|f| (0.0..=1.0).contains(f))
+                .map(|f| Some(f as f32))
+                .ok_or_else(|| ApiError::BadPhoto {
+                    field,
+                    problem: format!(
+                        "{field} must be a number from 0 to 1 (a fraction of the photo's size)"
+                    ),
+                }),
+        }
+    };
+    match (fraction(PHOTO_FOCUS_X)?, fraction(PHOTO_FOCUS_Y)?) {
+        (None, None) => Ok(Focus::CENTRE),
+        (Some(x), Some(y)) => Ok(Focus::new(x, y).expect("both are fractions")),
+        _ => Err(ApiError::BadPhoto {
+            field: PHOTO_FOCUS_X,
+            problem: format!("give both {PHOTO_FOCUS_X} and {PHOTO_FOCUS_Y}, or neither"),
+        }),
+    }
+}
+
+/// `GET /products/{product_name}/photo?upload=ID`: what became of that photo upload (the
+/// ticket's `report_path_str`).
+pub(crate) async fn photo_report(
+    office: &BackOffice,
+    path_name: &str,
+    query: Option<&str>,
+) -> Result<Handled, ApiError> {
+    let name = canonical_name(path_name);
+    let upload = upload_in(query)?.ok_or_else(|| {
+        ApiError::BadQuery(format!(
+            "{UPLOAD_ID} is required: the photo upload's id, as POST \
+             /products/{{product_name}}/photo gave it in report_path_str"
+        ))
+    })?;
+    let report = office
+        .photos
+        .photo_report(&upload)
+        .await?
+        .filter(|r| r.product_name == name)
+        .ok_or(ApiError::PhotoReportNotFound { product_name: name })?;
+    Ok(handled(no_store(json_response(
+        StatusCode::OK,
+        serde_json::to_string(&report).expect("answers serialize"),
+    ))))
 }
 
 fn handled(response: http::Response<super::ResponseBody>) -> Handled {

@@ -63,6 +63,17 @@ pub enum ApiError {
     /// A menu file's size that cannot be uploaded (none given, empty, over the loader's limit).
     #[error("{0}")]
     BadFileSize(String),
+    /// A photo upload that cannot be signed: its size, type or focus point.
+    #[error("{problem}")]
+    BadPhoto {
+        field: &'static str,
+        problem: String,
+    },
+    #[error(
+        "there is no report for that photo of {product_name:?} yet: the picture is made within \
+         seconds of the upload"
+    )]
+    PhotoReportNotFound { product_name: String },
     #[error(
         "there is no load report for {file_name:?} yet: the loader writes it within seconds of \
          the upload (a file that was never uploaded has none)"
@@ -94,10 +105,14 @@ impl ApiError {
             | ApiError::MalformedJson(_)
             | ApiError::InvalidProduct(_)
             | ApiError::NameMismatch { .. } => StatusCode::BAD_REQUEST,
-            ApiError::BadFileName(_) | ApiError::BadFileSize(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadFileName(_) | ApiError::BadFileSize(_) | ApiError::BadPhoto { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::SignInRequired => StatusCode::UNAUTHORIZED,
             ApiError::NotStaff { .. } => StatusCode::FORBIDDEN,
-            ApiError::ReportNotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::ReportNotFound { .. } | ApiError::PhotoReportNotFound { .. } => {
+                StatusCode::NOT_FOUND
+            }
             ApiError::Bucket(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -127,7 +142,10 @@ impl ApiError {
             ApiError::NotStaff { .. } => "not_staff",
             ApiError::BadFileName(_) => "bad_file_name",
             ApiError::BadFileSize(_) => "bad_file_size",
-            ApiError::ReportNotFound { .. } => "report_not_found",
+            ApiError::ReportNotFound { .. } | ApiError::PhotoReportNotFound { .. } => {
+                "report_not_found"
+            }
+            ApiError::BadPhoto { .. } => "bad_photo",
             ApiError::Bucket(_) => "internal",
             ApiError::NotJson => "unsupported_media_type",
             ApiError::TooLarge { .. } => "body_too_large",
@@ -194,6 +212,7 @@ impl ApiError {
             }
             ApiError::BadFileName(p) => vec![problem(UPLOAD_FILE_NAME, p)],
             ApiError::BadFileSize(p) => vec![problem(UPLOAD_SIZE, p)],
+            ApiError::BadPhoto { field, problem: p } => vec![problem(field, p)],
             _ => Vec::new(),
         }
     }

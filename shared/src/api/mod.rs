@@ -9,7 +9,7 @@
 //!   dispatch, CORS and the request's one log line
 //! - [`products`]: one product read, added, changed or removed
 //! - [`lists`]: the menu and the specials, whole or a page; [`cache`]: their answers kept warm
-//! - [`back_office`]: the menu report and menu-file uploads (feature `bucket`)
+//! - [`back_office`]: the menu report, menu-file and photo uploads (feature `bucket`)
 //! - [`answer`]: the answers' shared HTTP forms (JSON, caching headers, revalidation, gzip)
 //! - [`error`]: every error, and the one place where an error becomes a status
 
@@ -86,16 +86,19 @@ pub enum Path {
     MenuFiles,
     /// `/menu_files/{file_name}/report`: a menu file's load report.
     LoadReport,
+    /// `/products/{product_name}/photo`: a presigned upload of a product's photo, and its report.
+    ProductPhoto,
 }
 
 impl Path {
-    const ALL: [Path; 6] = [
+    const ALL: [Path; 7] = [
         Path::Menu,
         Path::Specials,
         Path::Product,
         Path::CreateReport,
         Path::MenuFiles,
         Path::LoadReport,
+        Path::ProductPhoto,
     ];
 
     pub fn template(self) -> &'static str {
@@ -106,6 +109,7 @@ impl Path {
             Path::CreateReport => "/create_report",
             Path::MenuFiles => "/menu_files",
             Path::LoadReport => "/menu_files/{file_name}/report",
+            Path::ProductPhoto => "/products/{product_name}/photo",
         }
     }
 }
@@ -134,7 +138,7 @@ const fn route(verb: Verb, path: Path) -> Route {
 
 impl Route {
     /// Every route `template.yaml` declares, by its route key.
-    pub const DECLARED: [(Route, &'static str); 18] = [
+    pub const DECLARED: [(Route, &'static str); 21] = [
         (route(Verb::Get, Path::Menu), "GET /products"),
         (route(Verb::Get, Path::Specials), "GET /products/on_offer"),
         (
@@ -179,6 +183,18 @@ impl Route {
         (
             route(Verb::Options, Path::LoadReport),
             "OPTIONS /menu_files/{file_name}/report",
+        ),
+        (
+            route(Verb::Post, Path::ProductPhoto),
+            "POST /products/{product_name}/photo",
+        ),
+        (
+            route(Verb::Get, Path::ProductPhoto),
+            "GET /products/{product_name}/photo",
+        ),
+        (
+            route(Verb::Options, Path::ProductPhoto),
+            "OPTIONS /products/{product_name}/photo",
         ),
     ];
 
@@ -251,13 +267,16 @@ impl Function {
             route(Delete, Product),
             route(Options, Product),
         ];
-        const BACK_OFFICE: [Route; 6] = [
+        const BACK_OFFICE: [Route; 9] = [
             route(Post, CreateReport),
             route(Post, MenuFiles),
             route(Get, LoadReport),
+            route(Post, ProductPhoto),
+            route(Get, ProductPhoto),
             route(Options, CreateReport),
             route(Options, MenuFiles),
             route(Options, LoadReport),
+            route(Options, ProductPhoto),
         ];
         match self {
             Function::MenuReader => &MENU_READER,
@@ -422,6 +441,23 @@ async fn staff_route<B: AsRef<[u8]>>(
         #[cfg(feature = "bucket")]
         (Verb::Get, Path::LoadReport) => {
             return back_office::load_report(office(api)?, path_name(call)?, request.uri().query())
+                .await
+        }
+        #[cfg(feature = "bucket")]
+        (Verb::Post, Path::ProductPhoto) => {
+            let body = json_body(request)?;
+            return back_office::photo_upload_url(
+                office(api)?,
+                store,
+                staff,
+                path_name(call)?,
+                body,
+            )
+            .await;
+        }
+        #[cfg(feature = "bucket")]
+        (Verb::Get, Path::ProductPhoto) => {
+            return back_office::photo_report(office(api)?, path_name(call)?, request.uri().query())
                 .await
         }
         _ => return Err(not_served(api.function, route, request)),

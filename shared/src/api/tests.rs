@@ -51,6 +51,7 @@ fn reads_and_preflights_are_public_everything_else_is_the_staffs() {
             "OPTIONS /create_report",
             "OPTIONS /menu_files",
             "OPTIONS /menu_files/{file_name}/report",
+            "OPTIONS /products/{product_name}/photo",
         ]
     );
 }

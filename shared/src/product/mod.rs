@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 mod money;
+pub mod picture;
 pub use money::Money;
 
 /// Longest product name, in characters as sent: 512 characters of up to 4 bytes each fit the key
