@@ -360,6 +360,10 @@ for b in staff_behaviors:
 # the region, as shared/src/bucket.rs's tests hold); no wildcard host, no scheme-only source.
 csp_sub = plain(resources["StaffPageHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
                 ["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]).get("Fn::Sub", "")
+csp_vars = csp_sub[1] if isinstance(csp_sub, list) else {}
+csp_sub = csp_sub[0] if isinstance(csp_sub, list) else csp_sub
+check(plain(csp_vars.get("Website")) == {"Fn::Select": [0, {"Fn::Split": ["/callback.html", {"Ref": "WebsiteCallbackUrl"}]}]},
+      "the staff page's pictures come from the website itself (where its callback.html is)")
 directives = {d.split()[0]: d.split()[1:] for d in csp_sub.split(";") if d.strip()}
 connect = directives.get("connect-src", [])
 api_url = plain(template["Outputs"]["ApiUrl"]["Value"]).get("Fn::Sub")
@@ -368,7 +372,7 @@ check(connect == ["'self'", api_url, "https://${UploadBucket}.s3.${AWS::Region}.
 check(not any("*" in source or source.endswith(":") for source in connect),
       f"no wildcard host or bare scheme in the staff page's connect-src: {connect}")
 check(all(s in ("'self'", "'none'") for d, sources in directives.items() if d != "connect-src"
-          for s in sources if s != "data:" or d != "img-src"),
+          for s in sources if d != "img-src" or s not in ("data:", "${Website}/images/items/")),
       f"the staff page's other CSP directives name no host: {directives}")
 check("AWS_ENDPOINT_URL" not in text(resources["BackOfficeFunction"]["Properties"]) + text(globals_fn),
       "the back office presigns virtual-hosted URLs on AWS (no endpoint override, which would mean "

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Puts the staff page (staff/) on a deployed stack: under staff/ in the upload bucket, which only
 # the stack's CloudFront distribution may read (origin access control), with the page's settings
-# (config.json: the API's own URL, the app client, the managed login) made from the stack's
+# (config.json: the API's own URL, the app client, the managed login, the website where the
+# products' pictures are) made from the stack's
 # outputs, then invalidates /staff/* so the new files show at once.
 #   scripts/deploy-staff-page.sh STACK [REGION]
 # With the café's own user pool (ExistingUserPoolId) the stack has no WebsiteLoginUrl output: give
@@ -37,7 +38,8 @@ config=$(mktemp)
 trap 'rm -f "$config"' EXIT
 cat > "$config" <<JSON
 {"api_url": "$(output ApiUrl)", "login_url": "$login", "logout_url": "${login%/login}/logout",
- "client_id": "$(output UserPoolClientId)", "freshness_seconds": $(parameter FreshnessSeconds)}
+ "client_id": "$(output UserPoolClientId)", "freshness_seconds": $(parameter FreshnessSeconds),
+ "website_url": "$(callback=$(parameter WebsiteCallbackUrl); echo "${callback%/callback.html}")"}
 JSON
 bucket=$(output UploadBucketName)
 aws s3 sync staff/ "s3://$bucket/staff/" --region "$region" --delete --exclude 'test/*' --cache-control 'max-age=300'

@@ -1156,8 +1156,11 @@ def main():
             check_browser(system)
         if "staff-page" in only:
             print("== the staff page")
-            check_staff_page(system, check, request)
+            check_staff_page(system, check, request, phone_photo(state / "staff photo.jpg", size=(2400, 1800)))
             check_staff_change_on_the_website(system)
+            pictures = website_cards(system, pictures=True)
+            check(pictures.get("blueberry bagel") == [True, 360, 240],
+                  f"the photo saved on the staff page is the card's picture on the café website ({pictures.get('blueberry bagel')})")
         if "restart" in only:
             print("== restart")
             _, before = products(system.base)

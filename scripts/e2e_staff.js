@@ -181,6 +181,35 @@ async function session(cfg) {
     await shot("staff-upload-loaded-1280");
     await page.click("#tab-menu");
 
+    // A product's photo: chosen, centred by keyboard, previewed, saved; then a file that is no photo.
+    const bagel = row(page, "blueberry bagel");
+    await bagel.locator("td.photo button").click();
+    await page.waitForSelector("#photo[open]");
+    await page.setInputFiles("#photo-file", cfg.photo_file);
+    await page.waitForSelector("#photo-chosen:not([hidden])");
+    await page.focus("#photo-whole");
+    await page.keyboard.press("ArrowUp");
+    await page.keyboard.press("ArrowUp");
+    out.photoFocusLabel = await page.getAttribute("#photo-whole", "aria-label");
+    await shot("staff-photo-preview-1280");
+    await page.click("#photo-save");
+    await page.waitForSelector("body[data-photo]", { timeout: 120000 });
+    out.photoOutcome = await page.getAttribute("body", "data-photo");
+    out.photoStatus = await page.textContent("#photo-status");
+    await page.waitForFunction(() => { const i = document.querySelector("#photo-now img"); return i && i.complete && i.naturalWidth > 0; },
+      null, { timeout: 10000 }).catch(() => {});
+    out.photoNow = await page.evaluate(() => { const i = document.querySelector("#photo-now img"); return [i.naturalWidth, i.naturalHeight]; });
+    await shot("staff-photo-done-1280");
+    await page.setInputFiles("#photo-file", cfg.not_photo_file);
+    await page.waitForFunction(() => document.querySelector("#photo-status").textContent.includes("could not be read"));
+    out.notPhotoStatus = await page.textContent("#photo-status");
+    out.notPhotoSave = await page.isDisabled("#photo-save");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#photo:not([open])", { state: "attached" });
+    await page.waitForFunction(() => [...document.querySelectorAll("#products tbody tr")]
+      .some((tr) => tr.querySelector("td.name").textContent === "blueberry bagel" && tr.querySelector("img.thumb")?.naturalWidth === 360));
+    out.photoThumb = await bagel.locator("img.thumb").evaluate((i) => [i.naturalWidth, i.naturalHeight]);
+
     // The phone: 375 px wide, nothing wider than the screen.
     await page.setViewportSize({ width: 375, height: 760 });
     await page.waitForTimeout(200);
@@ -190,6 +219,14 @@ async function session(cfg) {
     out.phoneUploadWidth = await page.evaluate(() => document.documentElement.scrollWidth);
     await shot("staff-upload-375");
     await page.click("#tab-menu");
+    await row(page, "blueberry bagel").locator("td.photo button").click();
+    await page.waitForSelector("#photo[open]");
+    await page.setInputFiles("#photo-file", cfg.photo_file);
+    await page.waitForSelector("#photo-chosen:not([hidden])");
+    out.phonePhotoWidth = await page.evaluate(() => Math.max(document.documentElement.scrollWidth,
+      document.querySelector("#photo").getBoundingClientRect().right));
+    await shot("staff-photo-375");
+    await page.click("#photo-close");
     await page.setViewportSize({ width: 1280, height: 800 });
 
     // An expired session: the change is not sent, the person is sent to sign in, the typing kept.

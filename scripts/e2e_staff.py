@@ -41,8 +41,8 @@ def menu_files(state):
     return bad, good
 
 
-def check_staff_page(system, check, request):
-    """`check(ok, what)` and `request(method, url, ...)` are e2e.py's."""
+def check_staff_page(system, check, request, photo_file):
+    """`check(ok, what)` and `request(method, url, ...)` are e2e.py's; `photo_file` a phone photo."""
     env = system.settings()
     page = env.get("STAFF_PAGE_URL", "")
     check(page == f"{system.base}/staff/", f"run.env has STAFF_PAGE_URL ({page})")
@@ -52,11 +52,13 @@ def check_staff_page(system, check, request):
         check(False, "browser tools installed (scripts/install-browser-tools.sh)")
         return
     bad, good = menu_files(system.state)
+    not_photo = system.state / "staff-not-a-photo.jpg"
+    not_photo.write_text("product_name,price\nmuffin,4.50\n")
     token = system.staff()["authorization"].removeprefix("Bearer ")
     bound = int(env.get("FRESHNESS_SECONDS", "5"))
     r = run_page({"page": page, "api": system.base, "user": env["STAFF_USERNAME"], "password": env["STAFF_PASSWORD"],
                   "staff_token": token, "shots": str(system.state), "bad_file": str(bad), "good_file": str(good),
-                  "bound_seconds": bound})
+                  "bound_seconds": bound, "photo_file": str(photo_file), "not_photo_file": str(not_photo)})
     check(not r.get("error"), f"the session ran to its end ({(r.get('error') or '')[:600]})")
     check("not started on this page" in (r.get("plantedNote") or "") and r.get("plantedKept") == []
           and r.get("plantedAddress") == page,
@@ -98,8 +100,17 @@ def check_staff_page(system, check, request):
     check(r.get("goodOutcome") == "loaded" and "1 new product added" in good_text and "Conflicts" in good_text
           and "apple pie slice" in good_text, f"a good upload's counts and conflicts ({good_text[:300]!r})")
     check(request("GET", f"{system.base}/products/e2e%20page%20muffin")[0] == 200, "... and its new product is on the menu")
-    check(r.get("phoneWidth") == 375 and r.get("phoneUploadWidth") == 375,
-          f"at 375 px nothing is wider than the screen ({r.get('phoneWidth')}, {r.get('phoneUploadWidth')})")
+    check("50 % across and 40 % down" in (r.get("photoFocusLabel") or ""),
+          f"a photo chosen, its picture's centre moved by keyboard ({r.get('photoFocusLabel')!r})")
+    check(r.get("photoOutcome") == "done" and (r.get("photoStatus") or "").startswith("Done: the website shows")
+          and r.get("photoNow") == [360, 240] and r.get("photoThumb") == [360, 240],
+          f"the photo saved from the page: done, the website's new picture shown in the dialog and the row "
+          f"({r.get('photoStatus')!r}, {r.get('photoNow')}, {r.get('photoThumb')})")
+    check("could not be read as a photo" in (r.get("notPhotoStatus") or "") and r.get("notPhotoSave") is True,
+          f"a text file named .jpg: said so before anything is sent, nothing to save ({r.get('notPhotoStatus')!r})")
+    check(r.get("phoneWidth") == 375 and r.get("phoneUploadWidth") == 375 and (r.get("phonePhotoWidth") or 999) <= 375,
+          f"at 375 px nothing is wider than the screen ({r.get('phoneWidth')}, {r.get('phoneUploadWidth')}, "
+          f"{r.get('phonePhotoWidth')})")
     check("Your session has ended" in (r.get("expiredNotice") or "") and "Not saved" in (r.get("expiredStatus") or "")
           and r.get("expiredApi") == 395, f"an expired session: nothing sent, said so ({r.get('expiredNotice')!r})")
     check((r.get("kept") or "").strip() == "garlic bagel: price → $4.15" and (r.get("keptSaved") or "").startswith("Saved")

@@ -485,7 +485,7 @@ def staff_page_config(env):
     login = f"http://127.0.0.1:{env['LOGIN_PORT']}"
     return {"api_url": f"http://127.0.0.1:{env['API_PORT']}", "login_url": f"{login}/login",
             "logout_url": f"{login}/logout", "client_id": env["USER_POOL_CLIENT_ID"],
-            "freshness_seconds": int(env.get("FRESHNESS_SECONDS", "5"))}
+            "freshness_seconds": int(env.get("FRESHNESS_SECONDS", "5")), "website_url": env["WEBSITE_URL"]}
 
 
 def staff_page(request, env):
@@ -505,7 +505,7 @@ def staff_page(request, env):
         if STAFF_PAGE not in file.parents or not file.is_file() or "test" in file.relative_to(STAFF_PAGE).parts:
             return web.Response(status=403, text="AccessDenied")  # what S3 answers CloudFront for a missing key
         body = file.read_bytes()
-    csp = (f"default-src 'self'; connect-src 'self' http://127.0.0.1:{env['S3_PORT']}; img-src 'self' data:; "
+    csp = (f"default-src 'self'; connect-src 'self' http://127.0.0.1:{env['S3_PORT']}; img-src 'self' data: {env['WEBSITE_URL']}/images/items/; "
            "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
     headers = {"content-type": STAFF_TYPES.get(pathlib.PurePath(name).suffix, "application/octet-stream"),
                "cache-control": "no-cache", "content-security-policy": csp, "x-content-type-options": "nosniff",

@@ -176,13 +176,14 @@ function wireForm(p) {
   return out;
 }
 
-/** PUT of a file to a presigned URL with progress, as the type the URL was signed for:
- * resolves to the answer's version id. */
-export function putFile(url, file, contentType, onProgress) {
+/** PUT of a file to a presigned URL with progress, with the headers the URL was signed for (a
+ * content type, or every header by name): resolves to the answer's version id. */
+export function putFile(url, file, headers, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("PUT", url);
-    xhr.setRequestHeader("content-type", contentType);
+    const signed = typeof headers === "string" ? { "content-type": headers } : headers;
+    for (const [name, value] of Object.entries(signed)) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded, e.total); };
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.getResponseHeader("x-amz-version-id"));

@@ -4,13 +4,14 @@
 import { Api, ApiError, SessionExpired, forgetSession, loadConfig, secondsLeft, signInUrl, signOutUrl,
   signedInAs, takeTokensFromFragment } from "./api.js";
 import { formatCents, parsePrice } from "./price.js";
+import { pictureOf, startPhotos } from "./photo.js";
 import { startUploads } from "./upload.js";
 
 const OUT_OF_STOCK = "out of stock";
 const KEPT = "cafe-staff.kept"; // what was typed when the session ended, until signed in again
 const $ = (id) => document.getElementById(id);
 
-let config, api;
+let config, api, openPhoto;
 const rows = new Map(); // product name -> { product (as the API last said), tr, queue }
 let sort = { key: "name", dir: 1 };
 
@@ -154,10 +155,17 @@ function buildRow(p) {
   remove.setAttribute("aria-label", `Remove ${name}`);
   const nameCell = cell("name", null);
   nameCell.textContent = name;
+  const photo = document.createElement("button");
+  photo.type = "button";
+  photo.className = "photo quiet";
+  photo.setAttribute("aria-label", `Photo of ${name}`);
+  photo.append(pictureOf(config.website_url, name, "thumb"));
+  photo.addEventListener("click", () => openPhoto(row.product));
   tr.append(nameCell, cell("price", "Price", controls.price), cell("tags", "Tags", controls.tags),
     cell("check", "In stock", controls.stock), cell("check", "Special", controls.special),
-    cell("description", "Description", controls.description), status, cell("remove", null, remove));
-  const row = { product: p, tr, controls, status, queue: Promise.resolve(), pending: {} };
+    cell("description", "Description", controls.description), cell("photo", "Photo", photo), status,
+    cell("remove", null, remove));
+  const row = { product: p, tr, controls, status, photo, queue: Promise.resolve(), pending: {} };
   for (const field of ["price", "tags", "description"]) {
     const e = controls[field];
     e.addEventListener("change", () => edited(row, field));
@@ -475,6 +483,10 @@ async function main() {
     if (document.body.dataset.ready && secondsLeft() <= 0 && $("session").hidden) sessionEnded("Your session has ended.");
   }, 5000);
   startUploads({ api, sessionEnded, onLoaded: loadMenu });
+  openPhoto = startPhotos({ api, websiteUrl: config.website_url, sessionEnded, onPictureChanged: (name) => {
+    const row = rows.get(name);
+    if (row) row.photo.replaceChildren(pictureOf(config.website_url, name, "thumb"));
+  } });
   if (!showSession()) {
     if (sessionStorage.getItem(KEPT) || sessionStorage.getItem("cafe-staff.add")) {
       sessionEnded("Your session has ended.");
