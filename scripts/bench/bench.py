@@ -12,6 +12,7 @@ One section alone, printed and not written to docs/benchmarks.md (`judging` need
     .tools/venv/bin/python scripts/bench/bench.py staff-page
 """
 import json
+import random
 import math
 import os
 import pathlib
@@ -26,6 +27,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import cpu_share  # noqa: E402
 import runtime_api  # noqa: E402
 
 # Set by scripts/with-test-services.sh; every section but `judging` needs them.
@@ -676,6 +678,98 @@ def bench_judging():
                              f"{1024 / kb:.0f}×"))
 
 
+# ------------------------------------------------------------------------------------ photos
+PHOTO_MEMORY_MB = 1024  # template.yaml's ProductPhotoFunction
+WEBSITE_PICTURE_KB = 45  # the café's own pictures: 360×240 palette PNGs of about 45 KB (website-contract.md)
+
+
+def photo_like(size, seed):
+    """A photo-like image (Pillow): smooth colour fields, finer detail on top and sensor-like
+    noise, so that its JPEG or PNG is about the size a camera's is. Not a photograph: a real
+    one's picture may compress better or worse."""
+    from PIL import Image
+    rng = random.Random(seed)
+
+    def field(cells_x, cells_y, low, high, resample):
+        small = Image.new("RGB", (cells_x, cells_y))
+        small.putdata([tuple(rng.randrange(low, high) for _ in range(3)) for _ in range(cells_x * cells_y)])
+        return small.resize(size, resample)
+
+    smooth = field(24, 18, 40, 230, Image.BICUBIC)
+    detail = field(size[0] // 16, size[1] // 16, 0, 256, Image.BILINEAR)
+    noise = Image.effect_noise(size, 40).convert("RGB")
+    return Image.blend(Image.blend(smooth, detail, 0.25), noise, 0.08)
+
+
+def photo_inputs(directory):
+    """A 12 MP phone JPEG stored on its side (EXIF orientation 6, as phones write a portrait) and
+    a 4 MP PNG."""
+    from PIL import Image
+    phone = directory / "phone-12mp.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    photo_like((4032, 3024), 1).save(phone, "JPEG", quality=90, exif=exif.tobytes())
+    camera = directory / "camera-4mp.png"
+    photo_like((2448, 1632), 2).save(camera, "PNG")
+    return {"a 12 MP phone JPEG": phone, "a 4 MP PNG": camera}
+
+
+def at_share(command, group):
+    """`command` with its process (GNU time and the job it starts) in the cgroup `group`."""
+    def admit():
+        (group / "cgroup.procs").write_text(str(os.getpid()))
+    timed = ["/usr/bin/time", "-f", "peak_rss_kb=%M"] + command
+    out = subprocess.run(timed, capture_output=True, text=True, cwd=ROOT, preexec_fn=admit)
+    if out.returncode != 0:
+        raise SystemExit(f"{command[0]} failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_photos():
+    """A product's photo made into the website's picture: ours (shared/src/photo, through
+    shared/examples/photo_picture.rs) beside Python + Pillow doing the same steps
+    (scripts/bench/py_photo.py), each a process of its own under GNU time; then ours at the CPU
+    share of the photo function's memory size."""
+    log("== photos: a photo made into the website's picture")
+    subprocess.run(["cargo", "build", "--release", "-p", "cafe-menu", "--example", "photo_picture"], cwd=ROOT,
+                   check=True)
+    ours_bin = str(RELEASE / "examples/photo_picture")
+    python = str(ROOT / ".tools/venv/bin/python")
+    section = "Photos"
+    with tempfile.TemporaryDirectory() as directory:
+        directory = pathlib.Path(directory)
+        for what, photo in photo_inputs(directory).items():
+            size_mb = photo.stat().st_size / 1e6
+            ours, theirs = {"ms": [], "rss": [], "bytes": []}, {"ms": [], "rss": [], "bytes": []}
+            for _ in range(RUNS):
+                for into, command in ((ours, [ours_bin, str(photo), str(directory / "ours.png")]),
+                                      (theirs, [python, str(ROOT / "scripts/bench/py_photo.py"), str(photo),
+                                                str(directory / "pillow.png")])):
+                    result, peak = peak_rss_mb(command)
+                    into["ms"].append(result["ms"])
+                    into["rss"].append(peak)
+                    into["bytes"].append(result["picture_bytes"] / 1024)
+            label = f"{what} ({size_mb:.1f} MB)"
+            row(section, f"{label}, time on a full core", ours["ms"], theirs["ms"], "Python + Pillow, same steps",
+                "ms", higher_is_better=False)
+            row(section, f"{label}, peak RSS", ours["rss"], theirs["rss"], "Python + Pillow, same steps", "MB",
+                higher_is_better=False, fmt="{:.0f}")
+            row(section, f"{label}, the picture's size (360×240 palette PNG)", ours["bytes"], theirs["bytes"],
+                "Pillow's quantize(256) + optimize", "KB", higher_is_better=False, fmt="{:.1f}")
+            row(section, f"{label}, the picture's size beside the website's own", ours["bytes"],
+                [WEBSITE_PICTURE_KB], "the café's pictures (about 45 KB each)", "KB", higher_is_better=False,
+                fmt="{:.1f}")
+            why = cpu_share.why_not_available()
+            if why:
+                log(f"  at the CPU share: not measured ({why})")
+                continue
+            with cpu_share.cpu_groups() as group:
+                shared_ms = [at_share([ours_bin, str(photo), str(directory / "ours.png")], group(PHOTO_MEMORY_MB))["ms"]
+                             for _ in range(RUNS)]
+            row(section, f"{label}, time at {PHOTO_MEMORY_MB} MB's CPU share ({cpu_share.share(PHOTO_MEMORY_MB):.0%} of a core)",
+                shared_ms, ours["ms"], "ours on a full core", "ms", higher_is_better=False)
+
+
 # ------------------------------------------------------------------------------------ staff page
 def bench_staff_page():
     """The staff page's first view in headless Chromium against a local system of its own (make
@@ -841,6 +935,18 @@ How each is measured:
   the page's files uncompressed, CloudFront compresses them); "usable" is when the whole menu is
   in the table (every page read, every row built). The ratio column here is 500 ÷ 26: how the
   page's cost grows with the menu.
+- **Photos**: a product's photo made into the website's picture, as the photo function does it
+  (`shared/examples/photo_picture.rs` calls `shared/src/photo`: decode, EXIF orientation, the
+  centre 3:2 window, Lanczos3 to 360×240, NeuQuant's 256 colours, oxipng), each run a process of
+  its own under GNU `time` (peak RSS), beside Python 3.11 + Pillow doing the same steps
+  (`scripts/bench/py_photo.py`: `exif_transpose`, `resize` with the window as its box,
+  `quantize(256)`, `optimize=True`). The inputs are photo-like images the bench draws with Pillow
+  (smooth colour fields, finer detail, noise): a 12 MP JPEG stored on its side with EXIF
+  orientation 6, as a phone writes a portrait, and a 4 MP PNG; not photographs, so the picture's
+  size may differ for a real one. The café's own pictures are about 45 KB (website-contract.md;
+  they are not in this repository). "At the CPU share" is ours in a cgroup holding it to the
+  share of the photo function's 1,024 MB (as in "As AWS gives it"), reading and writing local
+  files (S3's transfer is not in it).
 - **Package**: `make package` zips (`sam build`, arm64, LTO, strip, panic=abort).
 
 Reproduce: `make bench` (`BENCH_RUNS=5 make bench` for more runs, `BENCH_QUICK=1 make bench` for a smoke run).
@@ -850,7 +956,7 @@ Reproduce: `make bench` (`BENCH_RUNS=5 make bench` for more runs, `BENCH_QUICK=1
 
 SECTIONS = {"bulk-load": bench_bulk_load, "reads": bench_reads, "judging": bench_judging,
             "cold-start": bench_cold_start, "arm64": bench_arm64, "package": bench_package,
-            "staff-page": bench_staff_page, "aws-share": bench_aws_share}
+            "staff-page": bench_staff_page, "aws-share": bench_aws_share, "photos": bench_photos}
 
 if __name__ == "__main__":
     started = time.time()

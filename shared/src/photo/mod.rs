@@ -16,9 +16,11 @@ pub use crate::product::picture::{
     Focus, MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, PICTURE_HEIGHT, PICTURE_WIDTH,
 };
 
-/// The most one decode may allocate: the largest photo as 8-bit RGBA is 100 MB; a 16-bit PNG of
-/// that size is refused rather than held. With the resize's own buffers and the upload's bytes,
-/// a conversion stays under ~250 MB (held by `photo_memory_is_bounded` in the tests).
+/// The most one decode may allocate: the largest photo as 8-bit RGBA is 100 MB; a 16-bit PNG
+/// that would need more is refused rather than held. With the photo's own bytes, a conversion
+/// to 8-bit and the resize's buffers, one conversion holds at most 256 MB
+/// (`shared/tests/photo_memory.rs` measures it: a 25 MP JPEG ~80 MB, a 13 MP 16-bit RGBA PNG
+/// ~200 MB, a bomb's header 0.1 MB); the photo function has 1,024 MB.
 pub const MAX_DECODE_BYTES: u64 = 4 * MAX_PHOTO_PIXELS + 16 * 1024 * 1024;
 /// Why a photo cannot become a picture: each says what is wrong in the staff's words.
 #[derive(Debug, thiserror::Error, PartialEq)]
