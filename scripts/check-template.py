@@ -227,6 +227,8 @@ for crate, contract in contracts.items():
         "photo_reports": lambda r: '/photo-reports/*"' in r,
         "website_pictures": lambda r: r == text({"Fn::Sub": "arn:${AWS::Partition}:s3:::${WebsiteBucketName}/images/items/*"}),
         "website_bucket": lambda r: r == text({"Fn::Sub": "arn:${AWS::Partition}:s3:::${WebsiteBucketName}"}),
+        "table_stream": lambda r: '["MenuTable", "StreamArn"]' in r and "/stream/*" in r,
+        "failed_photos_queue": lambda r: r == text({"Fn::GetAtt": ["FailedPhotosQueue", "Arn"]}),
     }
     for call in contract["calls"]:
         resources_for = granted.get(call["action"], [])

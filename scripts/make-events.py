@@ -250,7 +250,27 @@ def s3_events():
     put("report-written", "reports/all_products.json.report.json")
 
 
+def stream_events():
+    """The table's stream as Lambda's event source mapping hands it over (sam local generate-event
+    dynamodb update, made into one record of the café's table)."""
+    event = generate("dynamodb", "update")
+    record = event["Records"][0]
+    record["eventName"] = "INSERT"
+    record["eventSourceARN"] = ("arn:aws:dynamodb:us-east-1:123456789012:table/FoodProducts/stream/"
+                                "2026-12-03T14:15:00.000")
+    record["dynamodb"] = {
+        "ApproximateCreationDateTime": 1764771300,
+        "Keys": {"product_name": {"S": "cheese scone"}},
+        "NewImage": {"product_name": {"S": "cheese scone"}, "product_id": {"S": "a501"},
+                     "price_in_cents": {"N": "350"}, "description": {"S": "Mature cheddar."},
+                     "tags": {"L": [{"S": "savoury"}]}, "version": {"N": "1"}},
+        "SequenceNumber": "111", "SizeBytes": 120, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    event["Records"] = [record]
+    write("product-photo", "product-added", event)
+
+
 if __name__ == "__main__":
+    stream_events()
     api_events()
     back_office_events()
     s3_events()

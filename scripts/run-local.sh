@@ -10,6 +10,8 @@
 # Cognito's managed login (scripts/local_login.py).
 # The same gateway stands in, on WEBSITE_API_PORT, for the menu's CloudFront distribution with
 # AWS WAF's per-client limit in front: the website's API base, as WebsiteApiUrl is on AWS.
+# A stand-in of Lambda's event source mapping on the table's stream (scripts/local_streams.py) hands
+# the photo function each product added or removed, as on AWS.
 # The café website is served from its bucket (moto's) by scripts/local_website.py, the stand-in of
 # S3's website hosting, on WEBSITE_URL; `make run WEBSITE=DIR` publishes the website in DIR there,
 # its config.js pointed at this system. The photo function puts the products' pictures there.
@@ -165,6 +167,14 @@ wait_for "$LOGIN_PORT" "$login_pid" "The sign-in page" "$STATE/logs/login.log"
 step "starting the S3 event notification stand-in (a new uploads/*.json invokes the bulk loader, a photos/* the photo function)"
 python3 -u scripts/local_s3.py notify >"$STATE/logs/notify.log" 2>&1 &
 children+=($!); notify_pid=$!
+step "starting the table stream's stand-in (a product added or removed invokes the photo function)"
+python3 -u scripts/local_streams.py >"$STATE/logs/streams.log" 2>&1 &
+children+=($!); streams_pid=$!
+for _ in $(seq 1 150); do
+  grep -q "watching" "$STATE/logs/streams.log" 2>/dev/null && break
+  kill -0 "$streams_pid" 2>/dev/null || { echo "the stream stand-in stopped; its log:" >&2; tail -20 "$STATE/logs/streams.log" >&2; exit 1; }
+  sleep 0.2
+done
 if [ -n "${WEBSITE:-}" ]; then
   step "publishing the café website from $WEBSITE to its bucket (config.js pointed at this system)"
   python3 scripts/local_website.py publish "$WEBSITE" | sed 's/^/    /'
@@ -242,13 +252,13 @@ $find_state
  DynamoDB Local: http://127.0.0.1:$DYNAMODB_PORT   data: $STATE/dynamodb (kept between runs)
  moto:           http://127.0.0.1:$S3_PORT   bucket $BUCKET, user pool $(setting USER_POOL_ID)
                  (in memory: files and users go when it stops; the pool is set up at every start)
- Logs:           $STATE/logs/{gateway,functions,dynamodb,s3,notify,login,website}.log
+ Logs:           $STATE/logs/{gateway,functions,dynamodb,s3,notify,streams,login,website}.log
 ================================================================================
 BANNER
 # In the foreground until a signal or until a service stops.
 while kill -0 "$ddb_pid" 2>/dev/null && kill -0 "$s3_pid" 2>/dev/null && kill -0 "$watch_pid" 2>/dev/null \
   && kill -0 "$notify_pid" 2>/dev/null && kill -0 "$gateway_pid" 2>/dev/null && kill -0 "$login_pid" 2>/dev/null \
-  && kill -0 "$website_pid" 2>/dev/null; do
+  && kill -0 "$website_pid" 2>/dev/null && kill -0 "$streams_pid" 2>/dev/null; do
   sleep 1
 done
 echo "a service stopped unexpectedly; see $STATE/logs/" >&2

@@ -385,8 +385,10 @@ pub const PHOTO_REPORT_PREFIX: &str = "photo-reports/";
 /// The metadata a photo's focus point travels in (signed into its upload).
 pub const FOCUS_HEADER: &str = "x-amz-meta-focus";
 /// The metadata on each picture the photo function placed on the website: the upload it came
-/// from. A picture without it (the website's own) was not placed by us.
+/// from, or [`PLACEHOLDER`]. A picture without it (the website's own) was not placed by us.
 const PLACED_BY_UPLOAD: &str = "cafe-photo-upload";
+/// What [`PLACED_BY_UPLOAD`] says of a placeholder picture.
+pub const PLACEHOLDER: &str = "placeholder";
 
 /// Product photos: uploaded to the upload bucket under [`PHOTO_PREFIX`], made into pictures on
 /// the website's bucket under `images/items/`, each with a report under [`PHOTO_REPORT_PREFIX`].
@@ -536,6 +538,53 @@ impl ProductPhotos {
             Err(SdkError::ServiceError(e)) if e.err().is_not_found() => Ok(None),
             Err(e) => Err(s3_failed("look at a website picture")(e)),
         }
+    }
+
+    /// Puts the placeholder picture at `key` unless a picture is there (S3's conditional write,
+    /// `If-None-Match: *`): never over the website's own, or a photo. Whether it was put.
+    pub async fn put_placeholder(
+        &self,
+        website_bucket: &str,
+        key: &str,
+        png: Vec<u8>,
+    ) -> Result<bool, BucketError> {
+        let put = self
+            .s3
+            .put_object()
+            .bucket(website_bucket)
+            .key(key)
+            .if_none_match("*")
+            .content_type("image/png")
+            .cache_control("no-cache")
+            .metadata(PLACED_BY_UPLOAD, PLACEHOLDER)
+            .body(ByteStream::from(png))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.raw().status().as_u16() == 412 => Ok(false),
+            Err(e) => Err(s3_failed("write a placeholder picture")(e)),
+        }
+    }
+
+    /// Deletes the picture at `key` if the photo function placed it (a photo or the placeholder);
+    /// the website's own pictures stay. Whether one was deleted.
+    pub async fn remove_placed_picture(
+        &self,
+        website_bucket: &str,
+        key: &str,
+    ) -> Result<bool, BucketError> {
+        if self.placed_by(website_bucket, key).await?.is_none() {
+            return Ok(false);
+        }
+        self.s3
+            .delete_object()
+            .bucket(website_bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(s3_failed("delete a picture we placed"))?;
+        Ok(true)
     }
 
     pub async fn put_photo_report(

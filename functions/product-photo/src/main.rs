@@ -2,14 +2,21 @@
 //! becomes the picture the café's website shows for it (`images/items/<name>.png` in the
 //! website's bucket), and a photo report says what became of it. A photo that cannot be used is
 //! reported, and the product's picture stays as it was.
+//!
+//! It also keeps every card whole, from the table's stream: a product added (by anyone: the API,
+//! a menu file, another tool) gets the placeholder picture unless it has one; a product removed
+//! loses the picture this function placed (never the website's own).
 
 use std::time::Instant;
 
-use aws_lambda_events::event::s3::{S3Event, S3EventRecord};
-use cafe_menu::bucket::{s3_client, BucketError, ProductPhotos};
+use aws_lambda_events::event::s3::S3Event as PhotoEvent;
+use aws_lambda_events::event::s3::S3EventRecord;
+use cafe_menu::bucket::{is_upload_id, s3_client, BucketError, ProductPhotos};
 use cafe_menu::config::PhotoConfig;
 use cafe_menu::contract::{PhotoReport, PHOTO_DONE, PHOTO_REFUSED};
-use cafe_menu::photo::{website_picture, Focus, PhotoProblem, MAX_PHOTO_BYTES};
+use cafe_menu::photo::{
+    placeholder_picture, website_picture, Focus, PhotoProblem, MAX_PHOTO_BYTES,
+};
 use cafe_menu::product::picture::picture_key;
 use cafe_menu::sdk::Endpoint;
 use cafe_menu::url::decode_form_component;
@@ -23,12 +30,21 @@ struct Photos {
     website_bucket: String,
 }
 
+/// An S3 event (photos) or a batch of the table's stream (products added and removed).
+async fn handle(photos: &Photos, event: LambdaEvent<Value>) -> Result<Value, Error> {
+    let payload = event.payload;
+    if payload["Records"][0]["eventSource"] == "aws:dynamodb" {
+        return Ok(keep_pictures(photos, &payload["Records"]).await);
+    }
+    make_pictures(photos, serde_json::from_value(payload)?).await
+}
+
 /// Makes a picture of each photo of the event. A refused photo is a success (retrying cannot fix
 /// it); a failure of S3 is an error, so that Lambda retries the invocation, which makes the same
 /// picture again.
-async fn handle(photos: &Photos, event: LambdaEvent<S3Event>) -> Result<Value, Error> {
+async fn make_pictures(photos: &Photos, event: PhotoEvent) -> Result<Value, Error> {
     let mut reports = Vec::new();
-    for record in &event.payload.records {
+    for record in &event.records {
         if let Some(report) = picture_of(photos, record).await? {
             reports.push(json!({
                 "product": report.product_name,
@@ -116,7 +132,8 @@ async fn picture_of(photos: &Photos, record: &S3EventRecord) -> Result<Option<Ph
         .placed_by(&photos.website_bucket, &picture_path)
         .await
         .map_err(with_causes)?;
-    if let Some(newer) = placed.filter(|placed| placed.as_str() > upload) {
+    // A placeholder's mark is no upload: a photo always replaces it.
+    if let Some(newer) = placed.filter(|placed| is_upload_id(placed) && placed.as_str() > upload) {
         report.problem = Some(format!(
             "a newer photo of {product_name:?} (upload {newer}) is already on the website"
         ));
@@ -130,6 +147,57 @@ async fn picture_of(photos: &Photos, record: &S3EventRecord) -> Result<Option<Ph
         .map_err(with_causes)?;
     report.outcome = PHOTO_DONE.to_owned();
     finish(photos, report, started).await.map(Some)
+}
+
+/// The table's changes, in order: a product added gets the placeholder unless a picture is
+/// there; a product removed loses the picture we placed. A record that fails stops the batch and
+/// is reported as the first failure (Lambda's partial batch response), so that Lambda retries from
+/// it and a product's changes are kept in their order; the records before it are done.
+async fn keep_pictures(photos: &Photos, records: &Value) -> Value {
+    for record in records.as_array().map(Vec::as_slice).unwrap_or_default() {
+        let sequence = record["dynamodb"]["SequenceNumber"]
+            .as_str()
+            .unwrap_or_default();
+        let Some(name) = record["dynamodb"]["Keys"]["product_name"]["S"].as_str() else {
+            tracing::warn!(sequence, "a stream record without a product name; skipped");
+            continue;
+        };
+        let key = picture_key(name);
+        let kept = match record["eventName"].as_str() {
+            Some("INSERT") => photos
+                .photos
+                .put_placeholder(&photos.website_bucket, &key, placeholder_picture())
+                .await
+                .map(|put| {
+                    if put {
+                        "placeholder placed"
+                    } else {
+                        "a picture is there"
+                    }
+                }),
+            Some("REMOVE") => photos
+                .photos
+                .remove_placed_picture(&photos.website_bucket, &key)
+                .await
+                .map(|removed| {
+                    if removed {
+                        "picture removed"
+                    } else {
+                        "not ours: kept"
+                    }
+                }),
+            _ => Ok("nothing to do"),
+        };
+        match kept {
+            Ok(what) => tracing::info!(product = name, key, what, "picture kept"),
+            Err(e) => {
+                tracing::error!(product = name, sequence, error = %aws_sdk_s3::error::DisplayErrorContext(&e),
+                    "picture not kept; Lambda retries from this record");
+                return json!({ "batchItemFailures": [{ "itemIdentifier": sequence }] });
+            }
+        }
+    }
+    json!({ "batchItemFailures": [] })
 }
 
 /// Writes the report, and its one log line.

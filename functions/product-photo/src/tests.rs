@@ -63,6 +63,7 @@ async fn upload(buckets: &Buckets, upload: &str, name: &str, body: &[u8]) -> S3E
 }
 
 async fn invoke(photos: &Photos, event: S3Event) -> Value {
+    let event = serde_json::to_value(event).unwrap();
     handle(photos, LambdaEvent::new(event, Context::default()))
         .await
         .unwrap()
@@ -172,4 +173,104 @@ async fn keys_that_are_not_photos_are_skipped() {
         let answer = invoke(&photos, serde_json::from_value(event.clone()).unwrap()).await;
         assert_eq!(answer["reports"], json!([]), "{key}");
     }
+}
+
+/// The table's stream as Lambda hands it over: one record per (event name, product name).
+async fn changes(photos: &Photos, changes: &[(&str, &str)]) -> Value {
+    let mut event = event_json("product-photo/product-added");
+    let sample = event["Records"][0].clone();
+    event["Records"] = changes
+        .iter()
+        .enumerate()
+        .map(|(i, (kind, name))| {
+            let mut record = sample.clone();
+            record["eventName"] = json!(kind);
+            record["dynamodb"]["Keys"]["product_name"]["S"] = json!(name);
+            record["dynamodb"]["SequenceNumber"] = json!(format!("{}", 100 + i));
+            record
+        })
+        .collect();
+    handle(photos, LambdaEvent::new(event, Context::default()))
+        .await
+        .unwrap()
+}
+
+async fn picture(buckets: &Buckets, name: &str) -> Option<Vec<u8>> {
+    let key = cafe_menu::product::picture::picture_key(name);
+    let got = s3()
+        .get_object()
+        .bucket(&buckets.website)
+        .key(key)
+        .send()
+        .await;
+    match got {
+        Ok(object) => Some(object.body.collect().await.unwrap().to_vec()),
+        Err(_) => None,
+    }
+}
+
+#[tokio::test]
+async fn a_product_added_gets_the_placeholder_and_loses_it_when_removed() {
+    let buckets = buckets("photo-keep").await;
+    let photos = photos(&buckets);
+    let answer = changes(&photos, &[("INSERT", "cheese scone")]).await;
+    assert_eq!(answer, json!({"batchItemFailures": []}));
+    let placed = picture(&buckets, "cheese scone")
+        .await
+        .expect("a placeholder");
+    assert_eq!(placed, cafe_menu::photo::placeholder_picture());
+    // A photo replaces the placeholder.
+    let event = upload(
+        &buckets,
+        FIRST,
+        "cheese scone",
+        &jpeg(720, 480, [200, 40, 40]),
+    )
+    .await;
+    assert_eq!(
+        invoke(&photos, event).await["reports"][0]["outcome"],
+        "done"
+    );
+    assert_ne!(picture(&buckets, "cheese scone").await.unwrap(), placed);
+    // Removed: the picture we placed goes.
+    changes(
+        &photos,
+        &[("MODIFY", "cheese scone"), ("REMOVE", "cheese scone")],
+    )
+    .await;
+    assert_eq!(picture(&buckets, "cheese scone").await, None);
+}
+
+#[tokio::test]
+async fn the_websites_own_pictures_are_never_overwritten_or_removed() {
+    let buckets = buckets("photo-own").await;
+    let photos = photos(&buckets);
+    let own = b"the website's own picture of apple pie".to_vec();
+    s3().put_object()
+        .bucket(&buckets.website)
+        .key("images/items/apple_pie.png")
+        .body(ByteStream::from(own.clone()))
+        .send()
+        .await
+        .unwrap();
+    changes(&photos, &[("INSERT", "apple pie")]).await;
+    assert_eq!(picture(&buckets, "apple pie").await, Some(own.clone()));
+    changes(&photos, &[("REMOVE", "apple pie")]).await;
+    assert_eq!(picture(&buckets, "apple pie").await, Some(own));
+}
+
+#[tokio::test]
+async fn a_failing_record_is_reported_for_lambda_to_retry_from() {
+    let buckets = buckets("photo-fail").await;
+    let mut photos = photos(&buckets);
+    photos.website_bucket = "no-such-bucket-for-pictures".to_owned();
+    let answer = changes(
+        &photos,
+        &[("INSERT", "cheese scone"), ("INSERT", "oat bar")],
+    )
+    .await;
+    assert_eq!(
+        answer,
+        json!({"batchItemFailures": [{"itemIdentifier": "100"}]})
+    );
 }

@@ -215,3 +215,15 @@ fn bad_files_are_refused_saying_what_is_wrong() {
         "{message}"
     );
 }
+
+#[test]
+fn the_placeholder_is_a_small_picture_of_the_websites_size() {
+    let png = placeholder_picture();
+    let decoded = image::load_from_memory(&png).unwrap();
+    assert_eq!(
+        (decoded.width(), decoded.height()),
+        (PICTURE_WIDTH, PICTURE_HEIGHT)
+    );
+    assert!(png.len() < 4096, "{} bytes", png.len());
+    assert_eq!(png[25], 3, "a palette PNG");
+}

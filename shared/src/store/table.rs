@@ -59,6 +59,15 @@ impl MenuStore {
             .key_schema(hash_key(schema::HASH_KEY))
             .global_secondary_indexes(specials_index)
             .billing_mode(BillingMode::PayPerRequest)
+            // Each change with the product before and after, as template.yaml's table has it:
+            // the photo function keeps the website's pictures from it.
+            .stream_specification(
+                aws_sdk_dynamodb::types::StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(aws_sdk_dynamodb::types::StreamViewType::NewAndOldImages)
+                    .build()
+                    .expect("enabled is set"),
+            )
             .send()
             .await;
         match created {
