@@ -681,6 +681,31 @@ async fn a_presigned_photo_upload_takes_only_what_was_signed() {
         403,
         "another type"
     );
+    let sized = |body: &'static [u8]| {
+        let url = upload.url.clone();
+        async move {
+            reqwest::Client::new()
+                .put(url)
+                .header("content-type", "image/jpeg")
+                .header("x-amz-meta-focus", "0.250,0.750")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(
+        sized(&PHOTO[..PHOTO.len() - 1]).await,
+        403,
+        "a smaller photo"
+    );
+    assert_eq!(
+        sized(b"\xFF\xD8\xFF\xE0 a larger photo than the one the URL was signed for, by far").await,
+        403,
+        "a larger photo"
+    );
     assert_eq!(
         put(&[
             ("content-type", "image/jpeg"),
