@@ -714,6 +714,30 @@ def photo_inputs(directory):
     return {"a 12 MP phone JPEG": phone, "a 4 MP PNG": camera}
 
 
+# Real photographs for the picture's size: scikit-image's sample photos, from its wheel on PyPI
+# (a coffee cup, a cat, an astronaut, a rocket launch; its docs state no copyright restrictions
+# on them), fetched once into .tools/bench-photos. Small (up to 0.4 MP), but the picture's size
+# depends on what is in the 360×240 frame, not on the photo's.
+REAL_PHOTOS = {"coffee.png": "a coffee cup", "chelsea.png": "a cat", "astronaut.png": "an astronaut",
+               "rocket.jpg": "a rocket launch"}
+SKIMAGE_WHEEL = "scikit-image==0.25.2"
+
+
+def real_photos():
+    import zipfile
+    folder = ROOT / ".tools/bench-photos"
+    if not all((folder / name).exists() for name in REAL_PHOTOS):
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run([str(ROOT / ".tools/venv/bin/pip"), "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                        SKIMAGE_WHEEL, "-d", str(folder)], check=True)
+        wheel = next(folder.glob("scikit_image-*.whl"))
+        with zipfile.ZipFile(wheel) as z:
+            for name in REAL_PHOTOS:
+                (folder / name).write_bytes(z.read(f"skimage/data/{name}"))
+        wheel.unlink()
+    return [folder / name for name in REAL_PHOTOS]
+
+
 def at_share(command, group):
     """`command` with its process (GNU time and the job it starts) in the cgroup `group`."""
     def admit():
@@ -738,6 +762,21 @@ def bench_photos():
     section = "Photos"
     with tempfile.TemporaryDirectory() as directory:
         directory = pathlib.Path(directory)
+        ours_kb, theirs_kb = [], []
+        for photo in real_photos():
+            ours_kb.append(run_json([ours_bin, str(photo), str(directory / "ours.png")])["picture_bytes"] / 1024)
+            theirs_kb.append(run_json([python, str(ROOT / "scripts/bench/py_photo.py"), str(photo),
+                                       str(directory / "pillow.png")])["picture_bytes"] / 1024)
+        names = ", ".join(REAL_PHOTOS.values())
+        ours_avg, theirs_avg = statistics.mean(ours_kb), statistics.mean(theirs_kb)
+        rows.append((section, f"real photos ({names}; scikit-image's), the picture's size, average",
+                     f"{ours_avg:.1f} KB ({min(ours_kb):.1f}–{max(ours_kb):.1f})",
+                     f"{theirs_avg:.1f} KB ({min(theirs_kb):.1f}–{max(theirs_kb):.1f})",
+                     "Pillow's quantize(256) + optimize", f"{theirs_avg / ours_avg:.1f}×"))
+        rows.append((section, "real photos, the picture's size beside the website's own, average",
+                     f"{ours_avg:.1f} KB", f"{WEBSITE_PICTURE_KB} KB", "the café's pictures (about 45 KB each)",
+                     f"{WEBSITE_PICTURE_KB / ours_avg:.1f}×"))
+        log(f"  real photos: ours {ours_kb} KB, Pillow {theirs_kb} KB")
         for what, photo in photo_inputs(directory).items():
             size_mb = photo.stat().st_size / 1e6
             ours, theirs = {"ms": [], "rss": [], "bytes": []}, {"ms": [], "rss": [], "bytes": []}
@@ -937,13 +976,15 @@ How each is measured:
   page's cost grows with the menu.
 - **Photos**: a product's photo made into the website's picture, as the photo function does it
   (`shared/examples/photo_picture.rs` calls `shared/src/photo`: decode, EXIF orientation, the
-  centre 3:2 window, Lanczos3 to 360×240, NeuQuant's 256 colours, oxipng), each run a process of
+  centre 3:2 window, Lanczos3 to 360×240, 256 colours by k-means in Oklab (`quantette`), oxipng), each run a process of
   its own under GNU `time` (peak RSS), beside Python 3.11 + Pillow doing the same steps
   (`scripts/bench/py_photo.py`: `exif_transpose`, `resize` with the window as its box,
   `quantize(256)`, `optimize=True`). The inputs are photo-like images the bench draws with Pillow
   (smooth colour fields, finer detail, noise): a 12 MP JPEG stored on its side with EXIF
-  orientation 6, as a phone writes a portrait, and a 4 MP PNG; not photographs, so the picture's
-  size may differ for a real one. The café's own pictures are about 45 KB (website-contract.md;
+  orientation 6, as a phone writes a portrait, and a 4 MP PNG; not photographs, and noisier than
+  one at 360×240, so their pictures are larger than a photo's. The picture's size of real
+  photographs is taken on scikit-image's four sample photos (from its wheel on PyPI, fetched once
+  into `.tools/bench-photos`). The café's own pictures are about 45 KB (website-contract.md;
   they are not in this repository). "At the CPU share" is ours in a cgroup holding it to the
   share of the photo function's 1,024 MB (as in "As AWS gives it"), reading and writing local
   files (S3's transfer is not in it).

@@ -229,20 +229,37 @@ pub fn placeholder_picture() -> Vec<u8> {
     palette_png(&rgba)
 }
 
-/// RGBA pixels of the picture's size as an 8-bit palette PNG (NeuQuant's 256 colours), then
-/// optimised by oxipng with every ancillary chunk stripped.
+/// RGBA pixels of the picture's size (opaque) as an 8-bit palette PNG: 256 colours found by
+/// k-means in Oklab from Wu's quantizer (`quantette`, no dithering: dithered pictures are larger),
+/// then optimised by oxipng with every ancillary chunk stripped. Deterministic: the same photo
+/// always makes the same picture.
 fn palette_png(rgba: &[u8]) -> Vec<u8> {
-    let quantizer = color_quant::NeuQuant::new(10, 256, rgba);
-    let indices: Vec<u8> = rgba
+    use quantette::deps::palette::Srgb;
+    use quantette::{ImageRef, Pipeline, QuantizeMethod};
+    let pixels: Vec<Srgb<u8>> = rgba
         .chunks_exact(4)
-        .map(|p| quantizer.index_of(p) as u8)
+        .map(|p| Srgb::new(p[0], p[1], p[2]))
         .collect();
+    let image = ImageRef::new(PICTURE_WIDTH, PICTURE_HEIGHT, pixels.as_slice())
+        .expect("the pixels fill the picture exactly");
+    let (palette, indices) = Pipeline::new()
+        .palette_size(256u16.try_into().expect("256 colours is a palette size"))
+        .ditherer(None)
+        .quantize_method(QuantizeMethod::kmeans())
+        .input_image(image)
+        .output_srgb8_indexed_image()
+        .into_parts();
     let mut encoded = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut encoded, PICTURE_WIDTH, PICTURE_HEIGHT);
         encoder.set_color(png::ColorType::Indexed);
         encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_palette(quantizer.color_map_rgb());
+        encoder.set_palette(
+            palette
+                .iter()
+                .flat_map(|c| [c.red, c.green, c.blue])
+                .collect::<Vec<u8>>(),
+        );
         let mut writer = encoder
             .write_header()
             .expect("writing to memory cannot fail");
