@@ -772,10 +772,14 @@ def check_photos(system):
     bomb = b"\x89PNG\r\n\x1a\n" + (13).to_bytes(4, "big") + ihdr + zlib.crc32(ihdr).to_bytes(4, "big")
     idat = b"IDAT" + zlib.compress(b"\0" * 1000)
     bomb += (len(idat) - 4).to_bytes(4, "big") + idat + zlib.crc32(idat).to_bytes(4, "big")
+    gif_file = io.BytesIO()
+    Image.new("RGB", (400, 300), (200, 30, 30)).save(gif_file, "GIF")
+    gif = gif_file.getvalue()
     for what, body, content_type, says in [
             ("a text file sent as a JPEG", b"product_name,price\nmuffin,4.50\n", "image/jpeg", "not a photo"),
             ("a truncated JPEG", whole[:len(whole) // 2], "image/jpeg", "could not be read"),
-            ("a 1 KB PNG claiming 60,000×60,000 pixels", bomb, "image/png", "photos may have up to 25 MP")]:
+            ("a 1 KB PNG claiming 60,000×60,000 pixels", bomb, "image/png", "photos may have up to 25 MP"),
+            ("a GIF sent as a JPEG", gif, "image/jpeg", "GIF files are not taken")]:
         status, report = upload(body, content_type)
         after = raw_get(f"{website}/images/items/apple_pie.png")[2]
         check(status == 200 and report.get("outcome_str") == "refused" and says in (report.get("problem_str") or "")

@@ -102,7 +102,7 @@ def deliver(env, batch):
 def follow(env):
     dynamodb, streams = clients(env)
     stream_arn = stream_of(dynamodb, env["TABLE"])
-    iterators, started = {}, True
+    iterators, last, started = {}, {}, True
     local_s3.log(f"watching {stream_arn}; products added and removed invoke {FUNCTION}")
     while True:
         try:
@@ -120,9 +120,19 @@ def follow(env):
                 batch = [as_lambda_gives_it(r, stream_arn) for r in page["Records"] if r["eventName"] in EVENTS]
                 if batch:
                     deliver(env, batch)
+                if page["Records"]:
+                    last[shard_id] = page["Records"][-1]["dynamodb"]["SequenceNumber"]
                 iterators[shard_id] = page.get("NextShardIterator")
-        except Exception as e:  # DynamoDB Local restarting, say: keep following
+        except Exception as e:  # DynamoDB Local restarting, an iterator expired: resume after the last record
             local_s3.log(f"cannot read {stream_arn}: {e}")
+            for shard_id in list(iterators):
+                try:
+                    position = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last[shard_id]}
+                                if shard_id in last else {"ShardIteratorType": "LATEST"})
+                    iterators[shard_id] = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard_id,
+                                                                     **position)["ShardIterator"]
+                except Exception:
+                    iterators.pop(shard_id, None)  # gone: found again by describe_stream
             time.sleep(1)
         time.sleep(POLL_SECONDS)
 

@@ -485,7 +485,7 @@ async function main() {
   startUploads({ api, sessionEnded, onLoaded: loadMenu });
   openPhoto = startPhotos({ api, websiteUrl: config.website_url, sessionEnded, onPictureChanged: (name) => {
     const row = rows.get(name);
-    if (row) row.photo.replaceChildren(pictureOf(config.website_url, name, "thumb"));
+    if (row) row.photo.replaceChildren(pictureOf(config.website_url, name, "thumb", true));
   } });
   if (!showSession()) {
     if (sessionStorage.getItem(KEPT) || sessionStorage.getItem("cafe-staff.add")) {

@@ -26,14 +26,16 @@ export function pictureUrl(websiteUrl, name) {
   return `${websiteUrl.replace(/\/$/, "")}/images/items/${encodeURIComponent(name.replace(/ /g, "_"))}.png`;
 }
 
-/** The website's picture of a product as an <img>, fresh (the picture's URL never changes). */
-export function pictureOf(websiteUrl, name, cls) {
+/** The website's picture of a product as an <img>. The website serves pictures to be checked
+ * again each time (no-cache); `changed` adds a query that also passes by a copy the browser kept
+ * from before (the website's own pictures may be cached longer). */
+export function pictureOf(websiteUrl, name, cls, changed = false) {
   const img = document.createElement("img");
   img.className = cls;
   img.alt = `The website's picture of ${name}`;
   img.width = PICTURE.width;
   img.height = PICTURE.height;
-  img.src = `${pictureUrl(websiteUrl, name)}?seen=${Date.now()}`;
+  img.src = changed ? `${pictureUrl(websiteUrl, name)}?changed=${Date.now()}` : pictureUrl(websiteUrl, name);
   // No picture there: said in words (the website shows a broken image for it until one is set).
   img.onerror = () => {
     const none = document.createElement("span");
@@ -155,7 +157,7 @@ export function startPhotos({ api, websiteUrl, sessionEnded, onPictureChanged })
           box.hidden = true;
           if (report.outcome_str === "done") {
             say(`Done: the website shows the new picture of ${name}.`, "ok");
-            $("photo-now").replaceChildren(pictureOf(websiteUrl, name, "picture"));
+            $("photo-now").replaceChildren(pictureOf(websiteUrl, name, "picture", true));
             $("photo-chosen").hidden = true;
             file = null;
             $("photo-now").scrollIntoView({ block: "nearest" });

@@ -389,6 +389,42 @@ pub const FOCUS_HEADER: &str = "x-amz-meta-focus";
 const PLACED_BY_UPLOAD: &str = "cafe-photo-upload";
 /// What [`PLACED_BY_UPLOAD`] says of a placeholder picture.
 pub const PLACEHOLDER: &str = "placeholder";
+/// The metadata naming the product a picture was placed for (percent-encoded: S3's metadata is
+/// ASCII), so that a product removed takes only its own picture.
+const PLACED_FOR_PRODUCT: &str = "cafe-photo-product";
+
+/// The longest product name, in bytes, whose picture and photo keys fit S3's 1,024-byte keys:
+/// `photos/<upload id>/<name>` is the longer, by 37 bytes.
+pub const MAX_PICTURE_NAME_BYTES: usize = 1024 - 37;
+
+fn product_mark(product: &str) -> String {
+    percent_encoding::utf8_percent_encode(product, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// The website's picture of a product, as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebsitePicture {
+    None,
+    /// The website's own (not placed by the photo function).
+    TheWebsites {
+        etag: String,
+    },
+    /// Placed by the photo function: a photo's upload id, or [`PLACEHOLDER`].
+    Ours {
+        upload: String,
+        product: Option<String>,
+        etag: String,
+    },
+}
+
+impl WebsitePicture {
+    fn etag(&self) -> Option<&str> {
+        match self {
+            WebsitePicture::None => None,
+            WebsitePicture::TheWebsites { etag } | WebsitePicture::Ours { etag, .. } => Some(etag),
+        }
+    }
+}
 
 /// Product photos: uploaded to the upload bucket under [`PHOTO_PREFIX`], made into pictures on
 /// the website's bucket under `images/items/`, each with a report under [`PHOTO_REPORT_PREFIX`].
@@ -470,7 +506,9 @@ impl ProductPhotos {
             .await
         {
             Ok(object) => object,
-            Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => {
+            Err(SdkError::ServiceError(e))
+                if e.err().is_no_such_key() || e.err().code() == Some("NoSuchVersion") =>
+            {
                 return Err(BucketError::Gone)
             }
             Err(e) => return Err(s3_failed("fetch a photo")(e)),
@@ -492,37 +530,48 @@ impl ProductPhotos {
         Ok(UploadedPhoto { bytes, focus })
     }
 
-    /// Puts a product's picture on the website's bucket at `key`, marked as placed by `upload`.
-    /// `no-cache`: a browser asks again each time (S3 answers 304 while it is unchanged), so a
-    /// new photo shows at once.
+    /// Puts a product's picture on the website's bucket at `key`, marked as placed by `upload`
+    /// for `product`, only if the picture there is still `expected` (S3's conditional write:
+    /// `If-Match` its ETag, or `If-None-Match: *` when there was none), so that two photos made
+    /// at once cannot land in the wrong order. `no-cache`: a browser asks again each time (S3
+    /// answers 304 while it is unchanged), so a new photo shows at once. A picture changed since
+    /// `expected` is an error: the invocation is retried and looks again.
     pub async fn put_picture(
         &self,
         website_bucket: &str,
         key: &str,
         png: Vec<u8>,
-        upload: &str,
+        mark: (&str, &str),
+        expected: &WebsitePicture,
     ) -> Result<(), BucketError> {
-        self.s3
+        let (upload, product) = mark;
+        let put = self
+            .s3
             .put_object()
             .bucket(website_bucket)
             .key(key)
             .content_type("image/png")
             .cache_control("no-cache")
             .metadata(PLACED_BY_UPLOAD, upload)
-            .body(ByteStream::from(png))
-            .send()
+            .metadata(PLACED_FOR_PRODUCT, product_mark(product))
+            .body(ByteStream::from(png));
+        let put = match expected.etag() {
+            Some(etag) => put.if_match(etag),
+            None => put.if_none_match("*"),
+        };
+        put.send()
             .await
             .map_err(s3_failed("write a picture to the website"))?;
         Ok(())
     }
 
-    /// The upload that placed the website's picture at `key`: `Ok(None)` when there is no picture
-    /// or one we did not place.
-    pub async fn placed_by(
+    /// What is at `key` on the website now: nothing, the website's own picture, or one this
+    /// function placed (for which upload and which product).
+    pub async fn website_picture(
         &self,
         website_bucket: &str,
         key: &str,
-    ) -> Result<Option<String>, BucketError> {
+    ) -> Result<WebsitePicture, BucketError> {
         match self
             .s3
             .head_object()
@@ -531,22 +580,34 @@ impl ProductPhotos {
             .send()
             .await
         {
-            Ok(head) => Ok(head
-                .metadata()
-                .and_then(|m| m.get(PLACED_BY_UPLOAD))
-                .cloned()),
-            Err(SdkError::ServiceError(e)) if e.err().is_not_found() => Ok(None),
+            Ok(head) => {
+                let etag = head.e_tag().unwrap_or_default().to_owned();
+                let metadata = head.metadata();
+                let mark = |name| metadata.and_then(|m| m.get(name)).cloned();
+                Ok(match mark(PLACED_BY_UPLOAD) {
+                    Some(upload) => WebsitePicture::Ours {
+                        upload,
+                        product: mark(PLACED_FOR_PRODUCT),
+                        etag,
+                    },
+                    None => WebsitePicture::TheWebsites { etag },
+                })
+            }
+            Err(SdkError::ServiceError(e)) if e.err().is_not_found() => Ok(WebsitePicture::None),
             Err(e) => Err(s3_failed("look at a website picture")(e)),
         }
     }
 
-    /// Puts the placeholder picture at `key` unless a picture is there (S3's conditional write,
-    /// `If-None-Match: *`): never over the website's own, or a photo. Whether it was put.
+    /// Puts the placeholder picture at `key` for `product` unless a picture is there (S3's
+    /// conditional write, `If-None-Match: *`): never over the website's own, or a photo. Whether
+    /// it was put. (S3 answers 409 when another conditional write to the key is in flight: an
+    /// error here, so that the record is retried.)
     pub async fn put_placeholder(
         &self,
         website_bucket: &str,
         key: &str,
         png: Vec<u8>,
+        product: &str,
     ) -> Result<bool, BucketError> {
         let put = self
             .s3
@@ -557,6 +618,7 @@ impl ProductPhotos {
             .content_type("image/png")
             .cache_control("no-cache")
             .metadata(PLACED_BY_UPLOAD, PLACEHOLDER)
+            .metadata(PLACED_FOR_PRODUCT, product_mark(product))
             .body(ByteStream::from(png))
             .send()
             .await;
@@ -567,14 +629,23 @@ impl ProductPhotos {
         }
     }
 
-    /// Deletes the picture at `key` if the photo function placed it (a photo or the placeholder);
-    /// the website's own pictures stay. Whether one was deleted.
+    /// Deletes the picture at `key` if this function placed it for `product` (a photo or the
+    /// placeholder); the website's own pictures stay, and so does one placed for another product
+    /// whose name gives the same key ("apple pie" and "apple_pie"). Whether one was deleted.
     pub async fn remove_placed_picture(
         &self,
         website_bucket: &str,
         key: &str,
+        product: &str,
     ) -> Result<bool, BucketError> {
-        if self.placed_by(website_bucket, key).await?.is_none() {
+        let WebsitePicture::Ours {
+            product: Some(placed_for),
+            ..
+        } = self.website_picture(website_bucket, key).await?
+        else {
+            return Ok(false);
+        };
+        if placed_for != product_mark(product) {
             return Ok(false);
         }
         self.s3

@@ -11,7 +11,9 @@ use std::time::Instant;
 
 use aws_lambda_events::event::s3::S3Event as PhotoEvent;
 use aws_lambda_events::event::s3::S3EventRecord;
-use cafe_menu::bucket::{is_upload_id, s3_client, BucketError, ProductPhotos};
+use cafe_menu::bucket::{
+    is_upload_id, s3_client, BucketError, ProductPhotos, WebsitePicture, MAX_PICTURE_NAME_BYTES,
+};
 use cafe_menu::config::PhotoConfig;
 use cafe_menu::contract::{PhotoReport, PHOTO_DONE, PHOTO_REFUSED};
 use cafe_menu::photo::{
@@ -126,23 +128,33 @@ async fn picture_of(photos: &Photos, record: &S3EventRecord) -> Result<Option<Ph
     report.photo_width = picture.source_width;
     report.photo_height = picture.source_height;
     // S3 may deliver an older upload's event after a newer one's: the newer picture stays.
-    // Upload ids begin with the time they were handed out, so they sort by it.
-    let placed = photos
+    // Upload ids begin with the time they were handed out, so they sort by it; a placeholder's
+    // mark is no upload, and a photo always replaces it.
+    let there = photos
         .photos
-        .placed_by(&photos.website_bucket, &picture_path)
+        .website_picture(&photos.website_bucket, &picture_path)
         .await
         .map_err(with_causes)?;
-    // A placeholder's mark is no upload: a photo always replaces it.
-    if let Some(newer) = placed.filter(|placed| is_upload_id(placed) && placed.as_str() > upload) {
-        report.problem = Some(format!(
-            "a newer photo of {product_name:?} (upload {newer}) is already on the website"
-        ));
-        return finish(photos, report, started).await.map(Some);
+    if let WebsitePicture::Ours { upload: newer, .. } = &there {
+        if is_upload_id(newer) && newer.as_str() > upload {
+            report.problem = Some(format!(
+                "a newer photo of {product_name:?} (upload {newer}) is already on the website"
+            ));
+            return finish(photos, report, started).await.map(Some);
+        }
     }
     report.picture_bytes = picture.png.len() as u64;
+    // Only over the picture just looked at: a photo placed meanwhile fails this, and the retry
+    // looks again.
     photos
         .photos
-        .put_picture(&photos.website_bucket, &picture_path, picture.png, upload)
+        .put_picture(
+            &photos.website_bucket,
+            &picture_path,
+            picture.png,
+            (upload, product_name),
+            &there,
+        )
         .await
         .map_err(with_causes)?;
     report.outcome = PHOTO_DONE.to_owned();
@@ -163,10 +175,18 @@ async fn keep_pictures(photos: &Photos, records: &Value) -> Value {
             continue;
         };
         let key = picture_key(name);
+        if name.len() > MAX_PICTURE_NAME_BYTES {
+            tracing::warn!(
+                sequence,
+                bytes = name.len(),
+                "a name too long for a picture's key; skipped"
+            );
+            continue;
+        }
         let kept = match record["eventName"].as_str() {
             Some("INSERT") => photos
                 .photos
-                .put_placeholder(&photos.website_bucket, &key, placeholder_picture())
+                .put_placeholder(&photos.website_bucket, &key, placeholder_picture(), name)
                 .await
                 .map(|put| {
                     if put {
@@ -177,7 +197,7 @@ async fn keep_pictures(photos: &Photos, records: &Value) -> Value {
                 }),
             Some("REMOVE") => photos
                 .photos
-                .remove_placed_picture(&photos.website_bucket, &key)
+                .remove_placed_picture(&photos.website_bucket, &key, name)
                 .await
                 .map(|removed| {
                     if removed {

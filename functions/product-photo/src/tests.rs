@@ -274,3 +274,21 @@ async fn a_failing_record_is_reported_for_lambda_to_retry_from() {
         json!({"batchItemFailures": [{"itemIdentifier": "100"}]})
     );
 }
+
+#[tokio::test]
+async fn a_product_whose_name_gives_the_same_picture_takes_only_its_own_when_removed() {
+    let buckets = buckets("photo-same-key").await;
+    let photos = photos(&buckets);
+    // "apple pie" has a photo; "apple_pie" (the same picture file on the website) is added and
+    // removed: the photo of "apple pie" stays.
+    let event = upload(&buckets, FIRST, "apple pie", &jpeg(720, 480, [200, 40, 40])).await;
+    assert_eq!(
+        invoke(&photos, event).await["reports"][0]["outcome"],
+        "done"
+    );
+    let photo = picture(&buckets, "apple pie").await.unwrap();
+    changes(&photos, &[("INSERT", "apple_pie"), ("REMOVE", "apple_pie")]).await;
+    assert_eq!(picture(&buckets, "apple pie").await, Some(photo));
+    changes(&photos, &[("REMOVE", "apple pie")]).await;
+    assert_eq!(picture(&buckets, "apple pie").await, None);
+}

@@ -12,6 +12,7 @@ use super::error::ApiError;
 use super::StaffMember;
 use crate::bucket::{
     is_upload_id, menu_file_name, new_upload_id, MenuFiles, ProductPhotos, FOCUS_HEADER,
+    MAX_PICTURE_NAME_BYTES,
 };
 use crate::config::BackOfficeConfig;
 use crate::contract::{
@@ -255,6 +256,17 @@ pub(crate) async fn photo_upload_url(
             ),
         })?;
     let focus = photo_focus(&body)?;
+    if name.len() > MAX_PICTURE_NAME_BYTES {
+        return Err(ApiError::BadPhoto {
+            field: crate::contract::field::NAME,
+            problem: format!(
+                "the product's name is {} bytes; a picture's file name may hold {} (S3's keys \
+                 are at most 1,024 bytes): a product with a shorter name can have a photo",
+                name.len(),
+                MAX_PICTURE_NAME_BYTES
+            ),
+        });
+    }
     // A photo of a product that is not on the menu would be a picture nobody sees.
     if store.product(&name).await?.is_none() {
         return Err(StoreError::NotFound { name }.into());

@@ -48,6 +48,12 @@ pub enum PhotoProblem {
     TooSmall { width: u32, height: u32 },
     #[error("the photo could not be read (truncated or damaged): {0}")]
     Damaged(String),
+    /// 16 bits a channel at a size that would need more memory than the largest 8-bit photo.
+    #[error(
+        "the photo has more colour depth than the website can use at this size (16 bits a \
+         channel): save it as an 8-bit JPEG or PNG"
+    )]
+    TooDeep,
 }
 
 /// The website's picture, ready to store.
@@ -131,21 +137,50 @@ fn decode(bytes: &[u8]) -> Result<DynamicImage, PhotoProblem> {
     Ok(photo)
 }
 
-/// Whether a JPEG's last bytes, past any zero padding, are its end-of-image marker.
+/// Whether a JPEG's image reaches its end-of-image marker: its segments walked from the start
+/// (each skipped by its length, so a thumbnail's own markers inside the EXIF block do not count),
+/// each scan's data to the next marker, until the marker that ends the image. What follows it
+/// (the video of a phone's "motion photo", a maker's trailer) is not the image's business.
 fn jpeg_ends_whole(bytes: &[u8]) -> bool {
-    let end = bytes
-        .iter()
-        .rposition(|&b| b != 0)
-        .map_or(0, |last| last + 1);
-    bytes[..end].ends_with(&[0xFF, 0xD9])
+    let mut at = 2; // past SOI
+    while at + 1 < bytes.len() {
+        if bytes[at] != 0xFF {
+            return false;
+        }
+        let marker = bytes[at + 1];
+        match marker {
+            0xD9 => return true,           // EOI
+            0xFF => at += 1,               // fill byte
+            0x01 | 0xD0..=0xD7 => at += 2, // no length
+            _ => {
+                let Some(length) = bytes.get(at + 2..at + 4) else {
+                    return false;
+                };
+                at += 2 + usize::from(u16::from_be_bytes([length[0], length[1]]));
+                if marker == 0xDA {
+                    // The scan's data: up to the next marker that is not a stuffed 0xFF00 or a
+                    // restart marker.
+                    while at + 1 < bytes.len()
+                        && !(bytes[at] == 0xFF
+                            && bytes[at + 1] != 0x00
+                            && !(0xD0..=0xD7).contains(&bytes[at + 1]))
+                    {
+                        at += 1;
+                    }
+                }
+            }
+        }
+    }
+    false
 }
 
 fn damaged(e: image::ImageError) -> PhotoProblem {
     match e {
-        image::ImageError::Limits(_) => PhotoProblem::Damaged(
-            "it would need more memory than a photo of the largest size accepted".to_owned(),
-        ),
-        image::ImageError::Unsupported(u) => PhotoProblem::Unsupported(u.to_string()),
+        image::ImageError::Limits(_) => PhotoProblem::TooDeep,
+        // A JPEG, PNG or WebP using a feature the decoders lack (an arithmetic-coded JPEG, say).
+        image::ImageError::Unsupported(u) => {
+            PhotoProblem::Damaged(format!("it uses something the decoder cannot read ({u})"))
+        }
         other => PhotoProblem::Damaged(other.to_string()),
     }
 }

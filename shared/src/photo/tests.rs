@@ -109,6 +109,20 @@ fn a_phone_photo_is_turned_upright_by_its_exif_orientation() {
 }
 
 #[test]
+fn a_jpeg_with_a_video_after_its_image_is_whole_and_one_cut_short_is_not() {
+    // A "motion photo": the JPEG's image, then an MP4 (whose bytes may hold anything).
+    let mut motion = with_exif(&two_colour_jpeg(720, 480), 1);
+    motion.extend(b"\0\0\0\x18ftypmp42\xFF\xD8\xFF\xDA\x00\x02 and more video");
+    assert!(website_picture(&motion, Focus::CENTRE).is_ok());
+    // Cut inside the scan: the thumbnail-like markers before it do not make it whole.
+    let whole = with_exif(&two_colour_jpeg(720, 480), 1);
+    assert!(matches!(
+        website_picture(&whole[..whole.len() - 40], Focus::CENTRE),
+        Err(PhotoProblem::Damaged(_))
+    ));
+}
+
+#[test]
 fn the_focus_point_chooses_the_window() {
     // 900×300 is wider than 3:2: the window is 450×300, slid along x towards the focus.
     assert_eq!(
