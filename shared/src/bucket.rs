@@ -279,18 +279,27 @@ impl MenuFiles {
 
     /// A load report's bytes, `None` when there is no such key.
     async fn object(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, BucketError> {
-        match self.s3.get_object().bucket(bucket).key(key).send().await {
-            Ok(object) => Ok(Some(
-                object
-                    .body
-                    .collect()
-                    .await
-                    .map_err(s3_failed("read a load report"))?
-                    .to_vec(),
-            )),
-            Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => Ok(None),
-            Err(e) => Err(s3_failed("fetch a load report")(e)),
-        }
+        report_bytes(&self.s3, bucket, key).await
+    }
+}
+
+/// A report's bytes (a load report, a photo report), `None` while there is no such key.
+async fn report_bytes(
+    s3: &Client,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<Vec<u8>>, BucketError> {
+    match s3.get_object().bucket(bucket).key(key).send().await {
+        Ok(object) => Ok(Some(
+            object
+                .body
+                .collect()
+                .await
+                .map_err(s3_failed("read a report"))?
+                .to_vec(),
+        )),
+        Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => Ok(None),
+        Err(e) => Err(s3_failed("fetch a report")(e)),
     }
 }
 
@@ -682,26 +691,8 @@ impl ProductPhotos {
         upload: &str,
     ) -> Result<Option<crate::contract::PhotoReport>, BucketError> {
         let key = format!("{PHOTO_REPORT_PREFIX}{upload}.json");
-        match self
-            .s3
-            .get_object()
-            .bucket(&self.upload_bucket)
-            .key(&key)
-            .send()
-            .await
-        {
-            Ok(object) => {
-                let bytes = object
-                    .body
-                    .collect()
-                    .await
-                    .map_err(s3_failed("read a photo report"))?
-                    .to_vec();
-                Ok(serde_json::from_slice(&bytes).ok())
-            }
-            Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => Ok(None),
-            Err(e) => Err(s3_failed("fetch a photo report")(e)),
-        }
+        let bytes = report_bytes(&self.s3, &self.upload_bucket, &key).await?;
+        Ok(bytes.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
     }
 }
 
