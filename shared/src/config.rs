@@ -3,7 +3,7 @@
 //! (`|name| std::env::var(name).ok()`); nothing else in the crate reads it. A bad value stops the start with a message that names the variable.
 
 use crate::load::LoadOptions;
-use crate::store::schema::DEFAULT_TABLE_NAME;
+use crate::store::schema::{default_history_table, DEFAULT_TABLE_NAME};
 
 /// Where settings come from: the process environment in `main`, a map in tests.
 pub type Vars<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -21,6 +21,9 @@ pub struct ConfigError {
 pub struct ApiConfig {
     /// `TABLE_NAME` (default `FoodProducts`).
     pub table_name: String,
+    /// `HISTORY_TABLE_NAME` (default the table's name + `History`): where the menu's history is
+    /// kept, and where a removal names who made it.
+    pub history_table_name: String,
     /// `ALLOWED_ORIGINS`: the website's origin(s), comma-separated; `*` (the default) for any.
     pub allowed_origins: Vec<String>,
     /// `FRESHNESS_SECONDS` (default 10): the freshness bound, the longest any reader (the
@@ -35,6 +38,7 @@ impl Default for ApiConfig {
     fn default() -> Self {
         Self {
             table_name: DEFAULT_TABLE_NAME.to_owned(),
+            history_table_name: default_history_table(DEFAULT_TABLE_NAME),
             allowed_origins: vec!["*".to_owned()],
             freshness_seconds: 10,
             function_name: "cafe-menu-api".to_owned(),
@@ -44,7 +48,12 @@ impl Default for ApiConfig {
 
 impl ApiConfig {
     /// Every variable [`ApiConfig::from_vars`] reads (a test holds the two together).
-    pub const VARIABLES: [&'static str; 3] = ["TABLE_NAME", "ALLOWED_ORIGINS", "FRESHNESS_SECONDS"];
+    pub const VARIABLES: [&'static str; 4] = [
+        "TABLE_NAME",
+        "HISTORY_TABLE_NAME",
+        "ALLOWED_ORIGINS",
+        "FRESHNESS_SECONDS",
+    ];
 
     pub fn from_vars(vars: Vars) -> Result<Self, ConfigError> {
         let default = Self::default();
@@ -63,8 +72,11 @@ impl ApiConfig {
                 problem: "names no origin: give the website's origin, or *".to_owned(),
             });
         }
+        let table_name = text(vars, "TABLE_NAME").unwrap_or(default.table_name);
         Ok(Self {
-            table_name: text(vars, "TABLE_NAME").unwrap_or(default.table_name),
+            history_table_name: text(vars, "HISTORY_TABLE_NAME")
+                .unwrap_or_else(|| default_history_table(&table_name)),
+            table_name,
             allowed_origins,
             freshness_seconds: number(vars, "FRESHNESS_SECONDS", 0, 3600)?
                 .unwrap_or(default.freshness_seconds),
@@ -121,6 +133,28 @@ impl LoaderConfig {
     }
 }
 
+/// The history function's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryConfig {
+    /// `TABLE_NAME` (default `FoodProducts`): the menu table, whose removals' records are read.
+    pub table_name: String,
+    /// `HISTORY_TABLE_NAME` (default the table's name + `History`).
+    pub history_table_name: String,
+}
+
+impl HistoryConfig {
+    pub const VARIABLES: [&'static str; 2] = ["TABLE_NAME", "HISTORY_TABLE_NAME"];
+
+    pub fn from_vars(vars: Vars) -> Result<Self, ConfigError> {
+        let table_name = text(vars, "TABLE_NAME").unwrap_or_else(|| DEFAULT_TABLE_NAME.into());
+        Ok(Self {
+            history_table_name: text(vars, "HISTORY_TABLE_NAME")
+                .unwrap_or_else(|| default_history_table(&table_name)),
+            table_name,
+        })
+    }
+}
+
 /// The photo function's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhotoConfig {
@@ -172,8 +206,9 @@ pub struct BackOfficeConfig {
 
 impl BackOfficeConfig {
     /// Every variable [`BackOfficeConfig::from_vars`] reads, besides the SDK's own `AWS_*` ones.
-    pub const VARIABLES: [&'static str; 8] = [
+    pub const VARIABLES: [&'static str; 9] = [
         "TABLE_NAME",
+        "HISTORY_TABLE_NAME",
         "ALLOWED_ORIGINS",
         "FRESHNESS_SECONDS",
         "UPLOAD_BUCKET",
@@ -312,6 +347,10 @@ mod tests {
         assert_eq!(
             names_read(|vars| drop(BackOfficeConfig::from_vars(vars))),
             sorted(&BackOfficeConfig::VARIABLES)
+        );
+        assert_eq!(
+            names_read(|vars| drop(HistoryConfig::from_vars(vars))),
+            sorted(&HistoryConfig::VARIABLES)
         );
         assert_eq!(
             BackOfficeConfig::from_vars(&|_| None).unwrap_err().variable,

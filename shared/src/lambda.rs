@@ -32,7 +32,8 @@ pub async fn start(function: Function) -> Result<Api, ConfigError> {
         use crate::config::BackOfficeConfig;
         let config = BackOfficeConfig::from_vars(&vars)?;
         let sdk = sdk::config(Endpoint::AWS, Workload::Requests).await;
-        let store = MenuStore::connect(&sdk, &config.api.table_name, Workload::Requests);
+        let store = MenuStore::connect(&sdk, &config.api.table_name, Workload::Requests)
+            .with_history_table(&config.api.history_table_name);
         let s3 = s3_client(&sdk, config.s3_path_style);
         let files = MenuFiles::new(
             s3.clone(),
@@ -50,7 +51,8 @@ pub async fn start(function: Function) -> Result<Api, ConfigError> {
     }
     let config = ApiConfig::from_vars(&vars)?;
     let sdk = sdk::config(Endpoint::AWS, Workload::Requests).await;
-    let store = MenuStore::connect(&sdk, &config.table_name, Workload::Requests);
+    let store = MenuStore::connect(&sdk, &config.table_name, Workload::Requests)
+        .with_history_table(&config.history_table_name);
     Ok(Api::new(function, store, config))
 }
 

@@ -9,6 +9,7 @@ pub mod api;
 pub mod bucket;
 pub mod config;
 pub mod contract;
+pub mod history;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 pub mod load;

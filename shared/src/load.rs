@@ -4,8 +4,11 @@
 
 use std::time::Instant;
 
+use crate::contract::{wire_fields, MenuFilePreview, PreviewConflict};
 pub use crate::contract::{Conflict, LoadCounts, LoadOutcome, LoadReport, MenuFileSource};
+use crate::history::ChangedBy;
 use crate::menu_file::{self, Rejection};
+use crate::store::OnTheMenu;
 use crate::store::{InsertOutcome, MenuStore, StoreError};
 
 /// How a load writes.
@@ -123,8 +126,9 @@ pub async fn load_menu_file_with_progress(
         let written = written.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         progress(LoadProgress { written, total });
     };
+    let by = ChangedBy::menu_file(&source.key);
     let inserted = store
-        .insert_many(&products, options.concurrency, &done)
+        .insert_many(&products, options.concurrency, &done, &by)
         .await?;
     let mut counts = LoadCounts {
         records: products.len(),
@@ -157,6 +161,78 @@ pub async fn load_menu_file_with_progress(
         duplicate_name_count: 0,
         duplicates: Vec::new(),
         duration_ms: elapsed_ms(started),
+    })
+}
+
+/// What loading a menu file would do now: judged by the loader's own judge, then each name
+/// read from the menu (strongly consistent: what the conditional puts would find), nothing
+/// written. A later load predicts the same unless the menu changes in between.
+pub async fn preview_menu_file(
+    store: &MenuStore,
+    bytes: &[u8],
+    source: MenuFileSource,
+    options: &LoadOptions,
+) -> Result<MenuFilePreview, StoreError> {
+    let started = Instant::now();
+    let preview = |report: LoadReport| MenuFilePreview {
+        dry_run: true,
+        report,
+        would_insert: Vec::new(),
+        conflicts: Vec::new(),
+        read_units: 0.0,
+    };
+    if bytes.len() as u64 > options.max_file_bytes {
+        let reason = format!(
+            "the file is {} bytes; the limit is {} bytes",
+            bytes.len(),
+            options.max_file_bytes
+        );
+        return Ok(preview(LoadReport::refused(source, reason)));
+    }
+    let products = match menu_file::parse(bytes) {
+        Ok(products) => products,
+        Err(rejection) => {
+            let report = LoadReport::rejected(source, *rejection, elapsed_ms(started));
+            return Ok(preview(report));
+        }
+    };
+    let by = ChangedBy::menu_file(&source.key);
+    let compared = store.compare_with_menu(&products, &by).await?;
+    let mut report = LoadReport::refused(source, "");
+    report.outcome = LoadOutcome::Loaded;
+    report.reason = None;
+    report.counts.records = products.len();
+    let mut would_insert = Vec::new();
+    let mut conflicts = Vec::new();
+    for (index, (product, on_menu)) in products.iter().zip(compared.outcomes).enumerate() {
+        match on_menu {
+            OnTheMenu::Absent => {
+                report.counts.inserted += 1;
+                would_insert.push(product.name.clone());
+            }
+            OnTheMenu::Same => report.counts.unchanged += 1,
+            OnTheMenu::Other(stored) => {
+                report.counts.conflicts += 1;
+                report.conflicts.push(Conflict {
+                    record: index + 1,
+                    product_name: product.name.clone(),
+                });
+                conflicts.push(PreviewConflict {
+                    record: index + 1,
+                    product_name: product.name.clone(),
+                    fields: wire_fields(Some(&stored.product), Some(product)),
+                });
+            }
+        }
+    }
+    report.counts.write_units = compared.write_units;
+    report.duration_ms = elapsed_ms(started);
+    Ok(MenuFilePreview {
+        dry_run: true,
+        report,
+        would_insert,
+        conflicts,
+        read_units: compared.read_units,
     })
 }
 

@@ -76,7 +76,10 @@ async fn an_api_write_throttled_past_its_retries_is_unavailable() {
     let proxy = ThrottlingProxy::start(endpoint(), 100).await;
     let err = proxy
         .store(table.table(), Workload::Requests)
-        .insert(&product("scone"))
+        .insert(
+            &product("scone"),
+            &cafe_menu::history::ChangedBy::staff("test"),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");

@@ -225,7 +225,10 @@ async fn two_concurrent_loads_of_one_file_end_as_one() {
 async fn a_load_never_overwrites_what_the_product_writer_stored() {
     let store = fresh_store("load_vs_writer").await;
     let mut scone = product("scone");
-    store.insert(&scone).await.unwrap();
+    store
+        .insert(&scone, &cafe_menu::history::ChangedBy::staff("test"))
+        .await
+        .unwrap();
     scone.price_in_cents = 1;
     let before = table_snapshot(&store).await;
     let file = json!([record("scone", 1), record("bun", 2)]);

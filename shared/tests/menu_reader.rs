@@ -139,7 +139,13 @@ async fn a_matching_if_none_match_gets_304_without_a_body() {
     let (status, ..) = call(&store, event("get-menu-if-none-match")).await;
     assert_eq!(status, 200);
     // A change to the menu changes the tag.
-    store.insert(&product("rye bread")).await.unwrap();
+    store
+        .insert(
+            &product("rye bread"),
+            &cafe_menu::history::ChangedBy::staff("test"),
+        )
+        .await
+        .unwrap();
     let (_, after, _) = call(&store, event("get-menu")).await;
     assert_ne!(header(&after, "etag"), tag);
 }
@@ -460,10 +466,13 @@ fn get_product(name: &str) -> Request {
 async fn one_product_in_the_websites_form_with_its_version() {
     let store = cafe_store("one_product").await;
     store
-        .insert(&cafe_menu::Product {
-            special: true,
-            ..product("cheese scone")
-        })
+        .insert(
+            &cafe_menu::Product {
+                special: true,
+                ..product("cheese scone")
+            },
+            &cafe_menu::history::ChangedBy::staff("test"),
+        )
         .await
         .unwrap();
     let (status, response, body) = call(&store, event("get-product")).await;
@@ -537,7 +546,13 @@ async fn names_with_spaces_slashes_pluses_percents_and_accents_work_url_encoded(
 #[tokio::test]
 async fn a_name_typed_with_a_combining_accent_reads_the_same_product() {
     let store = fresh_store("one_nfc").await;
-    store.insert(&product("café")).await.unwrap();
+    store
+        .insert(
+            &product("café"),
+            &cafe_menu::history::ChangedBy::staff("test"),
+        )
+        .await
+        .unwrap();
     let (status, _, body) = call(&store, get_product("cafe\u{301}")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["product_name_str"], "café");
@@ -670,12 +685,27 @@ const CHANGES: [&str; 5] = ["POST", "PUT", "DELETE", "a bulk load", "another too
 async fn change_the_menu(store: &MenuStore, kind: &str) {
     let mut scone = product("fresh scone");
     match kind {
-        "POST" => drop(store.insert(&scone).await.unwrap()),
+        "POST" => drop(
+            store
+                .insert(&scone, &cafe_menu::history::ChangedBy::staff("test"))
+                .await
+                .unwrap(),
+        ),
         "PUT" => {
             scone.price_in_cents += 100;
-            store.update(&scone, 1).await.unwrap();
+            store
+                .update(&scone, 1, &cafe_menu::history::ChangedBy::staff("test"))
+                .await
+                .unwrap();
         }
-        "DELETE" => store.delete("fresh scone", 2).await.unwrap(),
+        "DELETE" => store
+            .delete(
+                "fresh scone",
+                2,
+                &cafe_menu::history::ChangedBy::staff("test"),
+            )
+            .await
+            .unwrap(),
         "a bulk load" => {
             let file = json!([{"product_name_str": "loaded bun", "product_id_str": "b1",
                                "price_in_cents_int": 200}]);
@@ -769,7 +799,13 @@ async fn the_cache_keeps_routes_codings_and_queries_apart() {
     assert_eq!(again, plain);
     assert!(again_response.headers().get("content-encoding").is_none());
     // One product by name is never a list.
-    store.insert(&product("cheese scone")).await.unwrap();
+    store
+        .insert(
+            &product("cheese scone"),
+            &cafe_menu::history::ChangedBy::staff("test"),
+        )
+        .await
+        .unwrap();
     let (status, _, one) = call_cached(&store, &cache, event("get-product")).await;
     assert_eq!(
         (status, one["product_name_str"].as_str()),

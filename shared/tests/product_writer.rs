@@ -222,7 +222,10 @@ async fn each_request_is_logged_under_its_route_key() {
     use cafe_menu::api::UNMATCHED_ROUTE as UNMATCHED;
     let store = fresh_store("writer_route_names").await;
     store
-        .insert(&cafe_menu_testing::product("apple pie"))
+        .insert(
+            &cafe_menu_testing::product("apple pie"),
+            &cafe_menu::history::ChangedBy::staff("test"),
+        )
         .await
         .unwrap();
     let (post, put) = ("POST /products", "PUT /products/{product_name}");

@@ -62,18 +62,27 @@ async fn the_cafe_menu_validates_and_reads_back_sorted() {
 async fn a_duplicate_insert_is_rejected_and_the_first_item_is_unchanged() {
     let store = fresh_store("duplicate").await;
     let first = product("scone");
-    store.insert(&first).await.unwrap();
+    store
+        .insert(&first, &cafe_menu::history::ChangedBy::staff("test"))
+        .await
+        .unwrap();
 
     let mut second = first.clone();
     second.price_in_cents = 1;
-    match store.insert(&second).await {
+    match store
+        .insert(&second, &cafe_menu::history::ChangedBy::staff("test"))
+        .await
+    {
         Err(StoreError::AlreadyExists { name, identical }) => {
             assert_eq!(name, "scone");
             assert!(!identical);
         }
         other => panic!("expected AlreadyExists, got {other:?}"),
     }
-    match store.insert(&first).await {
+    match store
+        .insert(&first, &cafe_menu::history::ChangedBy::staff("test"))
+        .await
+    {
         Err(StoreError::AlreadyExists { identical, .. }) => assert!(identical),
         other => panic!("expected AlreadyExists, got {other:?}"),
     }
@@ -153,7 +162,13 @@ async fn the_specials_index_costs_less_than_a_full_scan() {
 #[tokio::test]
 async fn items_written_by_other_tools_read_without_error() {
     let store = fresh_store("odd_items").await;
-    store.insert(&product("scone")).await.unwrap();
+    store
+        .insert(
+            &product("scone"),
+            &cafe_menu::history::ChangedBy::staff("test"),
+        )
+        .await
+        .unwrap();
     put_raw(
         &store,
         json!({"product_name": {"S": "bare"}, "product_id": {"S": "b1"}}),
@@ -246,7 +261,13 @@ async fn pages_walk_past_items_with_odd_names_and_special_values() {
     // that stops at such an item must still hand out a cursor we accept (cargo fuzz found names
     // whose cursor was refused).
     let store = fresh_store("odd_cursors").await;
-    store.insert(&product("scone")).await.unwrap();
+    store
+        .insert(
+            &product("scone"),
+            &cafe_menu::history::ChangedBy::staff("test"),
+        )
+        .await
+        .unwrap();
     let odd_name = "\u{0}\u{7}\n".repeat(600);
     for (name, special) in [
         (odd_name.as_str(), "1"),
@@ -283,8 +304,14 @@ async fn a_forged_cursor_is_a_bad_request_not_a_failure() {
         }
     }
     let menu_cursor = {
-        store.insert(&product("a")).await.unwrap();
-        store.insert(&product("b")).await.unwrap();
+        store
+            .insert(&product("a"), &cafe_menu::history::ChangedBy::staff("test"))
+            .await
+            .unwrap();
+        store
+            .insert(&product("b"), &cafe_menu::history::ChangedBy::staff("test"))
+            .await
+            .unwrap();
         store.menu_page(1, None).await.unwrap().next_cursor.unwrap()
     };
     // A menu token in the specials list; a specials token with `special` = 1e400.
@@ -300,19 +327,33 @@ async fn a_forged_cursor_is_a_bad_request_not_a_failure() {
 async fn an_update_needs_the_current_version() {
     let store = fresh_store("update").await;
     let scone = product("scone");
-    store.insert(&scone).await.unwrap();
+    store
+        .insert(&scone, &cafe_menu::history::ChangedBy::staff("test"))
+        .await
+        .unwrap();
     let dearer = Product {
         price_in_cents: 550,
         ..scone.clone()
     };
-    let updated = store.update(&dearer, 1).await.unwrap();
+    let updated = store
+        .update(&dearer, 1, &cafe_menu::history::ChangedBy::staff("test"))
+        .await
+        .unwrap();
     assert_eq!(updated.version, 2);
     assert!(matches!(
-        store.update(&dearer, 1).await,
+        store
+            .update(&dearer, 1, &cafe_menu::history::ChangedBy::staff("test"))
+            .await,
         Err(StoreError::VersionMismatch { current: 2, .. })
     ));
     assert!(matches!(
-        store.update(&product("nothing"), 1).await,
+        store
+            .update(
+                &product("nothing"),
+                1,
+                &cafe_menu::history::ChangedBy::staff("test")
+            )
+            .await,
         Err(StoreError::NotFound { .. })
     ));
     let stored = store.product("scone").await.unwrap().unwrap();
@@ -328,10 +369,27 @@ async fn an_item_without_a_version_updates_from_version_0() {
     )
     .await;
     assert!(matches!(
-        store.update(&product("bare"), 1).await,
+        store
+            .update(
+                &product("bare"),
+                1,
+                &cafe_menu::history::ChangedBy::staff("test")
+            )
+            .await,
         Err(StoreError::VersionMismatch { current: 0, .. })
     ));
-    assert_eq!(store.update(&product("bare"), 0).await.unwrap().version, 1);
+    assert_eq!(
+        store
+            .update(
+                &product("bare"),
+                0,
+                &cafe_menu::history::ChangedBy::staff("test")
+            )
+            .await
+            .unwrap()
+            .version,
+        1
+    );
 }
 
 #[tokio::test]
@@ -341,8 +399,17 @@ async fn creating_the_table_twice_is_harmless_and_matches_the_schema() {
     // The index serves the specials list.
     let mut special = product("special scone");
     special.special = true;
-    store.insert(&special).await.unwrap();
-    store.insert(&product("plain scone")).await.unwrap();
+    store
+        .insert(&special, &cafe_menu::history::ChangedBy::staff("test"))
+        .await
+        .unwrap();
+    store
+        .insert(
+            &product("plain scone"),
+            &cafe_menu::history::ChangedBy::staff("test"),
+        )
+        .await
+        .unwrap();
     assert_eq!(
         names(&store.specials().await.unwrap().products),
         ["special scone"]

@@ -211,8 +211,10 @@ pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
 /// Stores the products, many at a time.
 pub async fn insert_all(store: &MenuStore, products: &[Product]) {
     use futures_util::{stream, StreamExt, TryStreamExt};
+    let by = cafe_menu::history::ChangedBy::staff("test");
+    let by = &by;
     stream::iter(products)
-        .map(|p| store.insert(p))
+        .map(|p| store.insert(p, by))
         .buffer_unordered(16)
         .try_collect::<Vec<_>>()
         .await

@@ -12,6 +12,7 @@ use super::answer::{self, Handled, ReadStats, ResponseBody};
 use super::error::ApiError;
 use super::Api;
 use crate::contract::{self, product_path, ListedProduct};
+use crate::history::ChangedBy;
 use crate::product::canonical_name;
 use crate::store::{MenuStore, StoreError, StoredProduct};
 
@@ -48,9 +49,13 @@ pub(crate) async fn show<B>(
 }
 
 /// `POST /products`.
-pub(crate) async fn add(store: &MenuStore, body: &Value) -> Result<Handled, ApiError> {
+pub(crate) async fn add(
+    store: &MenuStore,
+    body: &Value,
+    by: &ChangedBy,
+) -> Result<Handled, ApiError> {
     let product = contract::validate(body).map_err(ApiError::InvalidProduct)?;
-    let stored = store.insert(&product).await?;
+    let stored = store.insert(&product, by).await?;
     let location = product_path(&stored.product.name);
     Ok(written(StatusCode::CREATED, &stored, Some(location)))
 }
@@ -62,6 +67,7 @@ pub(crate) async fn change(
     path_name: &str,
     expected: Option<u64>,
     body: &Value,
+    by: &ChangedBy,
 ) -> Result<Handled, ApiError> {
     let product = contract::validate(body).map_err(ApiError::InvalidProduct)?;
     if product.name != canonical_name(path_name) {
@@ -73,7 +79,7 @@ pub(crate) async fn change(
     let Some(expected) = expected else {
         return Err(not_the_current_version(store, &product.name).await);
     };
-    let stored = store.update(&product, expected).await?;
+    let stored = store.update(&product, expected, by).await?;
     Ok(written(StatusCode::OK, &stored, None))
 }
 
@@ -82,12 +88,13 @@ pub(crate) async fn remove(
     store: &MenuStore,
     path_name: &str,
     expected: Option<u64>,
+    by: &ChangedBy,
 ) -> Result<Handled, ApiError> {
     let name = canonical_name(path_name);
     let Some(expected) = expected else {
         return Err(not_the_current_version(store, &name).await);
     };
-    store.delete(&name, expected).await?;
+    store.delete(&name, expected, by).await?;
     let mut response = Response::new(ResponseBody::Text(String::new()));
     *response.status_mut() = StatusCode::NO_CONTENT;
     response
@@ -101,7 +108,11 @@ pub(crate) async fn remove(
 
 /// A product as written: never cached (the next read must see the next change), its new version
 /// as the `ETag`, and where it lives when it was just created.
-fn written(status: StatusCode, stored: &StoredProduct, location: Option<String>) -> Handled {
+pub(crate) fn written(
+    status: StatusCode,
+    stored: &StoredProduct,
+    location: Option<String>,
+) -> Handled {
     let mut response = Response::new(ResponseBody::Text(product_json(stored)));
     *response.status_mut() = status;
     let headers = response.headers_mut();

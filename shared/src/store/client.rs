@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::config::retry::{ClassifyRetry, RetryAction};
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::Client;
 
@@ -33,7 +34,7 @@ pub(crate) fn configured(
         .retry_classifier(TransactionConflictIsTransient)
 }
 
-/// `TransactionConflictException` on a write: another tool's transaction holds the item for a
+/// `TransactionConflictException` on a write, or a transaction canceled for a conflict: another tool's transaction holds the item for a
 /// moment. The SDK does not retry it by default; the same write a little later succeeds.
 #[derive(Debug)]
 struct TransactionConflictIsTransient;
@@ -49,7 +50,18 @@ impl ClassifyRetry for TransactionConflictIsTransient {
                 .or_else(|| e.downcast_ref::<UpdateItemError>().and_then(|e| e.code()))
                 .or_else(|| e.downcast_ref::<DeleteItemError>().and_then(|e| e.code()))
         });
-        if code == Some("TransactionConflictException") {
+        // A transaction (a removal with its history record) canceled because another
+        // transaction held one of its items: the same transaction a little later succeeds (its
+        // client token, kept across the SDK's attempts, makes it idempotent).
+        let canceled_by_conflict = error.as_operation_error().is_some_and(|e| {
+            matches!(
+                e.downcast_ref::<TransactWriteItemsError>(),
+                Some(TransactWriteItemsError::TransactionCanceledException(canceled))
+                    if canceled.cancellation_reasons().iter()
+                        .any(|r| r.code() == Some("TransactionConflict"))
+            )
+        });
+        if code == Some("TransactionConflictException") || canceled_by_conflict {
             RetryAction::transient_error()
         } else {
             RetryAction::NoActionIndicated

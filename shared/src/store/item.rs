@@ -7,6 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::history::{ChangedBy, MAX_STAMP_BYTES};
 use crate::product::{Problem, Product, StoredProduct, TOO_LARGE};
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
@@ -18,6 +19,9 @@ pub(crate) const DESCRIPTION: &str = "description";
 pub(crate) const TAGS: &str = "tags";
 pub(crate) const SPECIAL: &str = "special";
 pub(crate) const VERSION: &str = "version";
+/// Who made the write that gave the item its version ([`ChangedBy::stamp`]): the history reads
+/// it from the table's stream, and trusts it only when the version moved with it.
+pub(crate) const CHANGED_BY: &str = "changed_by";
 
 /// A product as stored, with the table's attribute names.
 #[derive(Serialize)]
@@ -46,6 +50,16 @@ pub(crate) fn to_item(product: &Product, version: u64) -> Item {
     serde_dynamo::to_item(item).expect("a product always maps to an item")
 }
 
+/// [`to_item`] with who wrote it (nothing for [`ChangedBy::AnotherTool`], which we never write).
+pub(crate) fn stamped_item(product: &Product, version: u64, by: &ChangedBy) -> Item {
+    let mut item = to_item(product, version);
+    let stamp = by.stamp();
+    if !stamp.is_empty() {
+        item.insert(CHANGED_BY.to_owned(), AttributeValue::S(stamp));
+    }
+    item
+}
+
 /// DynamoDB's limit for one item: attribute names and values.
 pub const MAX_ITEM_BYTES: usize = 400 * 1024;
 /// DynamoDB's limit for a string hash key, in UTF-8 bytes.
@@ -58,9 +72,10 @@ pub(crate) fn can_be_key(name: &str) -> bool {
 }
 
 /// The size of the item that would hold `product` (at the highest version, the longest one can
-/// take), as DynamoDB counts it: what must be at most [`MAX_ITEM_BYTES`].
+/// take, with the longest `changed_by` we write), as DynamoDB counts it: what must be at most
+/// [`MAX_ITEM_BYTES`].
 pub fn item_bytes(product: &Product) -> usize {
-    size_bytes(&to_item(product, u64::MAX))
+    size_bytes(&to_item(product, u64::MAX)) + CHANGED_BY.len() + MAX_STAMP_BYTES
 }
 
 /// What is wrong with a product too large for one table item (field `(product)`), or `None` when
@@ -156,8 +171,8 @@ pub(crate) struct Change {
 }
 
 impl Change {
-    pub(crate) fn of(product: &Product, version: u64, absent: &[&str]) -> Self {
-        let mut item = to_item(product, version);
+    pub(crate) fn of(product: &Product, version: u64, absent: &[&str], by: &ChangedBy) -> Self {
+        let mut item = stamped_item(product, version, by);
         item.remove(NAME);
         let mut change = Change {
             expression: String::new(),
@@ -188,7 +203,7 @@ impl Change {
 }
 
 /// The attributes a product owns on its item (the key aside); anything else is another tool's.
-const OWNED: [&str; 6] = [ID, PRICE, DESCRIPTION, TAGS, SPECIAL, VERSION];
+const OWNED: [&str; 7] = [ID, PRICE, DESCRIPTION, TAGS, SPECIAL, VERSION, CHANGED_BY];
 
 /// Reads any item of the table as a product the website can render; `None` only for an item
 /// without a string `product_name`, which DynamoDB's key schema makes impossible.
@@ -339,7 +354,7 @@ pub(crate) fn holds(item: &Item, product: &Product) -> bool {
     let ours = to_item(product, 0);
     std::iter::once(NAME)
         .chain(OWNED)
-        .filter(|attribute| *attribute != VERSION)
+        .filter(|attribute| *attribute != VERSION && *attribute != CHANGED_BY)
         .all(|attribute| item.get(attribute) == ours.get(attribute))
 }
 

@@ -6,12 +6,14 @@
 //! - `error`: what can go wrong, in terms a caller can act on
 //! - `item`: products <-> table items (strict writes, lenient reads)
 //! - `reads`: one product, whole lists, pages; `cursor`: the pages' continuation tokens
-//! - `writes`: insert-only puts, versioned updates and deletes
+//! - `writes`: insert-only puts, versioned updates and deletes, each stamped with who made it
+//! - `history`: the menu's history, its own table: changes recorded from the stream, and read
 //! - `table`: creating a local table, checking an existing one (feature `admin`: tools only)
 
 mod client;
 mod cursor;
 mod error;
+mod history;
 mod item;
 mod reads;
 #[cfg(feature = "admin")]
@@ -25,11 +27,12 @@ pub use crate::product::StoredProduct;
 pub use client::Workload;
 pub use cursor::List;
 pub use error::StoreError;
+pub use history::{HistoryPage, StreamChange};
 pub use item::{item_bytes, size_problem, MAX_ITEM_BYTES, MAX_NAME_BYTES};
-pub use reads::{MenuPage, MenuRead};
+pub use reads::{MenuComparison, MenuPage, MenuRead, OnTheMenu};
 #[cfg(feature = "admin")]
 pub use table::TableProblem;
-pub use writes::{InsertMany, InsertOutcome};
+pub use writes::{InsertMany, InsertOutcome, UndoneInsert};
 
 /// The table's definition, as `template.yaml` declares it.
 pub mod schema {
@@ -38,6 +41,22 @@ pub mod schema {
     pub const HASH_KEY: &str = super::item::NAME;
     pub const SPECIALS_INDEX: &str = "special_GSI";
     pub const SPECIALS_INDEX_KEY: &str = super::item::SPECIAL;
+
+    /// The menu's history table beside a menu table, unless `HISTORY_TABLE_NAME` names another:
+    /// its own table, so that the menu table and its index stay what the website and other tools
+    /// read.
+    pub fn default_history_table(menu_table: &str) -> String {
+        format!("{menu_table}History")
+    }
+    /// The history table's keys: the product, then the change (its stream sequence number).
+    pub const HISTORY_HASH_KEY: &str = "product_name";
+    pub const HISTORY_RANGE_KEY: &str = "change";
+    /// The history's index of recent changes: by day, newest first.
+    pub const RECENT_INDEX: &str = "recent_GSI";
+    pub const RECENT_INDEX_HASH_KEY: &str = "day";
+    pub const RECENT_INDEX_RANGE_KEY: &str = "recent";
+    /// The attribute DynamoDB's TTL removes expired changes by.
+    pub const HISTORY_TTL_ATTRIBUTE: &str = "expires";
 }
 
 /// The café's menu table.
@@ -45,15 +64,18 @@ pub mod schema {
 pub struct MenuStore {
     client: Client,
     table: String,
+    history_table: String,
 }
 
 impl MenuStore {
     /// The store of `table`, with a client for `workload` from the AWS configuration `main`
     /// loaded. Build it once per process, at init.
     pub fn connect(sdk: &SdkConfig, table: impl Into<String>, workload: Workload) -> Self {
+        let table = table.into();
         Self {
             client: client::client(sdk, workload),
-            table: table.into(),
+            history_table: schema::default_history_table(&table),
+            table,
         }
     }
 
@@ -61,10 +83,18 @@ impl MenuStore {
     /// answers from `aws-smithy-mocks` rules); give it [`MenuStore::client_config`]'s
     /// configuration to keep the retries `workload` gets in production.
     pub fn with_client(client: Client, table: impl Into<String>) -> Self {
+        let table = table.into();
         Self {
             client,
-            table: table.into(),
+            history_table: schema::default_history_table(&table),
+            table,
         }
+    }
+
+    /// The same store, keeping the menu's history in `history_table`.
+    pub fn with_history_table(mut self, history_table: impl Into<String>) -> Self {
+        self.history_table = history_table.into();
+        self
     }
 
     /// `builder` with `workload`'s retries, timeouts and retry classifier, exactly as
@@ -78,6 +108,10 @@ impl MenuStore {
 
     pub fn table(&self) -> &str {
         &self.table
+    }
+
+    pub fn history_table(&self) -> &str {
+        &self.history_table
     }
 }
 

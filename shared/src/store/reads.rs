@@ -32,7 +32,128 @@ pub struct MenuPage {
     pub consumed_capacity: f64,
 }
 
+/// What the menu holds under one name of a menu file, as a load would find it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OnTheMenu {
+    /// Nothing: a load inserts it.
+    Absent,
+    /// Exactly this product: a load leaves it, unchanged.
+    Same,
+    /// Another product of that name: a load leaves it, a conflict.
+    Other(StoredProduct),
+}
+
+/// A menu file's products against the menu, one outcome per product in order, and what reading
+/// them cost and writing them would.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MenuComparison {
+    pub outcomes: Vec<OnTheMenu>,
+    pub read_units: f64,
+    pub write_units: f64,
+}
+
+/// How many keys one `BatchGetItem` may ask for.
+const BATCH_GET_KEYS: usize = 100;
+
 impl MenuStore {
+    /// What the menu holds under each product's name, strongly consistent, as the loader's
+    /// conditional puts would find it now (`Same` exactly when a put would be refused as
+    /// identical), with the read units DynamoDB reports: one `BatchGetItem` per 100 names, each
+    /// product 1 read unit per 4 KB. Also the write units a load by `load` would cost: each
+    /// conditional put 1 per KB, of the item it writes, or of the stored item when refused.
+    pub async fn compare_with_menu(
+        &self,
+        products: &[Product],
+        load: &crate::history::ChangedBy,
+    ) -> Result<MenuComparison, StoreError> {
+        let mut found: std::collections::HashMap<String, Item> = std::collections::HashMap::new();
+        let mut units = 0.0;
+        for chunk in products.chunks(BATCH_GET_KEYS) {
+            let keys: Vec<Item> = chunk
+                .iter()
+                .filter(|p| item::can_be_key(&p.name))
+                .map(|p| {
+                    Item::from([(
+                        schema::HASH_KEY.to_owned(),
+                        AttributeValue::S(p.name.clone()),
+                    )])
+                })
+                .collect();
+            let mut pending = Some(
+                aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .consistent_read(true)
+                    .build()
+                    .expect("keys are set"),
+            );
+            let mut attempts = 0;
+            while let Some(request) = pending.take().filter(|r| !r.keys().is_empty()) {
+                attempts += 1;
+                let answer = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                    .send()
+                    .await
+                    .map_err(StoreError::from_sdk)?;
+                units += answer
+                    .consumed_capacity()
+                    .iter()
+                    .filter_map(|c| c.capacity_units())
+                    .sum::<f64>();
+                for item in answer
+                    .responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(name) = item.get(schema::HASH_KEY).and_then(|v| v.as_s().ok()) {
+                        found.insert(name.clone(), item.clone());
+                    }
+                }
+                // Keys DynamoDB did not get to (throttling, the 16 MB answer limit): again,
+                // after a short wait, as its documentation advises.
+                pending = answer
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .cloned();
+                if pending.is_some() {
+                    if attempts >= 10 {
+                        return Err(StoreError::Unavailable(
+                            "the menu table kept some keys unread".into(),
+                        ));
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(50 << attempts.min(5)))
+                        .await;
+                }
+            }
+        }
+        let mut write_units = 0.0;
+        let outcomes = products
+            .iter()
+            .map(|product| match found.get(&product.name) {
+                None => {
+                    write_units += item::write_units(&item::stamped_item(product, 1, load));
+                    OnTheMenu::Absent
+                }
+                Some(stored) => {
+                    write_units += item::write_units(stored);
+                    if item::holds(stored, product) {
+                        OnTheMenu::Same
+                    } else {
+                        item::from_item(stored).map_or(OnTheMenu::Absent, OnTheMenu::Other)
+                    }
+                }
+            })
+            .collect();
+        Ok(MenuComparison {
+            outcomes,
+            read_units: units,
+            write_units,
+        })
+    }
+
     /// One product by name (strongly consistent), if it is on the menu.
     pub async fn product(&self, name: &str) -> Result<Option<StoredProduct>, StoreError> {
         Ok(self.product_read(name).await?.0)

@@ -78,11 +78,86 @@ impl MenuStore {
                     == Some(true) => {}
             Err(e) => return Err(StoreError::from_sdk(e)),
         }
+        self.wait_until_active(&self.table).await?;
+        self.create_history_table_if_missing().await
+    }
+
+    /// The history table and `recent_GSI`, as template.yaml's `HistoryTable` has them (its TTL
+    /// too: DynamoDB Local accepts it, and never expires anything).
+    async fn create_history_table_if_missing(&self) -> Result<(), StoreError> {
+        let string = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .expect("name and type are set")
+        };
+        let key = |name: &str, kind| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+                .expect("name and type are set")
+        };
+        let recent_index = GlobalSecondaryIndex::builder()
+            .index_name(schema::RECENT_INDEX)
+            .key_schema(key(schema::RECENT_INDEX_HASH_KEY, KeyType::Hash))
+            .key_schema(key(schema::RECENT_INDEX_RANGE_KEY, KeyType::Range))
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::All)
+                    .build(),
+            )
+            .build()
+            .expect("name, key and projection are set");
+        let created = self
+            .client
+            .create_table()
+            .table_name(&self.history_table)
+            .attribute_definitions(string(schema::HISTORY_HASH_KEY))
+            .attribute_definitions(string(schema::HISTORY_RANGE_KEY))
+            .attribute_definitions(string(schema::RECENT_INDEX_HASH_KEY))
+            .attribute_definitions(string(schema::RECENT_INDEX_RANGE_KEY))
+            .key_schema(key(schema::HISTORY_HASH_KEY, KeyType::Hash))
+            .key_schema(key(schema::HISTORY_RANGE_KEY, KeyType::Range))
+            .global_secondary_indexes(recent_index)
+            .billing_mode(BillingMode::PayPerRequest)
+            .send()
+            .await;
+        match created {
+            Ok(_) => {}
+            Err(e)
+                if e.as_service_error()
+                    .map(|e| e.is_resource_in_use_exception())
+                    == Some(true) =>
+            {
+                return self.wait_until_active(&self.history_table).await
+            }
+            Err(e) => return Err(StoreError::from_sdk(e)),
+        }
+        self.wait_until_active(&self.history_table).await?;
+        self.client
+            .update_time_to_live()
+            .table_name(&self.history_table)
+            .time_to_live_specification(
+                aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+                    .enabled(true)
+                    .attribute_name(schema::HISTORY_TTL_ATTRIBUTE)
+                    .build()
+                    .expect("enabled and attribute are set"),
+            )
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+
+    async fn wait_until_active(&self, table: &str) -> Result<(), StoreError> {
         for _ in 0..600 {
             let table = self
                 .client
                 .describe_table()
-                .table_name(&self.table)
+                .table_name(table)
                 .send()
                 .await
                 .map_err(StoreError::from_sdk)?;

@@ -5,17 +5,18 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConsumedCapacity, ReturnConsumedCapacity, ReturnValue,
-    ReturnValuesOnConditionCheckFailure,
+    AttributeValue, ConsumedCapacity, Delete, Put, ReturnConsumedCapacity, ReturnValue,
+    ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
 use futures_util::{stream, StreamExt, TryStreamExt};
 
 use super::item::{self, Item};
-use super::{schema, MenuStore, StoreError, StoredProduct};
+use super::{history, schema, MenuStore, StoreError, StoredProduct};
+use crate::history::ChangedBy;
 use crate::product::Product;
 
 /// What happened to one product of a load.
@@ -44,8 +45,23 @@ pub struct InsertMany {
 impl MenuStore {
     /// Adds a product that is not on the menu yet. Never overwrites: an existing name is
     /// `AlreadyExists`, telling whether the stored item is this very product.
-    pub async fn insert(&self, product: &Product) -> Result<StoredProduct, StoreError> {
-        self.put_new(product)
+    pub async fn insert(
+        &self,
+        product: &Product,
+        by: &ChangedBy,
+    ) -> Result<StoredProduct, StoreError> {
+        self.insert_at(product, 1, by).await
+    }
+
+    /// [`MenuStore::insert`] at `version`: a removed product put back continues its versions, so
+    /// that its history never shows one version twice.
+    pub async fn insert_at(
+        &self,
+        product: &Product,
+        version: u64,
+        by: &ChangedBy,
+    ) -> Result<StoredProduct, StoreError> {
+        self.put_new(product, version, by)
             .await?
             .map_err(|refused| StoreError::AlreadyExists {
                 name: product.name.clone(),
@@ -53,7 +69,7 @@ impl MenuStore {
             })?;
         Ok(StoredProduct {
             product: product.clone(),
-            version: 1,
+            version,
         })
     }
 
@@ -67,10 +83,11 @@ impl MenuStore {
         products: &[Product],
         concurrency: usize,
         done: &(dyn Fn() + Sync),
+        by: &ChangedBy,
     ) -> Result<InsertMany, StoreError> {
         let results: Vec<(InsertOutcome, f64, f64)> = stream::iter(products)
             .map(|product| async move {
-                let result = self.put_new(product).await.map(|put| match put {
+                let result = self.put_new(product, 1, by).await.map(|put| match put {
                     Ok(units) => (InsertOutcome::Inserted, units, 0.0),
                     Err(refused) if refused.identical => {
                         (InsertOutcome::Unchanged, 0.0, refused.write_units)
@@ -94,13 +111,18 @@ impl MenuStore {
 
     /// One conditional put: `Ok(Ok(write units))` when it wrote, `Ok(Err(refused))` when the
     /// name was taken.
-    async fn put_new(&self, product: &Product) -> Result<Result<f64, RefusedPut>, StoreError> {
+    async fn put_new(
+        &self,
+        product: &Product,
+        version: u64,
+        by: &ChangedBy,
+    ) -> Result<Result<f64, RefusedPut>, StoreError> {
         fits(product)?;
         let put = self
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(item::to_item(product, 1)))
+            .set_item(Some(item::stamped_item(product, version, by)))
             .condition_expression("attribute_not_exists(#name)")
             .expression_attribute_names("#name", schema::HASH_KEY)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
@@ -133,6 +155,7 @@ impl MenuStore {
         &self,
         product: &Product,
         expected_version: u64,
+        by: &ChangedBy,
     ) -> Result<StoredProduct, StoreError> {
         fits(product)?;
         let name = &product.name;
@@ -147,7 +170,7 @@ impl MenuStore {
         } else {
             Vec::new()
         };
-        let change = item::Change::of(product, next_version, &absent);
+        let change = item::Change::of(product, next_version, &absent, by);
         let mut condition = VersionCondition::at(expected_version);
         let names = change.names.into_iter().map(|(p, a)| (p, a.to_owned()));
         condition.names.extend(names);
@@ -183,8 +206,16 @@ impl MenuStore {
     }
 
     /// Removes a product that is still at `expected_version`; it leaves both lists and
-    /// `special_GSI` with it. Items written by other tools are version 0.
-    pub async fn delete(&self, name: &str, expected_version: u64) -> Result<(), StoreError> {
+    /// `special_GSI` with it. Items written by other tools are version 0. A removal leaves no item
+    /// to carry who made it, so one transaction removes the product and writes who removed it
+    /// into the history table (read by the history function from the stream's `REMOVE`): both or
+    /// neither.
+    pub async fn delete(
+        &self,
+        name: &str,
+        expected_version: u64,
+        by: &ChangedBy,
+    ) -> Result<(), StoreError> {
         if !item::can_be_key(name) {
             return Err(StoreError::NotFound {
                 name: name.to_owned(),
@@ -192,26 +223,106 @@ impl MenuStore {
         }
         let mut condition = VersionCondition::at(expected_version);
         let values = condition.take_values();
-        let delete = self
-            .client
-            .delete_item()
+        let delete = Delete::builder()
             .table_name(&self.table)
             .key(schema::HASH_KEY, AttributeValue::S(name.to_owned()))
             .condition_expression(condition.expression)
             .set_expression_attribute_names(Some(condition.names))
             .set_expression_attribute_values(values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        match delete.send().await {
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .expect("table, key and condition are set");
+        let record = Put::builder()
+            .table_name(&self.history_table)
+            .set_item(Some(history::removal_record(name, expected_version, by)))
+            .build()
+            .expect("table and item are set");
+        let removal = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().delete(delete).build())
+            .transact_items(TransactWriteItem::builder().put(record).build())
+            .send()
+            .await;
+        match removal {
             Ok(_) => Ok(()),
-            Err(e) => Err(refused(
-                name,
-                e,
-                DeleteItemError::is_conditional_check_failed_exception,
-                |e| match e {
-                    DeleteItemError::ConditionalCheckFailedException(failed) => failed.item,
-                    _ => None,
-                },
-            )),
+            Err(e) => {
+                let stored = canceled_by_condition(e)?;
+                Err(refusal(name, stored.as_ref()))
+            }
+        }
+    }
+
+    /// Takes back one product a load inserted: removed only if it is still exactly what `load`
+    /// wrote (version 1, its stamp, every field as in the menu file), in one transaction with the
+    /// record of who removed it, like any removal. Anything else is kept and said why.
+    pub async fn undo_insert(
+        &self,
+        product: &Product,
+        load: &ChangedBy,
+        by: &ChangedBy,
+    ) -> Result<UndoneInsert, StoreError> {
+        let name = &product.name;
+        let mut written = item::stamped_item(product, 1, load);
+        written.remove(schema::HASH_KEY);
+        let mut names = HashMap::from([("#name".to_owned(), schema::HASH_KEY.to_owned())]);
+        let mut values = HashMap::new();
+        let mut conditions = vec!["attribute_exists(#name)".to_owned()];
+        let mut attributes: Vec<_> = written.into_iter().collect();
+        attributes.sort_by(|a, b| a.0.cmp(&b.0));
+        for (i, (attribute, value)) in attributes.into_iter().enumerate() {
+            conditions.push(format!("#a{i} = :a{i}"));
+            names.insert(format!("#a{i}"), attribute);
+            values.insert(format!(":a{i}"), value);
+        }
+        if !product.special {
+            conditions.push("attribute_not_exists(#special)".to_owned());
+            names.insert("#special".to_owned(), item::SPECIAL.to_owned());
+        }
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .key(schema::HASH_KEY, AttributeValue::S(name.clone()))
+            .condition_expression(conditions.join(" AND "))
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .expect("table, key and condition are set");
+        let record = Put::builder()
+            .table_name(&self.history_table)
+            .set_item(Some(history::removal_record(name, 1, by)))
+            .build()
+            .expect("table and item are set");
+        let removal = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().delete(delete).build())
+            .transact_items(TransactWriteItem::builder().put(record).build())
+            .send()
+            .await;
+        match removal {
+            Ok(_) => Ok(UndoneInsert::Removed),
+            Err(e) => match canceled_by_condition(e)? {
+                None => Ok(UndoneInsert::Gone),
+                Some(stored) => {
+                    let current = item::from_item(&stored).map_or(0, |p| p.version);
+                    let stamp = stored
+                        .get(item::CHANGED_BY)
+                        .and_then(|v| v.as_s().ok())
+                        .map_or(ChangedBy::AnotherTool, |s| ChangedBy::of_stamp(s));
+                    // Still version 1 with the load's stamp, yet different: another tool's
+                    // change (ours would have moved the version).
+                    let changed_by = if current == 1 && &stamp == load {
+                        ChangedBy::AnotherTool
+                    } else {
+                        stamp
+                    };
+                    Ok(UndoneInsert::Kept {
+                        changed_by,
+                        version: current,
+                    })
+                }
+            },
         }
     }
 
@@ -225,6 +336,54 @@ impl MenuStore {
             },
             _ => refusal(name, stored.as_ref()),
         })
+    }
+}
+
+/// What taking back one product of a load did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UndoneInsert {
+    /// It was as the load wrote it; now it is off the menu.
+    Removed,
+    /// Changed since (by whom, as far as the item tells: at `version` now), or not the load's:
+    /// left as it is.
+    Kept { changed_by: ChangedBy, version: u64 },
+    /// Not on the menu any more.
+    Gone,
+}
+
+/// A transaction whose first item's condition failed: `Ok(Some(item))` with the stored item,
+/// `Ok(None)` when there is none; any other failure is the table's.
+fn canceled_by_condition(
+    err: SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
+) -> Result<Option<Item>, StoreError> {
+    match err {
+        SdkError::ServiceError(e)
+            if matches!(
+                e.err(),
+                TransactWriteItemsError::TransactionCanceledException(_)
+            ) =>
+        {
+            let TransactWriteItemsError::TransactionCanceledException(canceled) = e.into_err()
+            else {
+                unreachable!("matched just above")
+            };
+            let reason = canceled.cancellation_reasons().first();
+            if reason.and_then(|r| r.code()) == Some("ConditionalCheckFailed") {
+                return Ok(reason.and_then(|r| r.item.clone()));
+            }
+            let transient = canceled
+                .cancellation_reasons()
+                .iter()
+                .filter_map(|r| r.code())
+                .any(|code| code == "TransactionConflict" || super::error::is_transient_code(code));
+            let source = format!("the transaction was canceled: {canceled}").into();
+            Err(if transient {
+                StoreError::Unavailable(source)
+            } else {
+                StoreError::Failed(source)
+            })
+        }
+        e => Err(StoreError::from_sdk(e)),
     }
 }
 

@@ -191,13 +191,13 @@ fn a_change_sets_what_the_product_owns_but_the_absent_defaults() {
     let names = |change: &Change| -> Vec<&str> { change.names.iter().map(|(_, a)| *a).collect() };
     let mut plain = product();
     plain.special = false;
-    let change = Change::of(&plain, 3, &[PRICE]);
+    let change = Change::of(&plain, 3, &[PRICE], &crate::history::ChangedBy::AnotherTool);
     assert_eq!(names(&change), [DESCRIPTION, ID, TAGS, VERSION, SPECIAL]);
     assert!(change.expression.ends_with(" REMOVE #special"));
     assert_eq!(change.values.len(), 4);
     assert!(change.values.values().any(|v| *v == n("3")));
 
-    let change = Change::of(&product(), 3, &[]);
+    let change = Change::of(&product(), 3, &[], &crate::history::ChangedBy::AnotherTool);
     assert_eq!(
         names(&change),
         [DESCRIPTION, PRICE, ID, SPECIAL, TAGS, VERSION]

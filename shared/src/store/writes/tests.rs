@@ -1,10 +1,13 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemOutput;
 use aws_sdk_dynamodb::operation::get_item::GetItemOutput;
 use aws_sdk_dynamodb::operation::put_item::PutItemOutput;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemOutput;
-use aws_sdk_dynamodb::types::error::ConditionalCheckFailedException;
+use aws_sdk_dynamodb::types::error::{
+    ConditionalCheckFailedException, TransactionCanceledException,
+};
+use aws_sdk_dynamodb::types::CancellationReason;
 use aws_sdk_dynamodb::Client;
 use aws_smithy_mocks::{mock, Rule};
 
@@ -48,7 +51,12 @@ fn is_insert_of(
     product: &Product,
 ) -> bool {
     request.table_name() == Some("FoodProducts")
-        && request.item() == Some(&item::to_item(product, 1))
+        && request.item()
+            == Some(&item::stamped_item(
+                product,
+                1,
+                &crate::history::ChangedBy::staff("test"),
+            ))
         && request.condition_expression() == Some("attribute_not_exists(#name)")
         && request.expression_attribute_names()
             == Some(&[("#name".to_owned(), "product_name".to_owned())].into())
@@ -65,7 +73,7 @@ async fn an_insert_is_one_conditional_put_of_the_item_at_version_1() {
         .match_requests(move |r| is_insert_of(r, &expected))
         .then_output(|| put_written(1.0));
     let stored = store(Workload::Requests, &[&put])
-        .insert(&scone)
+        .insert(&scone, &crate::history::ChangedBy::staff("test"))
         .await
         .unwrap();
     assert_eq!(
@@ -92,7 +100,7 @@ async fn a_taken_name_is_already_exists_and_says_whether_the_stored_item_is_this
     ] {
         let put = mock!(Client::put_item).then_error(move || put_refused(stored.clone()));
         let err = store(Workload::Requests, &[&put])
-            .insert(&scone)
+            .insert(&scone, &crate::history::ChangedBy::staff("test"))
             .await
             .unwrap_err();
         match err {
@@ -129,9 +137,14 @@ async fn insert_many_reports_each_outcome_in_order_and_the_write_units() {
     });
     let done = AtomicUsize::new(0);
     let many = store(Workload::BulkLoad, &[&put])
-        .insert_many(&products, 2, &|| {
-            done.fetch_add(1, Ordering::SeqCst);
-        })
+        .insert_many(
+            &products,
+            2,
+            &|| {
+                done.fetch_add(1, Ordering::SeqCst);
+            },
+            &crate::history::ChangedBy::staff("test"),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -154,7 +167,12 @@ async fn insert_many_reports_each_outcome_in_order_and_the_write_units() {
 async fn insert_many_with_no_concurrency_still_writes_one_at_a_time() {
     let put = mock!(Client::put_item).then_output(|| put_written(1.0));
     let many = store(Workload::BulkLoad, &[&put])
-        .insert_many(&[product("a"), product("b")], 0, &|| {})
+        .insert_many(
+            &[product("a"), product("b")],
+            0,
+            &|| {},
+            &crate::history::ChangedBy::staff("test"),
+        )
         .await
         .unwrap();
     assert_eq!(many.outcomes, [InsertOutcome::Inserted; 2]);
@@ -164,7 +182,12 @@ async fn insert_many_with_no_concurrency_still_writes_one_at_a_time() {
 async fn a_refusal_without_the_stored_item_is_a_conflict_never_unchanged() {
     let put = mock!(Client::put_item).then_error(|| put_refused(None));
     let many = store(Workload::BulkLoad, &[&put])
-        .insert_many(&[product("a")], 1, &|| {})
+        .insert_many(
+            &[product("a")],
+            1,
+            &|| {},
+            &crate::history::ChangedBy::staff("test"),
+        )
         .await
         .unwrap();
     assert_eq!(many.outcomes, [InsertOutcome::Conflict]);
@@ -190,7 +213,12 @@ async fn a_load_throttled_on_its_third_put_is_retried_by_the_sdk_and_completes()
     let put = throttled_on(3, 4);
     let products: Vec<Product> = ["a", "b", "c", "d", "e"].map(product).to_vec();
     let many = store(Workload::BulkLoad, &[&put])
-        .insert_many(&products, 1, &|| {})
+        .insert_many(
+            &products,
+            1,
+            &|| {},
+            &crate::history::ChangedBy::staff("test"),
+        )
         .await
         .unwrap();
     assert_eq!(many.outcomes, [InsertOutcome::Inserted; 5]);
@@ -204,7 +232,12 @@ async fn a_request_throttled_past_its_attempts_is_unavailable_and_ends_the_load(
     let put = throttled_on(2, attempts);
     let products: Vec<Product> = ["a", "b", "c"].map(product).to_vec();
     let err = store(Workload::Requests, &[&put])
-        .insert_many(&products, 1, &|| {})
+        .insert_many(
+            &products,
+            1,
+            &|| {},
+            &crate::history::ChangedBy::staff("test"),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
@@ -218,6 +251,15 @@ fn updated(product: &Product, version: u64) -> UpdateItemOutput {
     UpdateItemOutput::builder()
         .set_attributes(Some(item::to_item(product, version)))
         .build()
+}
+
+/// A removal's transaction canceled because another transaction held the product: DynamoDB's
+/// `TransactionCanceledException` with a `TransactionConflict` reason.
+fn canceled_by_conflict() -> Option<String> {
+    Some(
+        r#"{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","message":"scripted","CancellationReasons":[{"Code":"TransactionConflict"},{"Code":"None"}]}"#
+            .to_owned(),
+    )
 }
 
 /// Another tool's transaction holding the item is retried like throttling (the client's
@@ -239,16 +281,29 @@ async fn a_transaction_conflict_on_a_write_is_retried_by_the_sdk() {
         .times(2)
         .output(move || updated(&changed, 2))
         .build();
-    let delete = mock!(Client::delete_item)
+    let delete = mock!(Client::transact_write_items)
         .sequence()
-        .http_status(400, error_body(CONFLICT))
+        .http_status(400, canceled_by_conflict())
         .times(2)
-        .output(|| DeleteItemOutput::builder().build())
+        .output(|| TransactWriteItemsOutput::builder().build())
         .build();
     let store = store(Workload::Requests, &[&put, &update, &delete]);
-    store.insert(&scone).await.unwrap();
-    assert_eq!(store.update(&scone, 1).await.unwrap().version, 2);
-    store.delete("scone", 2).await.unwrap();
+    store
+        .insert(&scone, &crate::history::ChangedBy::staff("test"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .update(&scone, 1, &crate::history::ChangedBy::staff("test"))
+            .await
+            .unwrap()
+            .version,
+        2
+    );
+    store
+        .delete("scone", 2, &crate::history::ChangedBy::staff("test"))
+        .await
+        .unwrap();
     assert_eq!(
         (put.num_calls(), update.num_calls(), delete.num_calls()),
         (3, 3, 3)
@@ -273,9 +328,9 @@ async fn a_lasting_transaction_conflict_is_unavailable_after_the_workloads_attem
                     .http_status(400, error_body(CONFLICT))
                     .repeatedly()
                     .build(),
-                mock!(Client::delete_item)
+                mock!(Client::transact_write_items)
                     .sequence()
-                    .http_status(400, error_body(CONFLICT))
+                    .http_status(400, canceled_by_conflict())
                     .repeatedly()
                     .build(),
             )
@@ -283,9 +338,22 @@ async fn a_lasting_transaction_conflict_is_unavailable_after_the_workloads_attem
         let (put, update, delete) = conflict();
         let store = store(workload, &[&put, &update, &delete]);
         let errors = [
-            store.insert(&product("scone")).await.unwrap_err(),
-            store.update(&product("scone"), 1).await.unwrap_err(),
-            store.delete("scone", 1).await.unwrap_err(),
+            store
+                .insert(&product("scone"), &crate::history::ChangedBy::staff("test"))
+                .await
+                .unwrap_err(),
+            store
+                .update(
+                    &product("scone"),
+                    1,
+                    &crate::history::ChangedBy::staff("test"),
+                )
+                .await
+                .unwrap_err(),
+            store
+                .delete("scone", 1, &crate::history::ChangedBy::staff("test"))
+                .await
+                .unwrap_err(),
         ];
         for err in errors {
             assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
@@ -307,7 +375,7 @@ async fn a_refused_request_is_not_retried_and_is_a_failure() {
         .repeatedly()
         .build();
     let err = store(Workload::BulkLoad, &[&put])
-        .insert(&product("scone"))
+        .insert(&product("scone"), &crate::history::ChangedBy::staff("test"))
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Failed(_)), "{err:?}");
@@ -318,7 +386,12 @@ type UpdateInput = aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
 
 /// An update of `product` from `version`, as `update` sends it.
 fn is_update_from(request: &UpdateInput, product: &Product, version: u64) -> bool {
-    let change = item::Change::of(product, version + 1, &[]);
+    let change = item::Change::of(
+        product,
+        version + 1,
+        &[],
+        &crate::history::ChangedBy::staff("test"),
+    );
     let mut names: std::collections::HashMap<String, String> = change
         .names
         .iter()
@@ -355,7 +428,7 @@ async fn an_update_names_the_version_it_was_read_at_and_returns_the_new_one() {
         .match_requests(move |r| is_update_from(r, &expected, 3))
         .then_output(move || updated(&answer, 4));
     let stored = store(Workload::Requests, &[&update])
-        .update(&scone, 3)
+        .update(&scone, 3, &crate::history::ChangedBy::staff("test"))
         .await
         .unwrap();
     assert_eq!(
@@ -384,7 +457,7 @@ async fn an_update_of_an_item_of_another_tool_requires_it_to_have_no_version() {
         })
         .then_output(move || updated(&answer, 1));
     let stored = store(Workload::Requests, &[&update])
-        .update(&scone, 0)
+        .update(&scone, 0, &crate::history::ChangedBy::staff("test"))
         .await
         .unwrap();
     assert_eq!(stored.version, 1);
@@ -394,7 +467,11 @@ async fn an_update_of_an_item_of_another_tool_requires_it_to_have_no_version() {
 async fn an_update_answered_without_attributes_is_not_found() {
     let update = mock!(Client::update_item).then_output(|| UpdateItemOutput::builder().build());
     let err = store(Workload::Requests, &[&update])
-        .update(&product("scone"), 1)
+        .update(
+            &product("scone"),
+            1,
+            &crate::history::ChangedBy::staff("test"),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
@@ -408,12 +485,29 @@ fn update_refused(stored: Option<Item>) -> UpdateItemError {
     )
 }
 
-fn delete_refused(stored: Option<Item>) -> DeleteItemError {
-    DeleteItemError::ConditionalCheckFailedException(
-        ConditionalCheckFailedException::builder()
-            .set_item(stored)
+/// A removal's transaction canceled by the product's failed condition (the history record's
+/// put had nothing wrong with it).
+fn delete_refused(stored: Option<Item>) -> TransactWriteItemsError {
+    TransactWriteItemsError::TransactionCanceledException(
+        TransactionCanceledException::builder()
+            .cancellation_reasons(
+                CancellationReason::builder()
+                    .code("ConditionalCheckFailed")
+                    .set_item(stored)
+                    .build(),
+            )
+            .cancellation_reasons(CancellationReason::builder().code("None").build())
             .build(),
     )
+}
+
+/// The product's delete of a removal's transaction.
+fn removal_delete(
+    r: &aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput,
+) -> &Delete {
+    r.transact_items()[0]
+        .delete()
+        .expect("a removal deletes first")
 }
 
 /// A failed version condition: with the stored item, a mismatch naming its version; without
@@ -425,12 +519,14 @@ async fn a_refused_change_is_a_version_mismatch_or_not_found() {
         let (for_update, for_delete) = (stored.clone(), stored.clone());
         let update =
             mock!(Client::update_item).then_error(move || update_refused(for_update.clone()));
-        let delete = mock!(Client::delete_item)
+        let delete = mock!(Client::transact_write_items)
             .match_requests(|r| {
-                r.key()
-                    == Some(
-                        &[("product_name".to_owned(), AttributeValue::S("scone".into()))].into(),
-                    )
+                let r = removal_delete(r);
+                *r.key()
+                    == std::collections::HashMap::from([(
+                        "product_name".to_owned(),
+                        AttributeValue::S("scone".into()),
+                    )])
                     && r.condition_expression()
                         == Some("attribute_exists(#name) AND #version = :expected")
                     && r.expression_attribute_values()
@@ -441,8 +537,14 @@ async fn a_refused_change_is_a_version_mismatch_or_not_found() {
             .then_error(move || delete_refused(for_delete.clone()));
         let store = store(Workload::Requests, &[&update, &delete]);
         for err in [
-            store.update(&scone, 6).await.unwrap_err(),
-            store.delete("scone", 6).await.unwrap_err(),
+            store
+                .update(&scone, 6, &crate::history::ChangedBy::staff("test"))
+                .await
+                .unwrap_err(),
+            store
+                .delete("scone", 6, &crate::history::ChangedBy::staff("test"))
+                .await
+                .unwrap_err(),
         ] {
             match (err, expected) {
                 (StoreError::VersionMismatch { current, .. }, Some(version)) => {
@@ -457,15 +559,16 @@ async fn a_refused_change_is_a_version_mismatch_or_not_found() {
 
 #[tokio::test]
 async fn a_delete_of_an_item_of_another_tool_requires_it_to_have_no_version() {
-    let delete = mock!(Client::delete_item)
+    let delete = mock!(Client::transact_write_items)
         .match_requests(|r| {
+            let r = removal_delete(r);
             r.condition_expression()
                 == Some("attribute_exists(#name) AND attribute_not_exists(#version)")
                 && r.expression_attribute_values().is_none()
         })
-        .then_output(|| DeleteItemOutput::builder().build());
+        .then_output(|| TransactWriteItemsOutput::builder().build());
     store(Workload::Requests, &[&delete])
-        .delete("scone", 0)
+        .delete("scone", 0, &crate::history::ChangedBy::staff("test"))
         .await
         .unwrap();
     assert_eq!(delete.num_calls(), 1);
@@ -504,7 +607,7 @@ async fn a_change_from_the_last_version_is_refused_from_the_stored_item() {
             .match_requests(|r| r.consistent_read() == Some(true))
             .then_output(move || got(stored.clone()));
         let err = store(Workload::Requests, &[&get])
-            .update(&scone, u64::MAX)
+            .update(&scone, u64::MAX, &crate::history::ChangedBy::staff("test"))
             .await
             .unwrap_err();
         assert!(is_expected(&err), "{err:?}");
@@ -530,14 +633,24 @@ async fn a_default_the_item_lacks_is_not_written() {
         })
         .then_output(move || updated(&answer, 3));
     let store = store(Workload::Requests, &[&get, &update]);
-    assert_eq!(store.update(&free, 2).await.unwrap().version, 3);
+    assert_eq!(
+        store
+            .update(&free, 2, &crate::history::ChangedBy::staff("test"))
+            .await
+            .unwrap()
+            .version,
+        3
+    );
     assert_eq!((get.num_calls(), update.num_calls()), (1, 1));
 
     // Gone meanwhile: not found, and no update sent.
     let gone = mock!(Client::get_item).then_output(|| got(None));
     let update = mock!(Client::update_item).then_output(|| updated(&product("x"), 1));
     let store = super::super::mocked::store(Workload::Requests, &[&gone, &update]);
-    let err = store.update(&free, 2).await.unwrap_err();
+    let err = store
+        .update(&free, 2, &crate::history::ChangedBy::staff("test"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
     assert_eq!(update.num_calls(), 0);
 }
