@@ -229,6 +229,9 @@ for crate, contract in contracts.items():
         "website_bucket": lambda r: r == text({"Fn::Sub": "arn:${AWS::Partition}:s3:::${WebsiteBucketName}"}),
         "table_stream": lambda r: '["MenuTable", "StreamArn"]' in r and "/stream/*" in r,
         "failed_photos_queue": lambda r: r == text({"Fn::GetAtt": ["FailedPhotosQueue", "Arn"]}),
+        "history_table": lambda r: r == text({"Fn::GetAtt": ["HistoryTable", "Arn"]}),
+        "recent_index": lambda r: r == text({"Fn::Sub": "${HistoryTable.Arn}/index/recent_GSI"}),
+        "failed_history_queue": lambda r: r == text({"Fn::GetAtt": ["FailedHistoryQueue", "Arn"]}),
     }
     for call in contract["calls"]:
         resources_for = granted.get(call["action"], [])

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use serde_json::{Map, Value};
 
+use crate::history::{field_changes, utc_text, ChangeKind, ChangedBy, RecordedChange};
 pub use crate::product::menu_order;
 use crate::product::{
     canonical_name, Problem, Product, StoredProduct, MAX_NAME_CHARS, MAX_PRICE_IN_CENTS,
@@ -311,6 +312,147 @@ pub fn photo_report_path(product_name: &str, upload: &str) -> String {
         product_path(product_name),
         path_segment(upload)
     )
+}
+
+/// One change of the menu's history as the staff's history routes answer it: who, when, each
+/// field that changed before → after (by its wire name), and the product after the change (what
+/// a revert to its version puts back; `null` for a removal).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryChange {
+    pub product_name: String,
+    /// The change's id: the order of a product's changes.
+    pub change: String,
+    /// When DynamoDB made the change, UTC, to the second.
+    pub at: String,
+    pub kind: ChangeKind,
+    pub by: ChangedBy,
+    /// Who, as a person reads it: "alice", "the menu file spring.json", "another tool".
+    pub by_text: String,
+    /// The product's version after the change (for a removal, the version removed): what
+    /// `POST /products/{product_name}/revert` takes as `to_version`.
+    pub version: u64,
+    pub fields: Vec<HistoryField>,
+    pub after: Option<WireProduct>,
+}
+
+/// One field a change changed, by its wire name; `before` is absent on an added product, `after`
+/// on a removed one. `special_int` is 1 or 0.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryField {
+    pub field: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Value>,
+}
+
+/// The fields that differ between two products, by their wire names.
+pub fn wire_fields(before: Option<&Product>, after: Option<&Product>) -> Vec<HistoryField> {
+    let wire = |v: Option<Value>| {
+        v.map(|v| match v {
+            Value::Bool(special) => Value::from(u8::from(special)),
+            v => v,
+        })
+    };
+    field_changes(before, after)
+        .into_iter()
+        .map(|f| HistoryField {
+            field: match f.field {
+                "product_id" => field::ID,
+                "price_in_cents" => field::PRICE,
+                "description" => field::DESCRIPTION,
+                "tags" => field::TAGS,
+                _ => field::SPECIAL,
+            },
+            before: wire(f.before),
+            after: wire(f.after),
+        })
+        .collect()
+}
+
+impl HistoryChange {
+    pub fn of(change: &RecordedChange) -> Self {
+        let fields = wire_fields(change.before.as_ref(), change.after.as_ref());
+        Self {
+            product_name: change.product_name.clone(),
+            change: change.change.clone(),
+            at: utc_text(change.at),
+            kind: change.kind,
+            by: change.by.clone(),
+            by_text: change.by.describe(),
+            version: change.version,
+            fields,
+            after: change.after.as_ref().map(WireProduct::of),
+        }
+    }
+}
+
+/// `GET /products/{product_name}/history` and `GET /history`: changes, newest first, and the
+/// cursor of the next page when one follows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryList {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_name: Option<String>,
+    pub changes: Vec<HistoryChange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// `POST /menu_files/preview` (and `cafe-menu upload --dry-run`): what loading a menu file would
+/// do to the menu now, judged exactly as the loader judges it and compared with the live menu,
+/// with nothing written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MenuFilePreview {
+    /// Always true: nothing was written.
+    pub dry_run: bool,
+    /// The load report the loader would write now (counts, conflicts, or why it is rejected);
+    /// its `write_units` is what the load would cost.
+    pub report: LoadReport,
+    /// The products a load would add.
+    pub would_insert: Vec<String>,
+    /// Each conflict, field by field: `before` as on the menu, `after` as in the file.
+    pub conflicts: Vec<PreviewConflict>,
+    /// Read units the preview cost (strongly consistent reads of the file's names).
+    pub read_units: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PreviewConflict {
+    pub record: usize,
+    pub product_name: String,
+    pub fields: Vec<HistoryField>,
+}
+
+/// `POST /menu_files/{file_name}/undo`: a load taken back. Removed: the products the load
+/// inserted that nobody changed since; kept: those changed since (by whom, as far as the menu
+/// and its history tell); gone: already off the menu.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoadUndone {
+    pub file_name: String,
+    /// The load's upload key (`uploads/<upload id>/<file name>`).
+    pub load: String,
+    pub removed: Vec<String>,
+    pub kept: Vec<KeptProduct>,
+    pub gone: Vec<String>,
+    /// Products of the file this load did not insert (on the menu before it): not touched.
+    pub not_this_loads: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeptProduct {
+    pub product_name: String,
+    pub changed_by: ChangedBy,
+    pub by_text: String,
+    /// Its version now.
+    pub version: u64,
+}
+
+/// `POST /products/{product_name}/revert`: the version to put the product back to, as its
+/// history lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevertRequest {
+    pub to_version: u64,
 }
 
 /// A product's path under the API's base: `/products/{product_name}`.

@@ -381,8 +381,37 @@ async fn each_request_is_logged_under_its_route_key() {
 /// the handler's requests needed.
 #[tokio::test]
 async fn its_contract_grants_exactly_the_dynamodb_calls_its_routes_make() {
-    use cafe_menu_testing::assert_contract_grants_exactly_what_the_routes_use;
+    use cafe_menu_testing::{assert_contract_grants_exactly_what_the_routes_use, route_event};
     let bucket = versioned_bucket("office-contract").await;
+    // A load of a file holding "apple pie" (on the menu already): undoing it reaches the
+    // conditional delete (refused: not that load's), and the history for who added it.
+    const UPLOAD: &str = "2026-12-03T14-15-00Z-1a2b3c4d";
+    let key = format!("uploads/{UPLOAD}/contract.json");
+    let file = r#"{"product_item_arr": [{"product_name_str": "apple pie", "product_id_str": "a447", "price_in_cents_int": 4600}]}"#;
+    let report = json!({"source": {"key": key, "size_bytes": file.len()}, "outcome": "loaded",
+                        "counts": {"records": 1, "unchanged": 1}});
+    for (object, body) in [
+        (key.clone(), file.to_owned()),
+        (
+            format!("reports/{UPLOAD}/contract.json.report.json"),
+            report.to_string(),
+        ),
+    ] {
+        s3().put_object()
+            .bucket(&bucket)
+            .key(object)
+            .body(body.into_bytes().into())
+            .send()
+            .await
+            .unwrap();
+    }
+    let undo = route_event(
+        "POST /menu_files/{file_name}/undo",
+        "contract.json",
+        &format!("upload={UPLOAD}"),
+        &[],
+        None,
+    );
     assert_contract_grants_exactly_what_the_routes_use(
         "back-office",
         |store, event| {
@@ -392,7 +421,7 @@ async fn its_contract_grants_exactly_the_dynamodb_calls_its_routes_make() {
                 call(&store, &bucket, request).await.0
             }
         },
-        Vec::new(),
+        vec![undo],
     )
     .await;
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use cafe_menu::api::{Function, Route};
-use cafe_menu::config::{ApiConfig, BackOfficeConfig, LoaderConfig, PhotoConfig};
+use cafe_menu::config::{ApiConfig, BackOfficeConfig, HistoryConfig, LoaderConfig, PhotoConfig};
 use cafe_menu::store::schema;
 use cafe_menu_testing::{endpoint, fresh_store, sdk_config_for};
 use serde_json::Value;
@@ -34,13 +34,14 @@ fn strings(value: &Value) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-const FUNCTIONS: [&str; 6] = [
+const FUNCTIONS: [&str; 7] = [
     "menu-reader",
     "specials-reader",
     "product-writer",
     "bulk-loader",
     "back-office",
     "product-photo",
+    "menu-history",
 ];
 
 /// `shared/table.json` states the table the store makes: a table created by
@@ -150,6 +151,7 @@ fn every_environment_variable_a_function_reads_is_in_its_contract() {
         let (config, variables): (&str, &[&str]) = match function {
             "bulk-loader" => ("LoaderConfig::from_vars", &LoaderConfig::VARIABLES),
             "product-photo" => ("PhotoConfig::from_vars", &PhotoConfig::VARIABLES),
+            "menu-history" => ("HistoryConfig::from_vars", &HistoryConfig::VARIABLES),
             // The back office starts with lambda::serve_api too, which reads BackOfficeConfig.
             "back-office" => ("lambda::serve_api", &BackOfficeConfig::VARIABLES),
             // The other API functions start with lambda::serve_api, which reads ApiConfig.
@@ -202,7 +204,10 @@ fn every_granted_call_names_an_action_and_a_known_resource() {
                     "website_pictures",
                     "website_bucket",
                     "table_stream",
-                    "failed_photos_queue"
+                    "failed_photos_queue",
+                    "history_table",
+                    "recent_index",
+                    "failed_history_queue"
                 ]
                 .contains(&call["on"].as_str().unwrap_or_default()),
                 "{function}: {call}"

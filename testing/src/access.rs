@@ -9,10 +9,13 @@ use std::sync::{Arc, Mutex};
 use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
+use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemInput;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemInput;
 use aws_sdk_dynamodb::operation::get_item::GetItemInput;
 use aws_sdk_dynamodb::operation::put_item::PutItemInput;
+use aws_sdk_dynamodb::operation::query::QueryInput;
 use aws_sdk_dynamodb::operation::scan::ScanInput;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
@@ -28,22 +31,61 @@ pub(crate) fn of_request(
     context: &BeforeSerializationInterceptorContextRef<'_>,
 ) -> Result<Vec<Access>, String> {
     let input = context.input();
+    // The history table is the menu table's name + "History" in every test.
+    let table_of = |name: Option<&str>| {
+        if name.is_some_and(|n| n.ends_with("History")) {
+            "history_table"
+        } else {
+            "table"
+        }
+    };
+    let on = |action: &str, table: Option<&str>| (action.to_owned(), table_of(table).to_owned());
     let on_table = |action: &str| (action.to_owned(), "table".to_owned());
     let returns_old = |r: Option<&ReturnValuesOnConditionCheckFailure>| {
         r == Some(&ReturnValuesOnConditionCheckFailure::AllOld)
     };
     let mut accesses = Vec::new();
     let asks_old_item = if let Some(put) = input.downcast_ref::<PutItemInput>() {
-        accesses.push(on_table("dynamodb:PutItem"));
+        accesses.push(on("dynamodb:PutItem", put.table_name()));
         returns_old(put.return_values_on_condition_check_failure())
+    } else if let Some(transaction) = input.downcast_ref::<TransactWriteItemsInput>() {
+        // IAM checks each item's own action (there is no TransactWriteItems action).
+        let mut asks = false;
+        for item in transaction.transact_items() {
+            if let Some(delete) = item.delete() {
+                accesses.push(on("dynamodb:DeleteItem", Some(delete.table_name())));
+                asks |= returns_old(delete.return_values_on_condition_check_failure());
+            }
+            if let Some(put) = item.put() {
+                accesses.push(on("dynamodb:PutItem", Some(put.table_name())));
+                asks |= returns_old(put.return_values_on_condition_check_failure());
+            }
+            if item.update().is_some() || item.condition_check().is_some() {
+                return Err(format!(
+                    "a transaction item the access table does not know: {item:?}"
+                ));
+            }
+        }
+        asks
+    } else if input.downcast_ref::<BatchGetItemInput>().is_some() {
+        accesses.push(on_table("dynamodb:BatchGetItem"));
+        false
+    } else if let Some(query) = input.downcast_ref::<QueryInput>() {
+        let target = match query.index_name() {
+            Some(index) if index == cafe_menu::store::schema::RECENT_INDEX => "recent_index",
+            Some(other) => return Err(format!("a Query of an unknown index {other:?}")),
+            None => table_of(query.table_name()),
+        };
+        accesses.push(("dynamodb:Query".to_owned(), target.to_owned()));
+        false
     } else if let Some(update) = input.downcast_ref::<UpdateItemInput>() {
         accesses.push(on_table("dynamodb:UpdateItem"));
         returns_old(update.return_values_on_condition_check_failure())
     } else if let Some(delete) = input.downcast_ref::<DeleteItemInput>() {
         accesses.push(on_table("dynamodb:DeleteItem"));
         returns_old(delete.return_values_on_condition_check_failure())
-    } else if input.downcast_ref::<GetItemInput>().is_some() {
-        accesses.push(on_table("dynamodb:GetItem"));
+    } else if let Some(get) = input.downcast_ref::<GetItemInput>() {
+        accesses.push(on("dynamodb:GetItem", get.table_name()));
         false
     } else if let Some(scan) = input.downcast_ref::<ScanInput>() {
         let on = match scan.index_name() {

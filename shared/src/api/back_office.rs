@@ -20,11 +20,13 @@ use crate::contract::{
     MENU_FILE_CONTENT_TYPE, PHOTO_FOCUS_X, PHOTO_FOCUS_Y, PHOTO_TYPE, UPLOAD_FILE_NAME, UPLOAD_ID,
     UPLOAD_SIZE,
 };
+use crate::contract::{KeptProduct, LoadOutcome, LoadReport, LoadUndone, MenuFileSource};
+use crate::history::ChangedBy;
+use crate::load::{preview_menu_file, LoadOptions};
 use crate::menu_report::{file_timestamp, menu_report, LoadLine};
 use crate::product::canonical_name;
 use crate::product::picture::{picture_key, Focus, MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES};
-use crate::store::MenuStore;
-use crate::store::StoreError;
+use crate::store::{MenuStore, StoreError, UndoneInsert};
 use crate::url::query_pairs;
 
 /// How long a presigned upload URL works: long enough to send a 20 MB menu file from a café's
@@ -381,6 +383,149 @@ pub(crate) async fn photo_report(
     Ok(handled(no_store(json_response(
         StatusCode::OK,
         serde_json::to_string(&report).expect("answers serialize"),
+    ))))
+}
+
+/// `POST /menu_files/preview`: the menu file in the body, judged by the loader's own judge
+/// and compared with the live menu; nothing written.
+pub(crate) async fn preview(
+    office: &BackOffice,
+    store: &MenuStore,
+    staff: &StaffMember,
+    bytes: &[u8],
+) -> Result<Handled, ApiError> {
+    let source = MenuFileSource {
+        key: format!("{}(preview)", office.config.upload_prefix),
+        size_bytes: bytes.len() as u64,
+        ..MenuFileSource::default()
+    };
+    let options = LoadOptions {
+        max_file_bytes: office.config.max_menu_file_bytes,
+        ..LoadOptions::default()
+    };
+    let preview = preview_menu_file(store, bytes, source, &options).await?;
+    tracing::info!(
+        staff = staff.username,
+        records = preview.report.counts.records,
+        read_units = preview.read_units,
+        "menu file previewed"
+    );
+    Ok(handled(no_store(json_response(
+        StatusCode::OK,
+        serde_json::to_string(&preview).expect("answers serialize"),
+    ))))
+}
+
+/// Products of a load taken back at once.
+const UNDO_CONCURRENCY: usize = 16;
+
+/// `POST /menu_files/{file_name}/undo[?upload=ID]`: the load of that upload of the file (without
+/// `upload`, its newest load) taken back: each product it inserted removed if nobody changed it
+/// since, in one transaction each with who removed it; the ones changed since kept, and named.
+pub(crate) async fn undo_load(
+    office: &BackOffice,
+    store: &MenuStore,
+    staff: &StaffMember,
+    file_name: &str,
+    query: Option<&str>,
+) -> Result<Handled, ApiError> {
+    use futures_util::{stream, StreamExt, TryStreamExt};
+    let file_name = menu_file_name(file_name).map_err(ApiError::BadFileName)?;
+    let bucket = &office.config.bucket;
+    let not_found = || ApiError::ReportNotFound {
+        file_name: file_name.to_owned(),
+    };
+    let report: LoadReport = match upload_in(query)? {
+        Some(upload) => {
+            let text = office
+                .files
+                .load_report(bucket, file_name, Some(&upload))
+                .await?
+                .ok_or_else(not_found)?;
+            serde_json::from_str(&text).map_err(|_| not_found())?
+        }
+        None => office
+            .files
+            .recent_load_reports(bucket, 100)
+            .await?
+            .into_iter()
+            .filter(|load| load.file_name == file_name)
+            .find_map(|load| load.report.filter(|r| r.outcome == LoadOutcome::Loaded))
+            .ok_or_else(not_found)?,
+    };
+    if report.outcome != LoadOutcome::Loaded {
+        return Err(ApiError::BadFileName(format!(
+            "{file_name}'s load was rejected: it wrote nothing, so there is nothing to undo"
+        )));
+    }
+    // The file as that load read it (the bucket keeps every version), judged again.
+    let source = &report.source;
+    let fetched = office
+        .files
+        .fetch(
+            bucket,
+            &source.key,
+            source.version_id.as_deref(),
+            office.config.max_menu_file_bytes,
+        )
+        .await?;
+    let products = crate::menu_file::parse(&fetched.bytes).map_err(|_| {
+        ApiError::BadFileName(format!("{file_name} no longer reads as a menu file"))
+    })?;
+    let load = ChangedBy::menu_file(&source.key);
+    let by = ChangedBy::staff(&staff.username);
+    let (load_ref, by_ref) = (&load, &by);
+    let outcomes: Vec<(String, UndoneInsert)> = stream::iter(products)
+        .map(|product| async move {
+            let undone = store.undo_insert(&product, load_ref, by_ref).await?;
+            Ok::<_, StoreError>((product.name, undone))
+        })
+        .buffered(UNDO_CONCURRENCY)
+        .try_collect()
+        .await?;
+    let mut undone = LoadUndone {
+        file_name: file_name.to_owned(),
+        load: source.key.clone(),
+        removed: Vec::new(),
+        kept: Vec::new(),
+        gone: Vec::new(),
+        not_this_loads: 0,
+    };
+    for (name, outcome) in outcomes {
+        match outcome {
+            UndoneInsert::Removed => undone.removed.push(name),
+            UndoneInsert::Gone => undone.gone.push(name),
+            UndoneInsert::Kept {
+                changed_by,
+                version,
+            } => {
+                // Kept: this load's product changed since, or one this load found on the menu.
+                let added_by = store.change_at_version(&name, 1).await?.map(|c| c.by);
+                let this_loads = added_by.as_ref() == Some(&load)
+                    || (version == 1 && changed_by == ChangedBy::AnotherTool);
+                if this_loads {
+                    undone.kept.push(KeptProduct {
+                        product_name: name,
+                        by_text: changed_by.describe(),
+                        changed_by,
+                        version,
+                    });
+                } else {
+                    undone.not_this_loads += 1;
+                }
+            }
+        }
+    }
+    tracing::info!(
+        staff = staff.username,
+        load = undone.load,
+        removed = undone.removed.len(),
+        kept = undone.kept.len(),
+        "load undone"
+    );
+    Ok(handled(no_store(json_response(
+        StatusCode::OK,
+        serde_json::to_string(&undone).expect("answers serialize"),
     ))))
 }
 

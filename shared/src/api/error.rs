@@ -75,6 +75,11 @@ pub enum ApiError {
     )]
     PhotoReportNotFound { product_name: String },
     #[error(
+        "the history of {name:?} has no version {version} to go back to: list its history \
+         (GET /products/{{product_name}}/history) for the versions it has"
+    )]
+    NoSuchVersion { name: String, version: u64 },
+    #[error(
         "there is no load report for {file_name:?} yet: the loader writes it within seconds of \
          the upload (a file that was never uploaded has none)"
     )]
@@ -113,6 +118,7 @@ impl ApiError {
             ApiError::ReportNotFound { .. } | ApiError::PhotoReportNotFound { .. } => {
                 StatusCode::NOT_FOUND
             }
+            ApiError::NoSuchVersion { .. } => StatusCode::NOT_FOUND,
             ApiError::Bucket(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -145,6 +151,7 @@ impl ApiError {
             ApiError::ReportNotFound { .. } | ApiError::PhotoReportNotFound { .. } => {
                 "report_not_found"
             }
+            ApiError::NoSuchVersion { .. } => "version_not_in_history",
             ApiError::BadPhoto { .. } => "bad_photo",
             ApiError::Bucket(_) => "internal",
             ApiError::NotJson => "unsupported_media_type",

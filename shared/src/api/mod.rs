@@ -9,6 +9,7 @@
 //!   dispatch, CORS and the request's one log line
 //! - [`products`]: one product read, added, changed or removed
 //! - [`lists`]: the menu and the specials, whole or a page; [`cache`]: their answers kept warm
+//! - [`history`]: the menu's history, and a product put back as it was
 //! - [`back_office`]: the menu report, menu-file and photo uploads (feature `bucket`)
 //! - [`answer`]: the answers' shared HTTP forms (JSON, caching headers, revalidation, gzip)
 //! - [`error`]: every error, and the one place where an error becomes a status
@@ -18,6 +19,7 @@ mod answer;
 pub mod back_office;
 mod cache;
 pub mod error;
+mod history;
 mod lists;
 mod products;
 
@@ -34,6 +36,7 @@ pub use cache::{Clock, ListCache, MAX_CACHED_BYTES};
 pub use error::ApiError;
 pub use lists::{PageQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
+use crate::history::ChangedBy;
 use crate::metrics::{self, ReadMetrics};
 use crate::store::{List, MenuStore};
 use answer::Handled;
@@ -88,10 +91,20 @@ pub enum Path {
     LoadReport,
     /// `/products/{product_name}/photo`: a presigned upload of a product's photo, and its report.
     ProductPhoto,
+    /// `/products/{product_name}/history`: a product's changes.
+    ProductHistory,
+    /// `/products/{product_name}/revert`: a product put back as it was at an earlier version.
+    Revert,
+    /// `/history`: the menu's recent changes.
+    History,
+    /// `/menu_files/preview`: what a menu file would do, nothing written.
+    MenuFilePreview,
+    /// `/menu_files/{file_name}/undo`: a load taken back.
+    UndoLoad,
 }
 
 impl Path {
-    const ALL: [Path; 7] = [
+    const ALL: [Path; 12] = [
         Path::Menu,
         Path::Specials,
         Path::Product,
@@ -99,6 +112,11 @@ impl Path {
         Path::MenuFiles,
         Path::LoadReport,
         Path::ProductPhoto,
+        Path::ProductHistory,
+        Path::Revert,
+        Path::History,
+        Path::MenuFilePreview,
+        Path::UndoLoad,
     ];
 
     pub fn template(self) -> &'static str {
@@ -110,6 +128,11 @@ impl Path {
             Path::MenuFiles => "/menu_files",
             Path::LoadReport => "/menu_files/{file_name}/report",
             Path::ProductPhoto => "/products/{product_name}/photo",
+            Path::ProductHistory => "/products/{product_name}/history",
+            Path::Revert => "/products/{product_name}/revert",
+            Path::History => "/history",
+            Path::MenuFilePreview => "/menu_files/preview",
+            Path::UndoLoad => "/menu_files/{file_name}/undo",
         }
     }
 }
@@ -138,7 +161,7 @@ const fn route(verb: Verb, path: Path) -> Route {
 
 impl Route {
     /// Every route `template.yaml` declares, by its route key.
-    pub const DECLARED: [(Route, &'static str); 21] = [
+    pub const DECLARED: [(Route, &'static str); 31] = [
         (route(Verb::Get, Path::Menu), "GET /products"),
         (route(Verb::Get, Path::Specials), "GET /products/on_offer"),
         (
@@ -195,6 +218,40 @@ impl Route {
         (
             route(Verb::Options, Path::ProductPhoto),
             "OPTIONS /products/{product_name}/photo",
+        ),
+        (
+            route(Verb::Get, Path::ProductHistory),
+            "GET /products/{product_name}/history",
+        ),
+        (
+            route(Verb::Options, Path::ProductHistory),
+            "OPTIONS /products/{product_name}/history",
+        ),
+        (route(Verb::Get, Path::History), "GET /history"),
+        (route(Verb::Options, Path::History), "OPTIONS /history"),
+        (
+            route(Verb::Post, Path::Revert),
+            "POST /products/{product_name}/revert",
+        ),
+        (
+            route(Verb::Options, Path::Revert),
+            "OPTIONS /products/{product_name}/revert",
+        ),
+        (
+            route(Verb::Post, Path::MenuFilePreview),
+            "POST /menu_files/preview",
+        ),
+        (
+            route(Verb::Options, Path::MenuFilePreview),
+            "OPTIONS /menu_files/preview",
+        ),
+        (
+            route(Verb::Post, Path::UndoLoad),
+            "POST /menu_files/{file_name}/undo",
+        ),
+        (
+            route(Verb::Options, Path::UndoLoad),
+            "OPTIONS /menu_files/{file_name}/undo",
         ),
     ];
 
@@ -261,13 +318,15 @@ impl Function {
             route(Head, Specials),
             route(Options, Specials),
         ];
-        const PRODUCT_WRITER: [Route; 4] = [
+        const PRODUCT_WRITER: [Route; 6] = [
             route(Post, Menu),
             route(Put, Product),
             route(Delete, Product),
+            route(Post, Revert),
             route(Options, Product),
+            route(Options, Revert),
         ];
-        const BACK_OFFICE: [Route; 9] = [
+        const BACK_OFFICE: [Route; 17] = [
             route(Post, CreateReport),
             route(Post, MenuFiles),
             route(Get, LoadReport),
@@ -277,6 +336,14 @@ impl Function {
             route(Options, MenuFiles),
             route(Options, LoadReport),
             route(Options, ProductPhoto),
+            route(Get, ProductHistory),
+            route(Get, History),
+            route(Options, ProductHistory),
+            route(Options, History),
+            route(Post, MenuFilePreview),
+            route(Post, UndoLoad),
+            route(Options, MenuFilePreview),
+            route(Options, UndoLoad),
         ];
         match self {
             Function::MenuReader => &MENU_READER,
@@ -419,16 +486,27 @@ async fn staff_route<B: AsRef<[u8]>>(
 ) -> Result<Handled, ApiError> {
     let request = call.request;
     let store = &api.store;
+    let by = ChangedBy::staff(&staff.username);
     let change = match (route.verb, route.path) {
-        (Verb::Post, Path::Menu) => products::add(store, &json_body(request)?).await,
+        (Verb::Post, Path::Menu) => products::add(store, &json_body(request)?, &by).await,
         (Verb::Put, Path::Product) => {
             let expected = expected_version(request, "update")?;
-            products::change(store, path_name(call)?, expected, &json_body(request)?).await
+            let body = json_body(request)?;
+            products::change(store, path_name(call)?, expected, &body, &by).await
         }
         (Verb::Delete, Path::Product) => {
             let expected = expected_version(request, "remove")?;
-            products::remove(store, path_name(call)?, expected).await
+            products::remove(store, path_name(call)?, expected, &by).await
         }
+        (Verb::Post, Path::Revert) => {
+            let from = revert_from(request)?;
+            let body = json_body(request)?;
+            history::revert(store, path_name(call)?, from, body, &by).await
+        }
+        (Verb::Get, Path::ProductHistory) => {
+            return history::product_history(store, request, path_name(call)?).await
+        }
+        (Verb::Get, Path::History) => return history::recent(store, request).await,
         #[cfg(feature = "bucket")]
         (Verb::Post, Path::CreateReport) => {
             return back_office::create_report(office(api)?, store, staff).await
@@ -454,6 +532,17 @@ async fn staff_route<B: AsRef<[u8]>>(
                 body,
             )
             .await;
+        }
+        #[cfg(feature = "bucket")]
+        (Verb::Post, Path::MenuFilePreview) => {
+            let body = menu_file_body(request)?;
+            return back_office::preview(office(api)?, store, staff, body).await;
+        }
+        #[cfg(feature = "bucket")]
+        (Verb::Post, Path::UndoLoad) => {
+            let query = request.uri().query();
+            return back_office::undo_load(office(api)?, store, staff, path_name(call)?, query)
+                .await;
         }
         #[cfg(feature = "bucket")]
         (Verb::Get, Path::ProductPhoto) => {
@@ -581,6 +670,26 @@ fn json_body<B: AsRef<[u8]>>(request: &Request<B>) -> Result<Value, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson(e.to_string()))
 }
 
+/// Largest menu file previewed through the API: what one Lambda invocation's request can carry
+/// (6 MB), less room for the rest of the event. (Uploads go to S3, up to the loader's limit.)
+pub const MAX_PREVIEW_BYTES: usize = 5 * 1024 * 1024;
+
+/// A menu file sent as a request's body (JSON), of at most [`MAX_PREVIEW_BYTES`].
+#[cfg_attr(not(feature = "bucket"), allow(dead_code))]
+fn menu_file_body<B: AsRef<[u8]>>(request: &Request<B>) -> Result<&[u8], ApiError> {
+    if !is_json(request.headers()) {
+        return Err(ApiError::NotJson);
+    }
+    let body = request.body().as_ref();
+    if body.len() > MAX_PREVIEW_BYTES {
+        return Err(ApiError::TooLarge {
+            size: body.len(),
+            limit: MAX_PREVIEW_BYTES,
+        });
+    }
+    Ok(body)
+}
+
 fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
@@ -606,6 +715,19 @@ fn expected_version<B>(
         Ok(tag) => Ok(parse_version_tag(tag)),
         Err(_) => Ok(None),
     }
+}
+
+/// What a revert must find: `If-None-Match: *` puts a removed product back; otherwise the
+/// product's current version, from `If-Match` as for any change.
+fn revert_from<B>(request: &Request<B>) -> Result<history::RevertFrom, ApiError> {
+    let none_match = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok());
+    if none_match.map(str::trim) == Some("*") {
+        return Ok(history::RevertFrom::Removed);
+    }
+    expected_version(request, "revert").map(history::RevertFrom::Version)
 }
 
 /// `"3"`, `W/"3"` or a bare `3`; a list (`"2", "3"`) is not a version we gave out.

@@ -52,6 +52,11 @@ fn reads_and_preflights_are_public_everything_else_is_the_staffs() {
             "OPTIONS /menu_files",
             "OPTIONS /menu_files/{file_name}/report",
             "OPTIONS /products/{product_name}/photo",
+            "OPTIONS /products/{product_name}/history",
+            "OPTIONS /history",
+            "OPTIONS /products/{product_name}/revert",
+            "OPTIONS /menu_files/preview",
+            "OPTIONS /menu_files/{file_name}/undo",
         ]
     );
 }
