@@ -119,6 +119,38 @@ impl MenuApi {
         self.send(request, true).await.map(drop)
     }
 
+    /// Puts a product back as it was at `to_version`: over `current` (else a 412), or, when it
+    /// is removed (`None`), only if no product of that name is on the menu.
+    pub async fn revert(
+        &self,
+        name: &str,
+        to_version: u64,
+        current: Option<u64>,
+    ) -> Result<ListedProduct> {
+        let builder = self
+            .http
+            .post(format!("{}/revert", self.product_url(name)))
+            .json(&serde_json::json!({ "to_version": to_version }));
+        let builder = match current {
+            Some(version) => builder.header("if-match", format!("\"{version}\"")),
+            None => builder.header("if-none-match", "*"),
+        };
+        let request = builder.build().expect("a POST builds");
+        self.product_answer(self.send(request, true).await?).await
+    }
+
+    /// A staff route's JSON answer to `POST path` with `bytes`, already JSON, as the body.
+    pub async fn post_bytes(&self, path: &str, bytes: Vec<u8>) -> Result<serde_json::Value> {
+        let request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(bytes)
+            .build()
+            .expect("a POST builds");
+        self.json_answer(self.send(request, true).await?).await
+    }
+
     /// A staff route's JSON answer: `POST path` with a JSON body.
     pub async fn post_json(
         &self,

@@ -193,6 +193,21 @@ pub enum Command {
         /// Seconds to wait for the report
         #[arg(long, default_value_t = 330, value_name = "SECONDS")]
         timeout: u64,
+        /// Nothing written: what loading it would do to the menu now (judged as the loader
+        /// judges it; what it would insert, leave unchanged, each conflict field by field; the
+        /// read cost); exit 0 it would load, 2 rejected
+        #[arg(long)]
+        dry_run: bool,
+    },
+
+    /// Take back a load: its products nobody changed since are removed; those changed since
+    /// are kept, and named with who changed them
+    UndoLoad {
+        /// The menu file's name, as uploaded (its newest load, unless --upload)
+        file_name: String,
+        /// Which upload of it (the upload id its report names)
+        #[arg(long, value_name = "ID")]
+        upload: Option<String>,
     },
 
     /// Set a product's photo: the website shows it as the product's picture (exit 0 done, 2 refused, 1 failed)
@@ -207,6 +222,26 @@ pub enum Command {
         /// Seconds to wait for the picture
         #[arg(long, default_value_t = 120, value_name = "SECONDS")]
         timeout: u64,
+    },
+
+    /// Who changed what and when: a product's history, or the whole menu's recent changes
+    History {
+        /// The product (default: the whole menu's recent changes)
+        name: Option<String>,
+        /// How many changes, newest first
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        limit: u16,
+    },
+
+    /// Put a product back as it was at an earlier version (a removed one too); refused, with
+    /// nothing written, if somebody changed it since (exit 3)
+    Revert {
+        name: String,
+        /// The version to go back to, as `history NAME` lists it
+        #[arg(long, value_name = "N")]
+        to_version: u64,
+        #[command(flatten)]
+        at: IfVersion,
     },
 
     /// Load a menu file straight into a table (a migration; the bulk loader's own checks, insert-only)

@@ -4,6 +4,7 @@
 mod api;
 mod cmd;
 mod error;
+mod history;
 mod login;
 mod menu;
 mod output;
@@ -93,8 +94,17 @@ async fn run(cli: Cli) -> Result<()> {
                 Command::Report => staff::menu_report(&api, json).await,
                 Command::Upload {
                     file,
+                    dry_run: true,
+                    ..
+                } => upload::dry_run(&api, &file, json).await,
+                Command::UndoLoad { file_name, upload } => {
+                    upload::undo_load(&api, &file_name, upload.as_deref(), json).await
+                }
+                Command::Upload {
+                    file,
                     name,
                     timeout,
+                    dry_run: false,
                 } => {
                     upload::upload(
                         &api,
@@ -121,6 +131,14 @@ async fn run(cli: Cli) -> Result<()> {
                     )
                     .await
                 }
+                Command::History { name, limit } => {
+                    history::history(&api, name.as_deref(), limit, json).await
+                }
+                Command::Revert {
+                    name,
+                    to_version,
+                    at,
+                } => history::revert(&api, &name, to_version, at.if_version, json).await,
                 command => product_command(&api, command, json).await,
             }
         }
@@ -144,6 +162,9 @@ async fn product_command(api: &api::MenuApi, command: Command, json: bool) -> Re
         Command::Special { name, state, at } => (name, Change::Special(state == OnOff::On), at),
         Command::Upload { .. }
         | Command::Photo { .. }
+        | Command::History { .. }
+        | Command::UndoLoad { .. }
+        | Command::Revert { .. }
         | Command::Login { .. }
         | Command::Logout
         | Command::Report

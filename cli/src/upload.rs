@@ -165,3 +165,142 @@ impl Upload {
         ours.then_some((raw, report))
     }
 }
+
+/// `upload FILE --dry-run`: what loading the file would do to the menu now, judged by the
+/// loader's own judge and compared with the live menu through the API; nothing written. Exit 0
+/// when it would load, 2 when it would be rejected.
+pub async fn dry_run(api: &MenuApi, file: &Path, json: bool) -> Result<()> {
+    let cannot_read =
+        |e: std::io::Error| CliError::NoInput(format!("cannot read {}: {e}", file.display()));
+    let size = std::fs::metadata(file).map_err(cannot_read)?.len();
+    let limit = cafe_menu::api::MAX_PREVIEW_BYTES as u64;
+    if size > limit {
+        return Err(CliError::Usage(format!(
+            "{} is {size} bytes; a dry run takes menu files up to {limit} bytes (what one \
+             request to the API can carry); upload it without --dry-run, or split it",
+            file.display()
+        )));
+    }
+    let bytes = std::fs::read(file).map_err(cannot_read)?;
+    let preview = api.post_bytes("/menu_files/preview", bytes).await?;
+    if json {
+        print_json(&preview)?;
+    } else {
+        outln!("{}", render_preview(&preview, &file.display().to_string()))?;
+    }
+    if preview["report"]["outcome"] == "rejected" {
+        return Err(CliError::Rejected(
+            "the dry run found the file would be rejected".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A preview for people: the verdict, what would be inserted, each conflict field by field, and
+/// what it cost and the load would.
+fn render_preview(preview: &serde_json::Value, name: &str) -> String {
+    let report: LoadReport = match serde_json::from_value(preview["report"].clone()) {
+        Ok(report) => report,
+        Err(_) => return preview.to_string(),
+    };
+    let read_units = preview["read_units"].as_f64().unwrap_or(0.0);
+    if !report::is_loaded(&report) {
+        return format!(
+            "Dry run, nothing written.\n{}",
+            report::render(&report, name)
+        );
+    }
+    let c = &report.counts;
+    let mut out = vec![format!(
+        "Dry run, nothing written. {name} would load: {} records: {} inserted, {} unchanged, {} \
+         conflicts.\nThe dry run read {read_units} read units; the load would write {} write \
+         units.",
+        c.records, c.inserted, c.unchanged, c.conflicts, c.write_units
+    )];
+    let inserts: Vec<&str> = preview["would_insert"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str())
+        .collect();
+    if !inserts.is_empty() {
+        out.push("would insert:".into());
+        for name in inserts.iter().take(50) {
+            out.push(format!("  {name:?}"));
+        }
+        if inserts.len() > 50 {
+            out.push(format!(
+                "  ... and {} more (--json lists all)",
+                inserts.len() - 50
+            ));
+        }
+    }
+    for conflict in preview["conflicts"].as_array().into_iter().flatten() {
+        out.push(format!(
+            "conflict, record {}: {:?} is on the menu with other details (left as it is):",
+            conflict["record"],
+            conflict["product_name"].as_str().unwrap_or_default()
+        ));
+        for field in conflict["fields"].as_array().into_iter().flatten() {
+            out.push(format!(
+                "    {:<20} menu {}  file {}",
+                field["field"].as_str().unwrap_or_default(),
+                field.get("before").unwrap_or(&serde_json::Value::Null),
+                field.get("after").unwrap_or(&serde_json::Value::Null)
+            ));
+        }
+    }
+    out.join("\n")
+}
+
+/// `undo-load FILE_NAME [--upload ID]`: the products that load inserted and nobody changed since
+/// taken off the menu; the ones changed since kept, and named with who changed them.
+pub async fn undo_load(
+    api: &MenuApi,
+    file_name: &str,
+    upload: Option<&str>,
+    json: bool,
+) -> Result<()> {
+    let mut path = format!(
+        "/menu_files/{}/undo",
+        cafe_menu::contract::path_segment(file_name)
+    );
+    if let Some(upload) = upload {
+        path.push_str(&format!(
+            "?upload={}",
+            cafe_menu::contract::path_segment(upload)
+        ));
+    }
+    let undone = api.post_json(&path, &serde_json::json!({})).await?;
+    if json {
+        return print_json(&undone);
+    }
+    let names = |key: &str| -> Vec<String> {
+        undone[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str().map(|n| format!("{n:?}")))
+            .collect()
+    };
+    let (removed, gone) = (names("removed"), names("gone"));
+    outln!(
+        "{file_name} ({}): {} removed, {} kept (changed since), {} already gone.",
+        undone["load"].as_str().unwrap_or_default(),
+        removed.len(),
+        undone["kept"].as_array().map_or(0, Vec::len),
+        gone.len()
+    )?;
+    if !removed.is_empty() {
+        outln!("removed: {}", removed.join(", "))?;
+    }
+    for kept in undone["kept"].as_array().into_iter().flatten() {
+        outln!(
+            "kept: {:?}, changed since by {} (now version {})",
+            kept["product_name"].as_str().unwrap_or_default(),
+            kept["by_text"].as_str().unwrap_or_default(),
+            kept["version"]
+        )?;
+    }
+    Ok(())
+}
