@@ -858,6 +858,178 @@ def check_placeholders(system):
                                    f"({len(pictures)} cards, broken: {broken[:5]})")
 
 
+def check_history(system):
+    """The menu's history (through the table's stream and the history function): changes through
+    the API, cafe-menu, a menu file and another tool's direct write each recorded with the right
+    who and what; a revert, a refused revert (412, nothing written), a removed product put back;
+    a re-delivered batch with a poisoned record leaves no gap and no duplicate; staff only."""
+    import boto3
+    env = system.settings()
+    staff = {**system.staff(), "content-type": "application/json"}
+    name, path = "e2e muffin", "/products/e2e%20muffin"
+    me = env["STAFF_USERNAME"]
+
+    def history(until=None, of=path):
+        for _ in range(60):
+            status, _, body = request("GET", f"{system.base}{of}/history?limit=100", headers=staff)
+            changes = (body or {}).get("changes", []) if status == 200 else []
+            if until is None or until(changes):
+                return status, changes
+            time.sleep(0.5)
+        return status, changes
+
+    def version():
+        _, headers, body = request("GET", f"{system.base}{path}")
+        return (body or {}).get("version_int"), (body or {}).get("price_in_cents_int")
+
+    request("POST", f"{system.base}/products", {"product_name_str": name, "product_id_str": "m1", "price_in_cents_int": 450}, staff)
+    request("PUT", f"{system.base}{path}", {"product_name_str": name, "product_id_str": "m1", "price_in_cents_int": 4500},
+            {**staff, "if-match": '"1"'})
+    status, changes = history(lambda c: len(c) >= 2)
+    seen = [(c["kind"], c["by"], c["version"]) for c in changes]
+    typo = changes[0]["fields"] if changes else []
+    check(status == 200 and seen == [("changed", {"kind": "staff", "name": me}, 2), ("added", {"kind": "staff", "name": me}, 1)]
+          and typo == [{"field": "price_in_cents_int", "before": 450, "after": 4500}],
+          f"added and changed through the API: recorded, newest first, by {me}, the price 450 -> 4500 ({seen}, {typo})")
+
+    # Another tool (the café's old boto3 scripts) rewrites the price, keeping the version.
+    dynamodb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{env['DYNAMODB_PORT']}", region_name="us-east-1",
+                            aws_access_key_id="local", aws_secret_access_key="local")
+    dynamodb.update_item(TableName=env["TABLE"], Key={"product_name": {"S": name}}, UpdateExpression="SET price_in_cents = :p",
+                         ExpressionAttributeValues={":p": {"N": "475"}})
+    _, changes = history(lambda c: len(c) >= 3)
+    check(changes and changes[0]["by"] == {"kind": "another_tool"} and changes[0]["by_text"] == "another tool",
+          f"a direct boto3 write is another tool's, not {me}'s ({changes[0]['by'] if changes else None})")
+
+    # Undo the typo: back to version 1, at the version it is now.
+    current, _ = version()
+    status, headers, body = request("POST", f"{system.base}{path}/revert", {"to_version": 1}, {**staff, "if-match": f'"{current}"'})
+    check(status == 200 and body.get("price_in_cents_int") == 450 and body.get("version_int") == current + 1,
+          f"reverted to version 1: $4.50 again, as version {current + 1} ({status}, {body})")
+    status, _, body = request("POST", f"{system.base}{path}/revert", {"to_version": 2}, {**staff, "if-match": f'"{current}"'})
+    check(status == 412 and version() == (current + 1, 450),
+          f"a revert from a version changed since: 412, nothing written ({status}, {(body or {}).get('error', {}).get('code')})")
+    _, changes = history(lambda c: len(c) >= 4)
+    check(changes and changes[0]["by"] == {"kind": "staff", "name": me} and changes[0]["version"] == current + 1,
+          "the revert is recorded like any change")
+
+    # Removed by mistake, put back.
+    status, _, _ = request("DELETE", f"{system.base}{path}", headers={**staff, "if-match": f'"{current + 1}"'})
+    _, changes = history(lambda c: c and c[0]["kind"] == "removed")
+    check(status == 204 and changes and changes[0]["by"] == {"kind": "staff", "name": me},
+          f"a removal names who removed it ({changes[0]['by'] if changes else None})")
+    status, _, body = request("POST", f"{system.base}{path}/revert", {"to_version": current + 1}, {**staff, "if-none-match": "*"})
+    check(status == 201 and body.get("price_in_cents_int") == 450 and body.get("version_int") == current + 2,
+          f"a removed product put back, its versions going on ({status}, {body})")
+
+    # cafe-menu: a change, the history, a revert.
+    out = cli(system, "set-price", name, "5.00")
+    _, changes = history(lambda c: c and c[0]["fields"] and c[0]["fields"][0].get("after") == 500)
+    check(out.returncode == 0 and changes and changes[0]["by"] == {"kind": "staff", "name": me},
+          f"cafe-menu set-price is recorded as {me}'s ({out.returncode}, {out.stderr.strip()[:200]})")
+    out = cli(system, "history", name)
+    check(out.returncode == 0 and "$4.50 → $5.00" in out.stdout and f"by {me}" in out.stdout and "by another tool" in out.stdout,
+          f"cafe-menu history shows who changed what, in prices ({out.stdout[:300]!r})")
+    out = cli(system, "revert", name, "--to-version", "1")
+    check(out.returncode == 0 and version()[1] == 450, f"cafe-menu revert --to-version 1 ({out.returncode}, {out.stdout.strip()[:200]})")
+    out = cli(system, "revert", name, "--to-version", "1", "--if-version", "1")
+    check(out.returncode == 3, f"cafe-menu revert from a stale version: exit 3, nothing written ({out.returncode})")
+
+    # A menu file: its products are the file's.
+    menu_file = system.state / "history-cakes.json"
+    menu_file.write_text(json.dumps({"product_item_arr": [{"product_name_str": "e2e load cake", "product_id_str": "l1",
+                                                           "price_in_cents_int": 390}]}))
+    out = cli(system, "upload", str(menu_file))
+    status, changes = history(lambda c: len(c) >= 1, of="/products/e2e%20load%20cake")
+    by = changes[0]["by"] if changes else {}
+    check(out.returncode == 0 and by.get("kind") == "menu_file" and by.get("name") == "history-cakes.json",
+          f"a product a menu file inserted is the menu file's ({by})")
+
+    # A dry run: judged as the loader judges it, against the live menu, nothing written; the
+    # load that follows does exactly what it said.
+    muffin_now = request("GET", f"{system.base}{path}")[2]
+    dry = system.state / "history-dry.json"
+    dry.write_text(json.dumps({"product_item_arr": [
+        {"product_name_str": "e2e dry cake", "product_id_str": "d1", "price_in_cents_int": 410},
+        {"product_name_str": "e2e load cake", "product_id_str": "l1", "price_in_cents_int": 390},
+        {"product_name_str": name, "product_id_str": "m1", "price_in_cents_int": 999}]}))
+    _, before_dry = history(of="/products/e2e%20muffin")
+    out = cli(system, "upload", str(dry), "--dry-run", "--json")
+    preview = json.loads(out.stdout) if out.returncode == 0 else {}
+    counts = preview.get("report", {}).get("counts", {})
+    conflict = (preview.get("conflicts") or [{}])[0].get("fields")
+    still = request("GET", f"{system.base}/products/e2e%20dry%20cake")[0]
+    time.sleep(2)
+    _, after_dry = history(of="/products/e2e%20muffin")
+    check(out.returncode == 0 and preview.get("would_insert") == ["e2e dry cake"] and counts.get("unchanged") == 1
+          and conflict == [{"field": "price_in_cents_int", "before": muffin_now.get("price_in_cents_int"), "after": 999}]
+          and preview.get("read_units", 0) > 0 and still == 404 and len(after_dry) == len(before_dry),
+          f"upload --dry-run: what would be inserted, what is unchanged, the conflict field by field, the read cost; "
+          f"nothing written ({out.returncode}, {counts}, {conflict}, {preview.get('read_units')} RRU, {still})")
+    out = cli(system, "upload", str(dry), "--json")
+    loaded = json.loads(out.stdout).get("counts", {}) if out.returncode == 0 else {}
+    check({k: loaded.get(k) for k in ("inserted", "unchanged", "conflicts")} == {k: counts.get(k) for k in ("inserted", "unchanged", "conflicts")},
+          f"the load then does exactly what the dry run predicted ({loaded})")
+    out = cli(system, "upload", str(dry), "--dry-run")
+    check(out.returncode == 0 and "Dry run, nothing written" in out.stdout and "read units" in out.stdout,
+          f"upload --dry-run for people ({out.stdout[:200]!r})")
+
+    # A load undone while one of its products was changed since: that one kept, and named.
+    undo_file = system.state / "e2e-undo.json"
+    undo_file.write_text(json.dumps({"product_item_arr": [
+        {"product_name_str": "e2e undo tart", "product_id_str": "u1", "price_in_cents_int": 500},
+        {"product_name_str": "e2e undo pie", "product_id_str": "u2", "price_in_cents_int": 600}]}))
+    out = cli(system, "upload", str(undo_file))
+    request("PUT", f"{system.base}/products/e2e%20undo%20pie", {"product_name_str": "e2e undo pie", "product_id_str": "u2",
+                                                              "price_in_cents_int": 650}, {**staff, "if-match": '"1"'})
+    out = cli(system, "undo-load", "e2e-undo.json", "--json")
+    undone = json.loads(out.stdout) if out.returncode == 0 else {}
+    tart, pie = (request("GET", f"{system.base}/products/e2e%20undo%20{n}")[0] for n in ("tart", "pie"))
+    check(undone.get("removed") == ["e2e undo tart"] and [k["product_name"] for k in undone.get("kept", [])] == ["e2e undo pie"]
+          and undone["kept"][0]["changed_by"] == {"kind": "staff", "name": me} and (tart, pie) == (404, 200),
+          f"undo-load: the untouched product removed, the one changed since kept and named ({undone}, {tart}, {pie})")
+    _, changes = history(lambda c: c and c[0]["kind"] == "removed", of="/products/e2e%20undo%20tart")
+    check(changes and changes[0]["by"] == {"kind": "staff", "name": me}, "the undone load's removal is in the history, by who undid it")
+
+    # The menu's recent changes.
+    status, _, body = request("GET", f"{system.base}/history?limit=20", headers=staff)
+    names = {c["product_name"] for c in (body or {}).get("changes", [])}
+    check(status == 200 and {"e2e muffin", "e2e load cake"} <= names, f"GET /history lists the menu's recent changes ({sorted(names)[:8]})")
+
+    # A stream batch delivered again, with a record that cannot be history in it: no gap, no
+    # duplicate (Lambda's at-least-once delivery, replayed against the function itself).
+    _, before = history()
+    streams = boto3.client("dynamodbstreams", endpoint_url=f"http://127.0.0.1:{env['DYNAMODB_PORT']}", region_name="us-east-1",
+                           aws_access_key_id="local", aws_secret_access_key="local")
+    arn = dynamodb.describe_table(TableName=env["TABLE"])["Table"]["LatestStreamArn"]
+    records = []
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator, Limit=1000)
+            records += [r for r in page["Records"] if r["dynamodb"]["Keys"]["product_name"]["S"] == name]
+            iterator = page.get("NextShardIterator") if page["Records"] else None
+    import local_streams
+    batch = [local_streams.as_lambda_gives_it(r, arn) for r in records]
+    batch.insert(1, {"eventName": "MODIFY", "eventSource": "aws:dynamodb", "dynamodb": {"SequenceNumber": "poison"}})
+    answers = [local_streams.invoke(env, "menu-history", batch) for _ in range(2)]
+    _, after = history()
+    check(len(records) >= 8 and answers == [None, None] and [c["change"] for c in after] == [c["change"] for c in before],
+          f"{len(records)} stream records delivered twice with a poisoned one: no gap, no duplicate "
+          f"({len(before)} changes before, {len(after)} after)")
+
+    visitor = system.id_token(env["NON_STAFF_USERNAME"], env["NON_STAFF_PASSWORD"])
+    for who, headers, expected in [("without a token", {}, 401), ("signed in, not staff", {"authorization": f"Bearer {visitor}"}, 403)]:
+        statuses = [request("GET", f"{system.base}{p}", headers=headers)[0] for p in (f"{path}/history", "/history")]
+        statuses.append(request("POST", f"{system.base}{path}/revert", {"to_version": 1},
+                                {**headers, "content-type": "application/json", "if-match": '"1"'})[0])
+        statuses.append(request("POST", f"{system.base}/menu_files/preview", {"product_item_arr": []},
+                                {**headers, "content-type": "application/json"})[0])
+        statuses.append(request("POST", f"{system.base}/menu_files/e2e-undo.json/undo", {},
+                                {**headers, "content-type": "application/json"})[0])
+        check(statuses == [expected] * 5, f"the history, revert, preview and undo routes {who}: {expected} ({statuses})")
+
+
 def raw_get(url):
     """GET url: the status, headers and body bytes."""
     try:
@@ -1158,8 +1330,8 @@ def check_client_rate_limit(system):
 
 # The sections of a run, in order; `--only routes,cli` runs some of them (restart checks what
 # routes and upload wrote).
-SECTIONS = ["routes", "client-limit", "sign-in", "cli", "schemathesis", "upload", "photos", "browser", "staff-page",
-            "restart"]
+SECTIONS = ["routes", "client-limit", "sign-in", "cli", "schemathesis", "upload", "photos", "history", "browser",
+            "staff-page", "restart"]
 
 
 def main():
@@ -1207,6 +1379,11 @@ def main():
                 cli_login(system)
             check_photos(system)
             check_placeholders(system)
+        if "history" in only:
+            print("== the menu's history")
+            if "cli" not in only and "photos" not in only:
+                cli_login(system)
+            check_history(system)
         if "browser" in only:
             print("== browser")
             check_browser(system)

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""The local stand-in for Lambda's event source mapping on the menu table's DynamoDB stream
-(template.yaml's ProductPhotoStream), as `make run` uses it:
+"""The local stand-in for Lambda's event source mappings on the menu table's DynamoDB stream
+(template.yaml's ProductPhotoStream and MenuHistoryStream), as `make run` uses it:
 
     local_streams.py        # until Ctrl-C; log in .local/logs/streams.log
 
-On AWS, Lambda polls the table's stream (NEW_AND_OLD_IMAGES) and invokes the photo function
-with batches of up to 100 records that pass the mapping's filter (eventName INSERT or REMOVE), in
-order per shard; a batch the function fails is retried, bisected, and retried from the first
+On AWS, Lambda polls the table's stream (NEW_AND_OLD_IMAGES) and invokes each mapping's function
+with batches of up to 100 records that pass the mapping's filter (the photo function: eventName
+INSERT or REMOVE; the history function: every record), in order per shard, each mapping on its
+own (one failing never holds the other back); a batch the function fails is retried, bisected, and retried from the first
 record the function reports in `batchItemFailures`; after 10 attempts the records' batch goes to
 the failure queue. This does the same against DynamoDB Local's stream (its `dynamodbstreams`
 API), invoking the function through `cargo lambda watch`'s invoke endpoint (FUNCTIONS_PORT):
@@ -15,13 +16,15 @@ its start), every 0.25 s, a batch at a time, the same filter, retries and partia
 responses. It turns the table's stream on when a table made before it has none (the template's
 table has one from its creation).
 
-What differs: one poller for all shards (Lambda runs one per shard), no batching window, no
+What differs: one poller for all shards and both mappings (Lambda runs one per shard and
+mapping, so here a mapping retrying a batch delays the other's next batch), no batching window, no
 bisecting of a batch whose invocation itself failed (it is retried whole), no failure queue (the
 records are logged and passed over), and records written while `make run` was stopped are not
-delivered.
+delivered (the history's mapping starts from the stream's oldest record on AWS).
 Ports and names come from run.env in $CAFE_LOCAL_DIR (default .local/), which `make run` writes.
 """
 import json
+import os
 import time
 import urllib.error
 import urllib.request
@@ -33,8 +36,11 @@ import local_s3
 POLL_SECONDS = 0.25
 BATCH_SIZE = 100
 ATTEMPTS = 10  # the mapping's MaximumRetryAttempts
-EVENTS = {"INSERT", "REMOVE"}  # the mapping's FilterCriteria
-FUNCTION = "product-photo"
+# Each mapping: its function, and the events its FilterCriteria lets through (None: all).
+# STREAM_FUNCTIONS=menu-history keeps one of them: `make bench` times the history's lag alone,
+# as AWS runs each mapping apart (one poller here would make it wait for the photo function).
+MAPPINGS = [(f, events) for f, events in [("product-photo", {"INSERT", "REMOVE"}), ("menu-history", None)]
+            if f in os.environ.get("STREAM_FUNCTIONS", "product-photo,menu-history").split(",")]
 
 
 def clients(env):
@@ -65,10 +71,10 @@ def as_lambda_gives_it(record, stream_arn):
             "eventSourceARN": stream_arn}
 
 
-def invoke(env, records):
+def invoke(env, function, records):
     """The function's answer to one batch: the sequence number it failed from, or None when the
     whole batch is done. Raises when the invocation itself failed."""
-    url = f"http://127.0.0.1:{env['FUNCTIONS_PORT']}/2015-03-31/functions/{FUNCTION}/invocations"
+    url = f"http://127.0.0.1:{env['FUNCTIONS_PORT']}/2015-03-31/functions/{function}/invocations"
     request = urllib.request.Request(url, data=json.dumps({"Records": records}).encode(), method="POST",
                                      headers={"content-type": "application/json"})
     with urllib.request.urlopen(request, timeout=300) as response:
@@ -79,31 +85,31 @@ def invoke(env, records):
     return failures[0]["itemIdentifier"] if failures else None
 
 
-def deliver(env, batch):
+def deliver(env, function, batch):
     """One batch, as the mapping delivers it: retried from the first record reported failed."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            failed_from = invoke(env, batch)
+            failed_from = invoke(env, function, batch)
         except (urllib.error.URLError, OSError, ValueError, RuntimeError) as e:
             local_s3.log(f"{len(batch)} records: the invocation failed (attempt {attempt}): {e}")
             time.sleep(min(attempt, 5))
             continue
         if failed_from is None:
             names = ", ".join(f"{r['eventName']} {r['dynamodb']['Keys']['product_name']['S']!r}" for r in batch)
-            local_s3.log(f"delivered: {names[:400]}")
+            local_s3.log(f"delivered to {function}: {names[:400]}")
             return
         at = next((i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == failed_from), 0)
-        local_s3.log(f"{FUNCTION} reported record {failed_from} failed (attempt {attempt}): retrying from it")
+        local_s3.log(f"{function} reported record {failed_from} failed (attempt {attempt}): retrying from it")
         batch = batch[at:]
         time.sleep(min(attempt, 5))
-    local_s3.log(f"gave up on {len(batch)} records after {ATTEMPTS} attempts (on AWS they would go to FailedPhotosQueue)")
+    local_s3.log(f"{function}: gave up on {len(batch)} records after {ATTEMPTS} attempts (on AWS they would go to its failure queue)")
 
 
 def follow(env):
     dynamodb, streams = clients(env)
     stream_arn = stream_of(dynamodb, env["TABLE"])
     iterators, last, started = {}, {}, True
-    local_s3.log(f"watching {stream_arn}; products added and removed invoke {FUNCTION}")
+    local_s3.log(f"watching {stream_arn}; products added and removed invoke product-photo, every change menu-history")
     while True:
         try:
             shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
@@ -117,9 +123,11 @@ def follow(env):
                 if iterator is None:
                     continue
                 page = streams.get_records(ShardIterator=iterator, Limit=BATCH_SIZE)
-                batch = [as_lambda_gives_it(r, stream_arn) for r in page["Records"] if r["eventName"] in EVENTS]
-                if batch:
-                    deliver(env, batch)
+                records = [as_lambda_gives_it(r, stream_arn) for r in page["Records"]]
+                for function, events in MAPPINGS:
+                    batch = [r for r in records if events is None or r["eventName"] in events]
+                    if batch:
+                        deliver(env, function, batch)
                 if page["Records"]:
                     last[shard_id] = page["Records"][-1]["dynamodb"]["SequenceNumber"]
                 iterators[shard_id] = page.get("NextShardIterator")

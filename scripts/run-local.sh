@@ -167,7 +167,7 @@ wait_for "$LOGIN_PORT" "$login_pid" "The sign-in page" "$STATE/logs/login.log"
 step "starting the S3 event notification stand-in (a new uploads/*.json invokes the bulk loader, a photos/* the photo function)"
 python3 -u scripts/local_s3.py notify >"$STATE/logs/notify.log" 2>&1 &
 children+=($!); notify_pid=$!
-step "starting the table stream's stand-in (a product added or removed invokes the photo function)"
+step "starting the table stream's stand-in (a product added or removed invokes the photo function; every change the history function)"
 python3 -u scripts/local_streams.py >"$STATE/logs/streams.log" 2>&1 &
 children+=($!); streams_pid=$!
 for _ in $(seq 1 150); do

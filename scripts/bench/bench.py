@@ -855,6 +855,120 @@ def bench_staff_page():
         [r["page"] + r["menu"] for r in small], ratio_name, "B")
 
 
+def item_bytes(item):
+    """An item's size as DynamoDB counts it (names + values; numbers ~1 byte per 2 digits + 1)."""
+    def size(value):
+        (kind, v), = value.items()
+        if kind == "S":
+            return len(v.encode())
+        if kind == "N":
+            return (sum(c.isdigit() for c in v) + 1) // 2 + 1
+        if kind in ("BOOL", "NULL"):
+            return 1
+        if kind == "L":
+            return 3 + sum(1 + size(e) for e in v)
+        if kind == "M":
+            return 3 + sum(1 + len(k.encode()) + size(e) for k, e in v.items())
+        return len(str(v))
+    return sum(len(name.encode()) + size(value) for name, value in item.items())
+
+
+def bench_history():
+    """The menu's history on a local system of its own (debug build, the stream stand-in with the
+    history's mapping alone, as AWS runs each mapping apart): the lag from a change to its history
+    entry while a 5,000-product menu file loads, beside the same with nothing else happening; the
+    history's write units per change; `upload --dry-run` beside the load itself."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    sys.dont_write_bytecode = True
+    import boto3
+    from e2e import LocalSystem, cli, cli_login, request
+    log("== the menu's history: lag during a 5,000-product load, write units, dry run (a local system of its own)")
+    state = pathlib.Path(tempfile.mkdtemp(prefix="cafe-bench-history-"))
+    os.environ["STREAM_FUNCTIONS"] = "menu-history"
+    system = LocalSystem(state, instances=1, client_rate_limit=False)
+    system.start()
+    del os.environ["STREAM_FUNCTIONS"]
+    try:
+        env = system.settings()
+        cli_login(system)
+        staff = {**system.staff(), "content-type": "application/json"}
+        name, path = "bench lag scone", "/products/bench%20lag%20scone"
+        request("POST", f"{system.base}/products", {"product_name_str": name, "product_id_str": "s", "price_in_cents_int": 300}, staff)
+        version = [1]
+
+        def one_lag():
+            """A price change, then its history entry polled for (every 20 ms): seconds between."""
+            version[0] += 1
+            status, _, _ = request("PUT", f"{system.base}{path}", {"product_name_str": name, "product_id_str": "s",
+                                                                 "price_in_cents_int": 300 + version[0]},
+                                   {**staff, "if-match": f'"{version[0] - 1}"'})
+            written = time.monotonic()
+            while time.monotonic() - written < 120:
+                _, _, body = request("GET", f"{system.base}{path}/history?limit=1", headers=staff)
+                if body and body["changes"] and body["changes"][0]["version"] == version[0]:
+                    return time.monotonic() - written
+                time.sleep(0.02)
+            raise SystemExit("a change never reached the history in 120 s")
+
+        idle = [one_lag() for _ in range(10 if QUICK else 30)]
+        big = menu_file(5000, WORK / "history-5000.json")
+        dry_seconds, dry_units = [], []
+        for _ in range(RUNS):
+            started = time.monotonic()
+            out = cli(system, "upload", str(big), "--dry-run", "--json")
+            dry_seconds.append(time.monotonic() - started)
+            dry_units.append(json.loads(out.stdout)["read_units"])
+        from e2e import cli_environment, CLI
+        started = time.monotonic()
+        load = subprocess.Popen([str(CLI), "upload", str(big), "--json", "--timeout", "900"], env=cli_environment(system),
+                                stdout=subprocess.PIPE, text=True)
+        during = []
+        while load.poll() is None:
+            during.append(one_lag())
+        load_seconds = time.monotonic() - started
+        report = json.loads(load.stdout.read())
+        # Every change of the load recorded: the time until the history has all 5,000.
+        dynamodb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{env['DYNAMODB_PORT']}", region_name="us-east-1",
+                                aws_access_key_id="local", aws_secret_access_key="local")
+        history_table = f"{env['TABLE']}History"
+
+        def recorded():
+            items, start = [], None
+            while True:
+                page = dynamodb.scan(TableName=history_table, **({"ExclusiveStartKey": start} if start else {}))
+                items += page["Items"]
+                start = page.get("LastEvaluatedKey")
+                if not start:
+                    return items
+        while True:
+            items = [i for i in recorded() if i["product_name"]["S"].startswith("product ") and "day" in i]
+            if len(items) >= 5000 or time.monotonic() - started > 900:
+                break
+            time.sleep(1)
+        caught_up = time.monotonic() - started
+        units = [math.ceil(item_bytes(i) / 1024) * 2 for i in items]  # the item, and its copy in recent_GSI
+    finally:
+        try:
+            system.stop()
+        except subprocess.TimeoutExpired:
+            log("  the local system took over 60 s to stop; killed")
+    pct = lambda values, q: sorted(values)[min(len(values) - 1, int(q * len(values)))]
+    log(f"  {len(during)} changes timed during the load ({load_seconds:.0f} s), {len(idle)} idle; "
+        f"history complete {caught_up:.0f} s after the load began ({len(items)} entries of the load)")
+    row("History", "lag from a change to its history entry, p50, during a 5,000-product load",
+        [pct(during, 0.5) * 1000], [pct(idle, 0.5) * 1000], "nothing else happening", "ms", higher_is_better=False)
+    row("History", "lag from a change to its history entry, p99, during a 5,000-product load",
+        [pct(during, 0.99) * 1000], [pct(idle, 0.99) * 1000], "nothing else happening", "ms", higher_is_better=False)
+    row("History", "history complete after the load began (5,000 changes)", [caught_up], [load_seconds],
+        "the load itself", "s", higher_is_better=False)
+    row("History", "write units per change (the item and its recent_GSI copy)", [statistics.mean(units)], [],
+        "", "WRU", fmt="{:.2f}")
+    row("History", "dry run of the 5,000-product file", [s * 1000 for s in dry_seconds], [load_seconds * 1000],
+        "the load itself", "ms", higher_is_better=False)
+    row("History", "dry run's read units (strongly consistent)", dry_units, [report["counts"]["write_units"]],
+        "the load's write units", "units", higher_is_better=False, fmt="{:.0f}")
+
+
 def machine():
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     mem = next((int(line.split()[1]) // 1024 // 1024 for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
@@ -997,7 +1111,8 @@ Reproduce: `make bench` (`BENCH_RUNS=5 make bench` for more runs, `BENCH_QUICK=1
 
 SECTIONS = {"bulk-load": bench_bulk_load, "reads": bench_reads, "judging": bench_judging,
             "cold-start": bench_cold_start, "arm64": bench_arm64, "package": bench_package,
-            "staff-page": bench_staff_page, "aws-share": bench_aws_share, "photos": bench_photos}
+            "staff-page": bench_staff_page, "aws-share": bench_aws_share, "photos": bench_photos,
+            "history": bench_history}
 
 if __name__ == "__main__":
     started = time.time()
