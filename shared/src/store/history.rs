@@ -355,6 +355,15 @@ fn history_item(change: &RecordedChange) -> Item {
     if let Some(after) = &change.after {
         item.insert(AFTER.to_owned(), s(json_text(after)));
     }
+    // Two images of a product near DynamoDB's 400 KB limit do not fit one item: the product
+    // before is the previous change's after, so it goes first; a product whose text alone is too
+    // large keeps who, when and what kind (nothing to put back).
+    for too_large in [BEFORE, AFTER] {
+        if item::size_bytes(&item) <= item::MAX_ITEM_BYTES {
+            break;
+        }
+        item.remove(too_large);
+    }
     item
 }
 
@@ -522,6 +531,34 @@ fn attribute_of_json(value: &Value) -> Option<AttributeValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::product::Product;
+
+    #[test]
+    fn a_change_of_products_near_the_item_limit_still_fits_one_item() {
+        let big = |text: &str| Product {
+            name: "Menu board".into(),
+            id: "b".into(),
+            price_in_cents: 100,
+            description: text.repeat(150_000),
+            tags: vec![],
+            special: false,
+        };
+        let change = RecordedChange {
+            product_name: "Menu board".into(),
+            change: "1".into(),
+            at: UNIX_EPOCH,
+            kind: ChangeKind::Changed,
+            by: ChangedBy::AnotherTool,
+            version: 2,
+            before: Some(big("a\n")),
+            after: Some(big("b")),
+        };
+        let item = history_item(&change);
+        assert!(item::size_bytes(&item) <= item::MAX_ITEM_BYTES);
+        assert!(!item.contains_key(BEFORE) && item.contains_key(AFTER));
+        let read = recorded_of_item(&item).expect("still a change");
+        assert_eq!(read.after, change.after);
+    }
 
     #[test]
     fn months_go_back_across_years() {
