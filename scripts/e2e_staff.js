@@ -69,11 +69,27 @@ async function statusOf(page, name, notText = "Saving…") {
   return (await status.textContent()).trim();
 }
 
+/** The text of the change `selector` names once the list shows it. The history is written from the
+ * table's stream a second or two after each write: looked for again (the list's Refresh) for up
+ * to 15 s; null if it never came. */
+async function whenListed(page, selector, refresh) {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const found = await page.waitForSelector(selector, { timeout: 3000 }).catch(() => null);
+    if (found) return (await found.innerText()).replace(/\s*\n\s*/g, " | ");
+    if (Date.now() > deadline) return null;
+    await page.click(refresh);
+  }
+}
+
 async function session(cfg) {
   const out = { console: [], pageErrors: [] };
   const browser = await chromium.launch(LAUNCH);
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on("console", (m) => { if (m.type() === "error") out.console.push(m.text()); });
+  let historyDown = false; // while the history's routes are made to fail: their 503s are expected
+  page.on("console", (m) => {
+    if (m.type() === "error" && !(historyDown && /status of 503\b/.test(m.text()))) out.console.push(m.text());
+  });
   page.on("pageerror", (e) => out.pageErrors.push(String(e)));
   const shot = (name) => page.screenshot({ path: `${cfg.shots}/${name}.png` });
   try {
@@ -147,6 +163,82 @@ async function session(cfg) {
     await page.click("#conflict-apply");
     out.conflictSaved = await statusOf(page, name412);
     out.afterConflict = (await api(cfg.api, "GET", `/products/${encodeURIComponent(name412)}`)).body;
+
+    // The menu's history: a price changed here, seen in the product's History (the old price and
+    // the new, by the staff member signed in), undone there to the version before it (the table
+    // shows the old price again), and both in Recent changes.
+    const histName = "chocolate cake slice", histRow = row(page, histName);
+    const histPath = `/products/${encodeURIComponent(histName)}`;
+    const v = (await api(cfg.api, "GET", histPath)).body.version_int;
+    const entry = (list, version) => `#${list}-list li[data-product="${histName}"][data-version="${version}"]`;
+    out.historyOldPrice = await histRow.locator("input.price").inputValue();
+    await typeInto(page, histName, "price", "$7.35");
+    out.historySaved = await statusOf(page, histName);
+    await histRow.locator("td.history button").click();
+    await page.waitForSelector("#history[open]");
+    out.historyFocus = await page.evaluate(() => document.activeElement.id);
+    out.historyChange = await whenListed(page, entry("history", v + 1), "#history-refresh");
+    out.historyEarlier = await page.locator(`${entry("history", v)} button.undo`).count();
+    await shot("staff-history-1280");
+    if (out.historyEarlier) {
+      await page.click(`${entry("history", v)} button.undo`);
+      await page.waitForFunction(() => /^(Undone|Not undone)/.test(document.querySelector("#history-status").textContent),
+        null, { timeout: 20000 });
+      out.undoStatus = await page.textContent("#history-status");
+      out.undoTable = await histRow.locator("input.price").inputValue();
+      out.undoApi = (await api(cfg.api, "GET", histPath)).body.price_in_cents_int;
+      out.undoChange = await whenListed(page, entry("history", v + 2), "#history-refresh");
+      await shot("staff-history-undone-1280");
+    }
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#history:not([open])", { state: "attached" });
+    out.historyFocusBack = await page.evaluate(() => document.activeElement.getAttribute("aria-label"));
+
+    await page.click("#tab-recent");
+    await page.waitForSelector("#recent:not([hidden])");
+    out.recentChange = await whenListed(page, entry("recent", v + 1), "#recent-refresh");
+    out.recentUndo = await whenListed(page, entry("recent", v + 2), "#recent-refresh");
+    await shot("staff-recent-1280");
+    // Older changes, a page at a time (the sample menu's load alone is more than a page).
+    out.recentShown = await page.locator("#recent-list > li").count();
+    if (await page.isVisible("#recent-more")) {
+      await page.click("#recent-more");
+      await page.waitForFunction((n) => document.querySelectorAll("#recent-list > li").length > n, out.recentShown,
+        { timeout: 15000 }).catch(() => {});
+      out.recentOlder = await page.locator("#recent-list > li").count();
+    }
+    // An undo that comes too late: a colleague changed the product after the page read it. Not
+    // retried: said why, and the table and the list read again.
+    const now = (await api(cfg.api, "GET", histPath)).body;
+    const theirPrice = { ...now, price_in_cents_int: 625 };
+    delete theirPrice.version_int;
+    out.staleColleague = (await api(cfg.api, "PUT", histPath, { token: cfg.staff_token, body: theirPrice, ifMatch: now.version_int })).status;
+    await page.click("#recent-refresh");
+    await page.waitForSelector(`${entry("recent", v + 1)} button.undo`);
+    await page.click(`${entry("recent", v + 1)} button.undo`);
+    await page.waitForFunction(() => /^(Undone|Not undone)/.test(document.querySelector("#recent-status").textContent),
+      null, { timeout: 20000 });
+    out.staleStatus = await page.textContent("#recent-status");
+    out.staleApi = (await api(cfg.api, "GET", histPath)).body.price_in_cents_int;
+    await page.click("#tab-menu");
+    out.staleTable = await histRow.locator("input.price").inputValue();
+
+    // The history's routes failing: the page says so where the history would be, and goes on.
+    const historyRoutes = (u) => u.pathname.endsWith("/history");
+    await page.route(historyRoutes, (r) => r.fulfill({ status: 503, contentType: "application/json",
+      body: JSON.stringify({ error: { code: "unavailable", message: "The history cannot be read just now." } }) }));
+    historyDown = true;
+    await histRow.locator("td.history button").click();
+    await page.waitForFunction(() => document.querySelector("#history-status").textContent.includes("could not be read"));
+    out.historyDown = await page.textContent("#history-status");
+    await page.click("#history-close");
+    await page.click("#tab-recent");
+    await page.waitForFunction(() => document.querySelector("#recent-status").textContent.includes("could not be read"));
+    out.recentDown = await page.textContent("#recent-status");
+    await page.unroute(historyRoutes);
+    historyDown = false;
+    await page.click("#tab-menu");
+    out.historyDownMenu = await histRow.locator("input.price").isEditable();
 
     // Add, then remove (it asks first).
     await page.click("#add-open");
@@ -227,6 +319,18 @@ async function session(cfg) {
       document.querySelector("#photo").getBoundingClientRect().right));
     await shot("staff-photo-375");
     await page.click("#photo-close");
+    await row(page, histName).locator("td.history button").click();
+    await page.waitForSelector(`${entry("history", v + 1)}`, { timeout: 15000 }).catch(() => {});
+    out.phoneHistoryWidth = await page.evaluate(() => Math.max(document.documentElement.scrollWidth,
+      document.querySelector("#history").getBoundingClientRect().right));
+    await shot("staff-history-375");
+    await page.keyboard.press("Escape");
+    await page.click("#tab-recent");
+    await page.waitForFunction(() => document.querySelector("#recent-list > li")
+      && !document.querySelector("#recent-status").textContent.startsWith("Reading"), null, { timeout: 15000 }).catch(() => {});
+    out.phoneRecentWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    await shot("staff-recent-375");
+    await page.click("#tab-menu");
     await page.setViewportSize({ width: 1280, height: 800 });
 
     // An expired session: the change is not sent, the person is sent to sign in, the typing kept.

@@ -2,8 +2,9 @@
 local system at STAFF_PAGE_URL, driven in headless Chromium by scripts/e2e_staff.js as a person
 would, by keyboard where a person at the counter would use it: sign in through the login
 stand-in, a refused price, a price changed and then on the public GET /products within the
-freshness bound, a colleague's competing write shown field by field (412) and resolved, add and
-remove, a rejected upload's problems, a good upload's counts, the page at 375 px, an expired and
+freshness bound, a colleague's competing write shown field by field (412) and resolved, the
+menu's history (a price change in the product's History and in Recent changes, undone from there;
+an undo too late refused with a 412, never retried; the history's routes failing), add and remove, a rejected upload's problems, a good upload's counts, the page at 375 px, an expired and
 a refused session (nothing written, what was typed kept, saved after signing in again), sign
 out; no errors in the browser console. Screenshots land in the state folder (staff-*.png)."""
 import json
@@ -87,6 +88,33 @@ def check_staff_page(system, check, request, photo_file):
     check((r.get("conflictSaved") or "").startswith("Saved") and final.get("price_in_cents_int") == 610
           and final.get("description_str") == "Changed by a colleague." and "out of stock" in final.get("tag_str_arr", []),
           "applied on their version: this price, their description and stock, nothing overwritten blindly")
+    user, old = env["STAFF_USERNAME"], r.get("historyOldPrice") or "?"
+    check((r.get("historySaved") or "").startswith("Saved") and r.get("historyFocus") == "history-close",
+          f"a price changed, then its History opened with the focus on Close ({r.get('historySaved')!r}, {r.get('historyFocus')})")
+    check(f"Price: {old} → $7.35" in (r.get("historyChange") or "") and f"by {user}" in (r.get("historyChange") or ""),
+          f"... the change in the History within 15 s: the old price and the new, by {user} ({r.get('historyChange')!r})")
+    check(r.get("historyEarlier") == 1, "... the version before it offers 'Undo to this'")
+    old_cents = int(old.replace("$", "").replace(".", "")) if re.fullmatch(r"\$\d+\.\d\d", old) else None
+    check((r.get("undoStatus") or "").startswith("Undone") and r.get("undoTable") == old and r.get("undoApi") == old_cents,
+          f"undone to it: the table shows {old} again, and so does the API ({r.get('undoStatus')!r}, {r.get('undoTable')}, "
+          f"{r.get('undoApi')})")
+    check(f"Price: $7.35 → {old}" in (r.get("undoChange") or "") and f"by {user}" in (r.get("undoChange") or ""),
+          f"... the undo is itself a change in the History ({r.get('undoChange')!r})")
+    check(r.get("historyFocusBack") == "History of chocolate cake slice",
+          f"Escape closes the History, the focus back on its button ({r.get('historyFocusBack')!r})")
+    check("chocolate cake slice" in (r.get("recentChange") or "") and f"Price: {old} → $7.35" in (r.get("recentChange") or "")
+          and f"Price: $7.35 → {old}" in (r.get("recentUndo") or ""),
+          f"Recent changes: the change and its undo, by product ({r.get('recentChange')!r}, {r.get('recentUndo')!r})")
+    shown, older = r.get("recentShown") or 0, r.get("recentOlder")
+    check(older > shown if older is not None else 0 < shown < 20,
+          f"... older changes a page at a time ('Show older': {shown} then {older})")
+    check(r.get("staleColleague") == 200 and (r.get("staleStatus") or "").startswith("Not undone")
+          and r.get("staleApi") == 625 and r.get("staleTable") == "$6.25",
+          f"an undo after a colleague's change (412): not undone, not retried, their version shown ({r.get('staleStatus')!r}, "
+          f"{r.get('staleApi')}, {r.get('staleTable')})")
+    check("could not be read" in (r.get("historyDown") or "") and "could not be read" in (r.get("recentDown") or "")
+          and r.get("historyDownMenu") is True,
+          f"the history's routes failing: said in the dialog and the view, the menu still works ({r.get('historyDown')!r})")
     added = r.get("addedApi") or {}
     check((r.get("added") or "").startswith("Added") and added.get("price_in_cents_int") == 375
           and added.get("tag_str_arr") == ["savoury", "scone"], f"a product added ({r.get('added')!r})")
@@ -108,9 +136,10 @@ def check_staff_page(system, check, request, photo_file):
           f"({r.get('photoStatus')!r}, {r.get('photoNow')}, {r.get('photoThumb')})")
     check("could not be read as a photo" in (r.get("notPhotoStatus") or "") and r.get("notPhotoSave") is True,
           f"a text file named .jpg: said so before anything is sent, nothing to save ({r.get('notPhotoStatus')!r})")
-    check(r.get("phoneWidth") == 375 and r.get("phoneUploadWidth") == 375 and (r.get("phonePhotoWidth") or 999) <= 375,
+    check(r.get("phoneWidth") == 375 and r.get("phoneUploadWidth") == 375 and (r.get("phonePhotoWidth") or 999) <= 375
+          and (r.get("phoneHistoryWidth") or 999) <= 375 and r.get("phoneRecentWidth") == 375,
           f"at 375 px nothing is wider than the screen ({r.get('phoneWidth')}, {r.get('phoneUploadWidth')}, "
-          f"{r.get('phonePhotoWidth')})")
+          f"{r.get('phonePhotoWidth')}, {r.get('phoneHistoryWidth')}, {r.get('phoneRecentWidth')})")
     check("Your session has ended" in (r.get("expiredNotice") or "") and "Not saved" in (r.get("expiredStatus") or "")
           and r.get("expiredApi") == 395, f"an expired session: nothing sent, said so ({r.get('expiredNotice')!r})")
     check((r.get("kept") or "").strip() == "garlic bagel: price → $4.15" and (r.get("keptSaved") or "").startswith("Saved")

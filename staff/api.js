@@ -98,7 +98,7 @@ export class Api {
   }
 
   /** One call: `{ status, body, headers }` for a 2xx; ApiError or SessionExpired otherwise. */
-  async call(method, path, { body, ifMatch, signed = true, expect = [] } = {}) {
+  async call(method, path, { body, ifMatch, ifNoneMatch, signed = true, expect = [] } = {}) {
     const headers = {};
     if (signed) {
       if (secondsLeft() <= 0) throw new SessionExpired("Your session has ended.");
@@ -106,6 +106,7 @@ export class Api {
     }
     if (body !== undefined) headers["content-type"] = "application/json";
     if (ifMatch !== undefined) headers["if-match"] = `"${ifMatch}"`;
+    if (ifNoneMatch !== undefined) headers["if-none-match"] = ifNoneMatch;
     let r;
     try {
       r = await fetch(this.base + path, { method, headers, cache: "no-store",
@@ -154,6 +155,24 @@ export class Api {
 
   remove(name, version) {
     return this.call("DELETE", `/products/${encodeURIComponent(name)}`, { ifMatch: version });
+  }
+
+  /** A page of the history, newest first: one product's changes, or the whole menu's when `name`
+   * is null. `{ changes, next_cursor }` (no next_cursor on the last page). */
+  async history(name, cursor = "", limit = 20) {
+    const path = name === null ? "/history" : `/products/${encodeURIComponent(name)}/history`;
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (cursor) q.set("cursor", cursor);
+    const { body } = await this.call("GET", `${path}?${q}`);
+    if (!Array.isArray(body?.changes)) throw new ApiError(200, body, "the history's answer could not be read");
+    return body;
+  }
+
+  /** The product put back as it was at `toVersion`, written over `version` (its version on the menu
+   * now), or restored when `version` is null (no longer on the menu: If-None-Match: *). */
+  revert(name, toVersion, version) {
+    return this.call("POST", `/products/${encodeURIComponent(name)}/revert`, { body: { to_version: toVersion },
+      ...(version === null ? { ifNoneMatch: "*" } : { ifMatch: version }) });
   }
 
   /** A presigned upload for a file of exactly `size` bytes (S3 refuses any other size). */

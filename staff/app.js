@@ -1,9 +1,11 @@
-// The staff page: the session, the two views (the menu as a table; uploads), and every change to
-// a product, written with If-Match at the version the page showed. A change shows as saved only
-// when the API answered it; a refused one keeps what was typed and says why.
+// The staff page: the session, the three views (the menu as a table; uploads; the menu's recent
+// changes), and every change to a product, written with If-Match at the version the page showed.
+// A change shows as saved only when the API answered it; a refused one keeps what was typed and
+// says why.
 import { Api, ApiError, SessionExpired, forgetSession, loadConfig, secondsLeft, signInUrl, signOutUrl,
   signedInAs, takeTokensFromFragment } from "./api.js";
 import { formatCents, parsePrice } from "./price.js";
+import { startHistory } from "./history.js";
 import { pictureOf, startPhotos } from "./photo.js";
 import { startUploads } from "./upload.js";
 
@@ -11,7 +13,7 @@ const OUT_OF_STOCK = "out of stock";
 const KEPT = "cafe-staff.kept"; // what was typed when the session ended, until signed in again
 const $ = (id) => document.getElementById(id);
 
-let config, api, openPhoto;
+let config, api, openPhoto, menuHistory;
 const rows = new Map(); // product name -> { product (as the API last said), tr, queue }
 let sort = { key: "name", dir: 1 };
 
@@ -161,10 +163,16 @@ function buildRow(p) {
   photo.setAttribute("aria-label", `Photo of ${name}`);
   photo.append(pictureOf(config.website_url, name, "thumb"));
   photo.addEventListener("click", () => openPhoto(row.product));
+  const history = document.createElement("button");
+  history.type = "button";
+  history.textContent = "History";
+  history.className = "quiet";
+  history.setAttribute("aria-label", `History of ${name}`);
+  history.addEventListener("click", () => menuHistory.open(row.product, history));
   tr.append(nameCell, cell("price", "Price", controls.price), cell("tags", "Tags", controls.tags),
     cell("check", "In stock", controls.stock), cell("check", "Special", controls.special),
     cell("description", "Description", controls.description), cell("photo", "Photo", photo), status,
-    cell("remove", null, remove));
+    cell("history", null, history), cell("remove", null, remove));
   const row = { product: p, tr, controls, status, photo, queue: Promise.resolve(), pending: {} };
   for (const field of ["price", "tags", "description"]) {
     const e = controls[field];
@@ -254,6 +262,34 @@ async function write(row, c, base) {
     }
     const why = e.details?.length ? e.details.map((d) => `${d.field}: ${d.problem}`).join("; ") : e.message;
     setStatus(row, `Not saved: ${why}`, "bad");
+  }
+}
+
+/** A product as the API last answered it (an undo's answer, or read again): its row shown anew,
+ * added when it was put back, gone when it is no longer on the menu. */
+function showLatest(name, p, note = "") {
+  const row = rows.get(name);
+  if (!p) {
+    if (row) { rows.delete(name); row.tr.remove(); }
+  } else if (row) {
+    row.product = p;
+    showProduct(row);
+    if (note) setStatus(row, note, "ok");
+  } else {
+    const added = buildRow(p);
+    rows.set(name, added);
+    placeRows();
+    if (note) setStatus(added, note, "ok");
+  }
+  announceCount();
+}
+
+/** The product read again, when the table's version turned out old (an undo's 412). */
+async function readAgain(name) {
+  try {
+    showLatest(name, await api.product(name));
+  } catch {
+    // The table stays as it was; the next change to it says what happened.
   }
 }
 
@@ -434,6 +470,8 @@ async function loadMenu() {
     placeRows();
     $("loading").hidden = true;
     document.body.dataset.ready = "menu";
+    // The recent changes offer their undos by the versions just read.
+    if (location.hash === "#recent") menuHistory.showRecent();
   } catch (e) {
     $("loading").textContent = `The menu could not be loaded: ${e.message}`;
   }
@@ -441,15 +479,19 @@ async function loadMenu() {
 
 // ---------------------------------------------------------------- views
 
+const VIEWS = { menu: "Menu", upload: "Upload a menu file", recent: "Recent changes" };
+
 function showView() {
-  const view = location.hash === "#upload" ? "upload" : "menu";
+  const view = Object.hasOwn(VIEWS, location.hash.slice(1)) ? location.hash.slice(1) : "menu";
   const signedIn = secondsLeft() > 0 || !$("session").hidden;
-  for (const v of ["menu", "upload"]) {
+  for (const v of Object.keys(VIEWS)) {
     $(v).hidden = !signedIn || v !== view;
     const tab = $(`tab-${v}`);
     if (v === view) tab.setAttribute("aria-current", "page"); else tab.removeAttribute("aria-current");
   }
-  document.title = `${view === "upload" ? "Upload a menu file" : "Menu"} · Café staff`;
+  document.title = `${VIEWS[view]} · Café staff`;
+  // Read anew each time it is shown (what the history says may have changed since).
+  if (signedIn && view === "recent") menuHistory.showRecent(); else menuHistory.hideRecent();
 }
 
 async function main() {
@@ -487,6 +529,11 @@ async function main() {
     const row = rows.get(name);
     if (row) row.photo.replaceChildren(pictureOf(config.website_url, name, "thumb", true));
   } });
+  menuHistory = startHistory({ api, sessionEnded, readAgain,
+    // Undefined until the menu is read: no undo is offered on a version the page does not know.
+    versionOf: (name) => (document.body.dataset.ready !== "menu" ? undefined : rows.get(name)?.product.version_int ?? null),
+    showLatest: (name, p, done) => showLatest(name, p,
+      `${done} ✓ ${new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`) });
   if (!showSession()) {
     if (sessionStorage.getItem(KEPT) || sessionStorage.getItem("cafe-staff.add")) {
       sessionEnded("Your session has ended.");
