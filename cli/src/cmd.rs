@@ -228,8 +228,8 @@ pub enum Command {
     History {
         /// The product (default: the whole menu's recent changes)
         name: Option<String>,
-        /// How many changes, newest first
-        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        /// How many changes, newest first (a page: at most 100)
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u16).range(1..=100))]
         limit: u16,
     },
 

@@ -38,7 +38,10 @@ pub async fn history(api: &MenuApi, name: Option<&str>, limit: u16, json: bool) 
         outln!("{}", render(change, name.is_none()))?;
     }
     if answer["next_cursor"].is_string() {
-        outln!("(older changes: --limit {})", u32::from(limit) * 2)?;
+        outln!(
+            "(older changes: --limit {}, or --json for the next page's cursor)",
+            (u32::from(limit) * 2).min(100)
+        )?;
     }
     Ok(())
 }

@@ -50,6 +50,33 @@ impl ChangedBy {
         }
     }
 
+    /// The item's `changed_by`: who, and the version the write gave the item
+    /// (`staff:alice#7`). The history believes it only for the item at that very version:
+    /// another tool that bumps the version itself leaves a stamp of an older one.
+    pub fn version_stamp(&self, version: u64) -> String {
+        let mut who = self.stamp();
+        if who.len() > MAX_STAMP_BYTES - 21 {
+            let mut end = MAX_STAMP_BYTES - 21;
+            while !who.is_char_boundary(end) {
+                end -= 1;
+            }
+            who.truncate(end);
+        }
+        format!("{who}#{version}")
+    }
+
+    /// Who a [`ChangedBy::version_stamp`] names, and the version it was written with.
+    pub fn of_version_stamp(stamp: &str) -> (Self, Option<u64>) {
+        match stamp.rsplit_once('#') {
+            Some((who, version))
+                if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                (Self::of_stamp(who), version.parse().ok())
+            }
+            _ => (Self::of_stamp(stamp), None),
+        }
+    }
+
     /// Who a `changed_by` text names; anything else is another tool's.
     pub fn of_stamp(stamp: &str) -> Self {
         if let Some(name) = stamp.strip_prefix(STAFF).filter(|n| !n.is_empty()) {
@@ -90,6 +117,9 @@ pub struct RecordedChange {
     /// item, which has none.
     pub version: u64,
     pub before: Option<Product>,
+    /// The product's version before the change (0 for another tool's item); `None` when there
+    /// was no product before.
+    pub before_version: Option<u64>,
     pub after: Option<Product>,
 }
 
@@ -199,6 +229,17 @@ mod tests {
         assert_eq!(ChangedBy::of_stamp(&alice.stamp()), alice);
         let load = ChangedBy::menu_file("uploads/2026-12-03T14-15-00Z-1a2b3c4d/spring.json");
         assert_eq!(ChangedBy::of_stamp(&load.stamp()), load);
+        let bob = ChangedBy::staff("bob#3@example.com");
+        assert_eq!(
+            ChangedBy::of_version_stamp(&bob.version_stamp(7)),
+            (bob, Some(7))
+        );
+        assert_eq!(
+            ChangedBy::of_version_stamp("staff:carol"),
+            (ChangedBy::staff("carol"), None)
+        );
+        let long = ChangedBy::menu_file(&format!("uploads/{}.json", "é".repeat(2000)));
+        assert!(long.version_stamp(u64::MAX).len() <= MAX_STAMP_BYTES);
         assert_eq!(
             load.describe(),
             "the menu file spring.json",

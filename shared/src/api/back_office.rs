@@ -460,7 +460,7 @@ pub(crate) async fn undo_load(
     }
     // The file as that load read it (the bucket keeps every version), judged again.
     let source = &report.source;
-    let fetched = office
+    let fetched = match office
         .files
         .fetch(
             bucket,
@@ -468,7 +468,11 @@ pub(crate) async fn undo_load(
             source.version_id.as_deref(),
             office.config.max_menu_file_bytes,
         )
-        .await?;
+        .await
+    {
+        Err(crate::bucket::BucketError::Gone) => return Err(not_found()),
+        fetched => fetched?,
+    };
     let products = crate::menu_file::parse(&fetched.bytes).map_err(|_| {
         ApiError::BadFileName(format!("{file_name} no longer reads as a menu file"))
     })?;
@@ -498,11 +502,11 @@ pub(crate) async fn undo_load(
             UndoneInsert::Kept {
                 changed_by,
                 version,
+                from_this_load,
             } => {
                 // Kept: this load's product changed since, or one this load found on the menu.
-                let added_by = store.change_at_version(&name, 1).await?.map(|c| c.by);
-                let this_loads = added_by.as_ref() == Some(&load)
-                    || (version == 1 && changed_by == ChangedBy::AnotherTool);
+                let this_loads = from_this_load
+                    || store.change_at_version(&name, 1).await?.map(|c| c.by) == Some(load.clone());
                 if this_loads {
                     undone.kept.push(KeptProduct {
                         product_name: name,

@@ -11,7 +11,7 @@ use super::answer::{json_response, no_store, Handled};
 use super::error::ApiError;
 use super::lists::PageQuery;
 use super::products::written;
-use crate::contract::{HistoryChange, HistoryList, RevertRequest};
+use crate::contract::{self, HistoryChange, HistoryList, RevertRequest, WireProduct};
 use crate::history::ChangedBy;
 use crate::product::canonical_name;
 use crate::store::{HistoryPage, MenuStore, StoreError};
@@ -81,13 +81,16 @@ pub(crate) async fn revert(
     let request: RevertRequest =
         serde_json::from_value(body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     let target = store
-        .change_at_version(&name, request.to_version)
+        .product_at_version(&name, request.to_version)
         .await?
-        .and_then(|change| change.after)
         .ok_or(ApiError::NoSuchVersion {
             name: name.clone(),
             version: request.to_version,
         })?;
+    // What another tool wrote was read leniently (a price as text read as 0): put back only what
+    // the API itself would take.
+    let wire = serde_json::to_value(WireProduct::of(&target)).expect("products serialize");
+    let target = contract::validate(&wire).map_err(ApiError::InvalidProduct)?;
     match from {
         RevertFrom::Version(Some(expected)) => {
             let stored = store.update(&target, expected, by).await?;

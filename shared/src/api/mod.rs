@@ -671,8 +671,8 @@ fn json_body<B: AsRef<[u8]>>(request: &Request<B>) -> Result<Value, ApiError> {
 }
 
 /// Largest menu file previewed through the API: what one Lambda invocation's request can carry
-/// (6 MB), less room for the rest of the event. (Uploads go to S3, up to the loader's limit.)
-pub const MAX_PREVIEW_BYTES: usize = 5 * 1024 * 1024;
+/// (6 MB), less room for the rest of the event and the escaping of a JSON body inside it. (Uploads go to S3, up to the loader's limit.)
+pub const MAX_PREVIEW_BYTES: usize = 4 * 1024 * 1024;
 
 /// A menu file sent as a request's body (JSON), of at most [`MAX_PREVIEW_BYTES`].
 #[cfg_attr(not(feature = "bucket"), allow(dead_code))]

@@ -58,7 +58,7 @@ impl ClassifyRetry for TransactionConflictIsTransient {
                 e.downcast_ref::<TransactWriteItemsError>(),
                 Some(TransactWriteItemsError::TransactionCanceledException(canceled))
                     if canceled.cancellation_reasons().iter()
-                        .any(|r| r.code() == Some("TransactionConflict"))
+                        .any(|r| matches!(r.code(), Some("TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded")))
             )
         });
         if code == Some("TransactionConflictException") || canceled_by_conflict {

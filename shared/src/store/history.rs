@@ -19,6 +19,7 @@ use serde_json::Value;
 use super::item::{self, Item};
 use super::{schema, MenuStore, StoreError};
 use crate::history::{ChangeKind, ChangedBy, RecordedChange, RETENTION_DAYS};
+use crate::product::Product;
 
 const CHANGE: &str = schema::HISTORY_RANGE_KEY;
 const AT: &str = "at";
@@ -34,6 +35,15 @@ const REMOVAL_RECORD_DAYS: u64 = 2;
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 /// Sequence numbers are up to 40 digits (the stream's documented 21 to 40).
 const SEQUENCE_DIGITS: usize = 40;
+/// The most changes one page holds: each carries a product before and after, and a page must
+/// stay well inside a Lambda response (6 MB) and the function's memory.
+pub const MAX_HISTORY_PAGE: usize = 100;
+const BEFORE_VERSION: &str = "before_version";
+
+/// Whether `text` is a change's id as the history keys it: 40 digits.
+fn is_change_id(text: &str) -> bool {
+    text.len() == SEQUENCE_DIGITS && text.bytes().all(|b| b.is_ascii_digit())
+}
 
 /// A page of changes, newest first, and where the next page starts.
 #[derive(Debug, Default)]
@@ -100,9 +110,14 @@ pub(crate) fn removal_record(name: &str, version: u64, by: &ChangedBy) -> Item {
         (schema::HISTORY_HASH_KEY.to_owned(), s(name)),
         (CHANGE.to_owned(), s(format!("{REMOVAL}{version:020}"))),
         (BY.to_owned(), s(by.stamp())),
+        (AT.to_owned(), n(epoch_seconds(SystemTime::now()))),
         (schema::HISTORY_TTL_ATTRIBUTE.to_owned(), n(expires)),
     ])
 }
+
+/// How far apart a removal's record and its stream record may be and still be the same removal
+/// (the stream's time is to the second, or coarser; our clock and DynamoDB's differ a little).
+const REMOVAL_MATCH_SECONDS: u64 = 120;
 
 impl MenuStore {
     /// Records one change of the stream in the history (idempotent: a re-delivered record
@@ -119,29 +134,34 @@ impl MenuStore {
             after.as_ref().map(|a| &a.product),
         );
         let version_of = |p: &Option<crate::StoredProduct>| p.as_ref().map_or(0, |p| p.version);
-        let stamp = |image: &Option<Item>| {
-            image
+        // Ours only when the stamp names the very version the write gave the item: another
+        // tool's update keeps our last stamp (and may bump the version itself).
+        let stamp_of_version = |image: &Option<Item>, version: u64| {
+            let stamp = image
                 .as_ref()
                 .and_then(|i| i.get(item::CHANGED_BY))
-                .and_then(|v| v.as_s().ok())
-                .map_or(ChangedBy::AnotherTool, |s| ChangedBy::of_stamp(s))
+                .and_then(|v| v.as_s().ok());
+            match stamp.map(|s| ChangedBy::of_version_stamp(s)) {
+                Some((who, Some(stamped))) if stamped == version && version >= 1 => who,
+                _ => ChangedBy::AnotherTool,
+            }
         };
         let (by, version) = match kind {
-            // Ours only when the version moved with the stamp: another tool's update keeps both
-            // as the last of our writes left them.
-            ChangeKind::Added if version_of(&after) >= 1 => {
-                (stamp(&change.new), version_of(&after))
-            }
-            ChangeKind::Changed if version_of(&after) > version_of(&before) => {
-                (stamp(&change.new), version_of(&after))
-            }
-            ChangeKind::Added | ChangeKind::Changed => (ChangedBy::AnotherTool, version_of(&after)),
+            ChangeKind::Added => (
+                stamp_of_version(&change.new, version_of(&after)),
+                version_of(&after),
+            ),
+            ChangeKind::Changed if version_of(&after) > version_of(&before) => (
+                stamp_of_version(&change.new, version_of(&after)),
+                version_of(&after),
+            ),
+            ChangeKind::Changed => (ChangedBy::AnotherTool, version_of(&after)),
             ChangeKind::Removed => {
                 let version = version_of(&before);
-                (
-                    self.removed_by(&change.product_name, version).await?,
-                    version,
-                )
+                let by = self
+                    .removed_by(&change.product_name, version, change.at)
+                    .await?;
+                (by, version)
             }
         };
         let recorded = RecordedChange {
@@ -151,6 +171,7 @@ impl MenuStore {
             kind,
             by,
             version,
+            before_version: before.as_ref().map(|b| b.version),
             before: before.map(|b| b.product),
             after: after.map(|a| a.product),
         };
@@ -170,8 +191,16 @@ impl MenuStore {
         Ok(Some(recorded))
     }
 
-    /// Who removed a product at `version`: the removal's own record, or another tool.
-    async fn removed_by(&self, name: &str, version: u64) -> Result<ChangedBy, StoreError> {
+    /// Who removed a product at `version` at about `at`: the removal's own record, written in
+    /// the removal's transaction, or another tool. A record of an earlier removal of the same
+    /// name and version (a product removed, added again, removed by another tool) is too far
+    /// from this one in time to be taken for it.
+    async fn removed_by(
+        &self,
+        name: &str,
+        version: u64,
+        at: SystemTime,
+    ) -> Result<ChangedBy, StoreError> {
         let record = self
             .client
             .get_item()
@@ -182,10 +211,19 @@ impl MenuStore {
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
+        let Some(record) = record.item() else {
+            return Ok(ChangedBy::AnotherTool);
+        };
+        let written = record
+            .get(AT)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse::<u64>().ok());
+        let at = epoch_seconds(at);
+        let same_removal = written.is_some_and(|w| w.abs_diff(at) <= REMOVAL_MATCH_SECONDS);
         Ok(record
-            .item()
-            .and_then(|i| i.get(BY))
+            .get(BY)
             .and_then(|v| v.as_s().ok())
+            .filter(|_| same_removal)
             .map_or(ChangedBy::AnotherTool, |s| ChangedBy::of_stamp(s)))
     }
 
@@ -196,12 +234,17 @@ impl MenuStore {
         limit: usize,
         cursor: Option<&str>,
     ) -> Result<HistoryPage, StoreError> {
+        if !item::can_be_key(name) {
+            return Ok(HistoryPage::default());
+        }
         let start = match cursor {
             Some(token) => {
                 let (month, key) = decode_cursor(token).ok_or(StoreError::BadCursor)?;
+                let text = |k: &str| key.get(k).and_then(|v| v.as_s().ok());
                 let ours = month.is_empty()
-                    && key.get(schema::HISTORY_HASH_KEY).and_then(|v| v.as_s().ok())
-                        == Some(&name.to_owned());
+                    && key.len() == 2
+                    && text(schema::HISTORY_HASH_KEY) == Some(&name.to_owned())
+                    && text(CHANGE).is_some_and(|c| is_change_id(c));
                 if !ours {
                     return Err(StoreError::BadCursor);
                 }
@@ -219,8 +262,10 @@ impl MenuStore {
             .expression_attribute_values(":name", s(name))
             .expression_attribute_values(":removals", s(REMOVAL))
             .scan_index_forward(false)
-            .limit(limit.clamp(1, 1000) as i32)
+            .limit(limit.clamp(1, MAX_HISTORY_PAGE) as i32)
             .set_exclusive_start_key(start)
+            // What a revert reads must include the change just recorded.
+            .consistent_read(true)
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
@@ -240,15 +285,30 @@ impl MenuStore {
         cursor: Option<&str>,
         now: SystemTime,
     ) -> Result<HistoryPage, StoreError> {
-        let limit = limit.clamp(1, 1000);
+        let limit = limit.clamp(1, MAX_HISTORY_PAGE);
         let oldest = month_of(now - DAY * RETENTION_DAYS as u32);
         let (mut month, mut start) = match cursor {
             Some(token) => {
                 let (month, key) = decode_cursor(token).ok_or(StoreError::BadCursor)?;
-                if month.is_empty() {
+                // Only a month of the retention, and a key of that month's index (or none: the
+                // page ended with the month before), as this function gives out.
+                let text = |k: &str| key.get(k).and_then(|v| v.as_s().ok());
+                let key_ok = key.is_empty()
+                    || (key.len() == 4
+                        && text(schema::HISTORY_HASH_KEY).is_some()
+                        && text(CHANGE).is_some_and(|c| is_change_id(c))
+                        && text(schema::RECENT_INDEX_HASH_KEY) == Some(&month)
+                        && text(schema::RECENT_INDEX_RANGE_KEY).is_some_and(|r| {
+                            r.split_once('#').is_some_and(|(at, c)| {
+                                at.len() == 12
+                                    && at.bytes().all(|b| b.is_ascii_digit())
+                                    && is_change_id(c)
+                            })
+                        }));
+                let in_retention = month >= oldest && month <= month_of(now);
+                if !key_ok || !in_retention {
                     return Err(StoreError::BadCursor);
                 }
-                // An empty key: the page ended with a month; the next starts with the one before.
                 (month, Some(key).filter(|k| !k.is_empty()))
             }
             None => (month_of(now), None),
@@ -289,7 +349,39 @@ impl MenuStore {
         Ok(page)
     }
 
-    /// The latest change of a product that left it at `version`: what a revert puts back.
+    /// The product as it was at `version`: after the latest change that left it there, or
+    /// before the latest change made from it (a product older than its history, or whose
+    /// change has expired). What a revert puts back.
+    pub async fn product_at_version(
+        &self,
+        name: &str,
+        version: u64,
+    ) -> Result<Option<Product>, StoreError> {
+        let mut cursor = None;
+        loop {
+            let page = self
+                .product_history(name, MAX_HISTORY_PAGE, cursor.as_deref())
+                .await?;
+            for change in page.changes {
+                if change.version == version && change.kind != ChangeKind::Removed {
+                    if let Some(after) = change.after {
+                        return Ok(Some(after));
+                    }
+                }
+                if change.before_version == Some(version) {
+                    if let Some(before) = change.before {
+                        return Ok(Some(before));
+                    }
+                }
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// The latest change of a product that left it at `version`.
     pub async fn change_at_version(
         &self,
         name: &str,
@@ -352,6 +444,9 @@ fn history_item(change: &RecordedChange) -> Item {
     if let Some(before) = &change.before {
         item.insert(BEFORE.to_owned(), s(json_text(before)));
     }
+    if let Some(version) = change.before_version {
+        item.insert(BEFORE_VERSION.to_owned(), n(version));
+    }
     if let Some(after) = &change.after {
         item.insert(AFTER.to_owned(), s(json_text(after)));
     }
@@ -383,6 +478,7 @@ fn recorded_of_item(item: &Item) -> Option<RecordedChange> {
         kind: kind_of_name(text(KIND)?)?,
         by: serde_json::from_str(text(BY)?).ok()?,
         version: number(VERSION).unwrap_or(0),
+        before_version: number(BEFORE_VERSION),
         before: product(BEFORE),
         after: product(AFTER),
     })
@@ -455,8 +551,9 @@ fn encode_cursor(month: &str, key: &Item) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&(month, key)).expect("a cursor serializes"))
 }
 
-/// Longest cursor decoded: a 2 KB name and its keys, base64-expanded.
-const MAX_CURSOR_LEN: usize = 8 * 1024;
+/// Longest cursor decoded: a 2 KB name that JSON escapes six bytes a character (control
+/// characters), with the other keys, base64-expanded.
+const MAX_CURSOR_LEN: usize = 24 * 1024;
 
 fn decode_cursor(token: &str) -> Option<(String, Item)> {
     if token.is_empty() || token.len() > MAX_CURSOR_LEN {
@@ -479,7 +576,8 @@ fn decode_cursor(token: &str) -> Option<(String, Item)> {
             && month
                 .bytes()
                 .enumerate()
-                .all(|(i, b)| i == 4 || b.is_ascii_digit()));
+                .all(|(i, b)| i == 4 || b.is_ascii_digit())
+            && matches!(month[5..].parse::<u8>(), Ok(1..=12)));
     month_ok.then(|| (month, key.into_iter().map(|(k, v)| (k, s(v))).collect()))
 }
 
@@ -531,7 +629,6 @@ fn attribute_of_json(value: &Value) -> Option<AttributeValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::product::Product;
 
     #[test]
     fn a_change_of_products_near_the_item_limit_still_fits_one_item() {
@@ -551,6 +648,7 @@ mod tests {
             by: ChangedBy::AnotherTool,
             version: 2,
             before: Some(big("a\n")),
+            before_version: Some(1),
             after: Some(big("b")),
         };
         let item = history_item(&change);

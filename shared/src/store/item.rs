@@ -53,9 +53,11 @@ pub(crate) fn to_item(product: &Product, version: u64) -> Item {
 /// [`to_item`] with who wrote it (nothing for [`ChangedBy::AnotherTool`], which we never write).
 pub(crate) fn stamped_item(product: &Product, version: u64, by: &ChangedBy) -> Item {
     let mut item = to_item(product, version);
-    let stamp = by.stamp();
-    if !stamp.is_empty() {
-        item.insert(CHANGED_BY.to_owned(), AttributeValue::S(stamp));
+    if *by != ChangedBy::AnotherTool {
+        item.insert(
+            CHANGED_BY.to_owned(),
+            AttributeValue::S(by.version_stamp(version)),
+        );
     }
     item
 }

@@ -27,7 +27,7 @@ pub use crate::product::StoredProduct;
 pub use client::Workload;
 pub use cursor::List;
 pub use error::StoreError;
-pub use history::{HistoryPage, StreamChange};
+pub use history::{HistoryPage, StreamChange, MAX_HISTORY_PAGE};
 pub use item::{item_bytes, size_problem, MAX_ITEM_BYTES, MAX_NAME_BYTES};
 pub use reads::{MenuComparison, MenuPage, MenuRead, OnTheMenu};
 #[cfg(feature = "admin")]
@@ -51,7 +51,7 @@ pub mod schema {
     /// The history table's keys: the product, then the change (its stream sequence number).
     pub const HISTORY_HASH_KEY: &str = "product_name";
     pub const HISTORY_RANGE_KEY: &str = "change";
-    /// The history's index of recent changes: by day, newest first.
+    /// The history's index of recent changes: by month (`day` holds `2026-12`), newest first.
     pub const RECENT_INDEX: &str = "recent_GSI";
     pub const RECENT_INDEX_HASH_KEY: &str = "day";
     pub const RECENT_INDEX_RANGE_KEY: &str = "recent";

@@ -309,10 +309,11 @@ impl MenuStore {
                     let stamp = stored
                         .get(item::CHANGED_BY)
                         .and_then(|v| v.as_s().ok())
-                        .map_or(ChangedBy::AnotherTool, |s| ChangedBy::of_stamp(s));
+                        .map_or(ChangedBy::AnotherTool, |s| ChangedBy::of_version_stamp(s).0);
                     // Still version 1 with the load's stamp, yet different: another tool's
                     // change (ours would have moved the version).
-                    let changed_by = if current == 1 && &stamp == load {
+                    let from_this_load = &stamp == load;
+                    let changed_by = if current == 1 && from_this_load {
                         ChangedBy::AnotherTool
                     } else {
                         stamp
@@ -320,6 +321,7 @@ impl MenuStore {
                     Ok(UndoneInsert::Kept {
                         changed_by,
                         version: current,
+                        from_this_load,
                     })
                 }
             },
@@ -346,7 +348,12 @@ pub enum UndoneInsert {
     Removed,
     /// Changed since (by whom, as far as the item tells: at `version` now), or not the load's:
     /// left as it is.
-    Kept { changed_by: ChangedBy, version: u64 },
+    Kept {
+        changed_by: ChangedBy,
+        version: u64,
+        /// Still stamped by this load (changed since by another tool).
+        from_this_load: bool,
+    },
     /// Not on the menu any more.
     Gone,
 }
@@ -375,7 +382,12 @@ fn canceled_by_condition(
                 .cancellation_reasons()
                 .iter()
                 .filter_map(|r| r.code())
-                .any(|code| code == "TransactionConflict" || super::error::is_transient_code(code));
+                .any(|code| {
+                    matches!(
+                        code,
+                        "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded"
+                    ) || super::error::is_transient_code(code)
+                });
             let source = format!("the transaction was canceled: {canceled}").into();
             Err(if transient {
                 StoreError::Unavailable(source)
