@@ -2,7 +2,7 @@
 // running local system: scripts/e2e_staff.py starts it with the system's settings and checks
 // what it prints (one JSON line of observations), and bench.py's staff section uses openMenu().
 //   node scripts/e2e_staff.js CONFIG_JSON
-// CONFIG_JSON: {page, api, user, password, staff_token, shots, bad_file, good_file, bound_seconds}
+// CONFIG_JSON: {page, api, user, password, staff_token, shots, bad_file, big_file, good_file, bound_seconds, …}
 const { chromium } = require("playwright-core");
 
 const LAUNCH = { executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu",
@@ -116,6 +116,9 @@ async function session(cfg) {
     out.rows = await page.locator("#products tbody tr").count();
     out.apiRows = (await api(cfg.api, "GET", "/products")).body.product_item_arr.length;
     out.address = page.url();
+    // The pictures in before the picture of the page (the docs' screenshot).
+    await page.waitForFunction(() => [...document.querySelectorAll("#products img.thumb")].every((i) => i.complete),
+      null, { timeout: 10000 }).catch(() => {});
     await shot("staff-menu-1280");
 
     // Every control has a name a screen reader reads.
@@ -256,21 +259,95 @@ async function session(cfg) {
     await page.waitForFunction(() => ![...document.querySelectorAll("#products td.name")].some((td) => td.textContent === "e2e page scone"));
     out.removedApi = (await api(cfg.api, "GET", `/products/${encodeURIComponent("e2e page scone")}`)).status;
 
-    // Uploads: a rejected file's problems, then a good file's counts.
+    // Uploads. Each file is previewed first (nothing written): a file the loader would reject shows
+    // its problems and no Load button; Escape closes the preview.
     await page.click("#tab-upload");
     await page.waitForSelector("#upload:not([hidden])");
+    const tableRows = () => page.$$eval("#products td.name", (tds) => tds.map((td) => td.textContent));
+    const counted = (where) => page.$eval(`${where} table`, (t) => [...t.querySelectorAll("td.n")].map((td) => Number(td.textContent)));
     await page.setInputFiles("#file", cfg.bad_file);
-    await page.waitForSelector("body[data-report]", { timeout: 60000 });
+    await page.waitForSelector("body[data-preview]", { timeout: 30000 });
+    out.badPreviewState = await page.getAttribute("body", "data-preview");
+    out.badPreview = await page.innerText("#preview");
+    out.badPreviewLoad = await page.locator("#preview button.load").count();
+    out.badPreviewFocus = await page.evaluate(() => document.activeElement.id);
+    await shot("staff-upload-preview-rejected-1280");
+    out.badApi = (await api(cfg.api, "GET", `/products/${encodeURIComponent("e2e page muffin")}`)).status;
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#preview", { state: "hidden" });
+    out.badClosed = await page.innerText("#report");
+
+    // The same problems in a file past the preview's 4 MB: not previewed, said so, Load it offered;
+    // loaded, the loader rejects it: its report lists each problem by record and field.
+    await page.setInputFiles("#file", cfg.big_file);
+    await page.waitForSelector("body[data-preview]", { timeout: 30000 });
+    out.bigPreviewState = await page.getAttribute("body", "data-preview");
+    out.bigPreview = await page.innerText("#preview");
+    await page.click("#preview button.load");
+    await page.waitForSelector("body[data-report]", { timeout: 120000 });
     out.badOutcome = await page.getAttribute("body", "data-report");
     out.badReport = await page.innerText("#report");
+    out.badUndo = await page.locator("#report .undo-load").count();
     await shot("staff-upload-rejected-1280");
-    out.badApi = (await api(cfg.api, "GET", `/products/${encodeURIComponent("e2e page muffin")}`)).status;
     await page.evaluate(() => delete document.body.dataset.report);
+
+    // A good file: its preview (what it would add, the conflict field by field) writes nothing;
+    // Tab, Enter on Load it, and the load report's counts are the preview's.
+    const rowsBefore = await tableRows();
     await page.setInputFiles("#file", cfg.good_file);
+    await page.waitForSelector("body[data-preview]", { timeout: 30000 });
+    out.goodPreviewState = await page.getAttribute("body", "data-preview");
+    out.goodPreview = await page.innerText("#preview");
+    out.goodPreviewCounts = await counted("#preview");
+    out.goodPreviewFocus = await page.evaluate(() => document.activeElement.id);
+    out.goodPreviewApi = (await api(cfg.api, "GET", `/products/${encodeURIComponent("e2e page muffin")}`)).status;
+    out.goodPreviewRows = (await tableRows()).length === rowsBefore.length;
+    await page.screenshot({ path: `${cfg.shots}/staff-upload-preview-1280.png`, fullPage: true });
+    await page.setViewportSize({ width: 375, height: 760 });
+    await page.evaluate(() => { document.querySelector("#preview").scrollIntoView(); window.scrollBy(0, -12); });
+    out.phonePreviewWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    await shot("staff-upload-preview-375");
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.keyboard.press("Tab");
+    out.previewTab = await page.evaluate(() => document.activeElement.textContent);
+    await page.keyboard.press("Enter");
     await page.waitForSelector("body[data-report]", { timeout: 60000 });
     out.goodOutcome = await page.getAttribute("body", "data-report");
     out.goodReport = await page.innerText("#report");
+    out.goodReportCounts = await counted("#report");
+    await page.waitForFunction(() => [...document.querySelectorAll("#products td.name")].some((td) => td.textContent === "e2e page muffin"),
+      null, { timeout: 15000 }).catch(() => {});
     await shot("staff-upload-loaded-1280");
+
+    // Undo this load. A colleague changes one of its products first (once the history has the
+    // load's insert, as the undo reads who added it): that one is kept, named; the other goes.
+    const flapjack = `/products/${encodeURIComponent("e2e page flapjack")}`;
+    for (const deadline = Date.now() + 15000; Date.now() < deadline;) {
+      const h = await api(cfg.api, "GET", `${flapjack}/history`, { token: cfg.staff_token });
+      if (h.status === 200 && h.body.changes.some((c) => c.version === 1)) break;
+      await new Promise((ok) => setTimeout(ok, 500));
+    }
+    const fj = (await api(cfg.api, "GET", flapjack)).body;
+    const fjTheirs = { ...fj, price_in_cents_int: 275 };
+    delete fjTheirs.version_int;
+    out.undoColleague = (await api(cfg.api, "PUT", flapjack, { token: cfg.staff_token, body: fjTheirs, ifMatch: fj.version_int })).status;
+    await page.focus("#report button.undo-ask");
+    await page.keyboard.press("Enter");
+    out.undoAskFocus = await page.evaluate(() => document.activeElement.textContent);
+    await page.keyboard.press("Escape");
+    out.undoKept = await page.evaluate(() => document.activeElement.textContent);
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("body[data-load-undone]", { timeout: 30000 });
+    out.loadUndone = await page.getAttribute("body", "data-load-undone");
+    out.undoneText = await page.innerText("#report .undo-load");
+    await page.waitForFunction(() => ![...document.querySelectorAll("#products td.name")].some((td) => td.textContent === "e2e page muffin"),
+      null, { timeout: 15000 }).catch(() => {});
+    const rowsAfter = await tableRows();
+    out.undoneRows = { muffin: rowsAfter.includes("e2e page muffin"), flapjack: rowsAfter.includes("e2e page flapjack") };
+    out.undoneApi = [(await api(cfg.api, "GET", `/products/${encodeURIComponent("e2e page muffin")}`)).status,
+      (await api(cfg.api, "GET", flapjack)).body?.price_in_cents_int];
+    await page.screenshot({ path: `${cfg.shots}/staff-upload-undone-1280.png`, fullPage: true });
     await page.click("#tab-menu");
 
     // A product's photo: chosen, centred by keyboard, previewed, saved; then a file that is no photo.

@@ -4,7 +4,10 @@ would, by keyboard where a person at the counter would use it: sign in through t
 stand-in, a refused price, a price changed and then on the public GET /products within the
 freshness bound, a colleague's competing write shown field by field (412) and resolved, the
 menu's history (a price change in the product's History and in Recent changes, undone from there;
-an undo too late refused with a 412, never retried; the history's routes failing), add and remove, a rejected upload's problems, a good upload's counts, the page at 375 px, an expired and
+an undo too late refused with a 412, never retried; the history's routes failing), add and remove, uploads
+(a file that would be rejected: its preview's problems and no Load button; a file too large to preview,
+loaded and rejected by the loader; a good file's preview, nothing written, then loaded with the same
+counts, and undone: what it added removed, what a colleague changed since kept), the page at 375 px, an expired and
 a refused session (nothing written, what was typed kept, saved after signing in again), sign
 out; no errors in the browser console. Screenshots land in the state folder (staff-*.png)."""
 import json
@@ -28,18 +31,28 @@ def run_page(config, timeout=300):
 
 
 def menu_files(state):
-    bad = state / "staff-bad-menu.json"
-    bad.write_text(json.dumps({"product_item_arr": [
+    """A file with two problems (previewed: rejected, no Load button); the same problems padded past
+    the preview's 4 MB (not previewed: loaded, and the loader rejects it); a good file (two new
+    products and a conflict)."""
+    problems = [
         {"product_name_str": "e2e page muffin", "product_id_str": "m1", "price_in_cents_int": 325},
         {"product_name_str": "e2e page tart", "product_id_str": "m2", "price_in_cents_int": -5},
-        {"product_name_str": "", "product_id_str": "m3", "price_in_cents_int": 300}]}))
+        {"product_name_str": "", "product_id_str": "m3", "price_in_cents_int": 300}]
+    bad = state / "staff-bad-menu.json"
+    bad.write_text(json.dumps({"product_item_arr": problems}))
+    big = state / "staff-big-menu.json"
+    big.write_text(json.dumps({"product_item_arr": problems + [
+        {"product_name_str": f"e2e page big {i}", "product_id_str": f"b{i}", "price_in_cents_int": 100,
+         "description_str": "x" * 1000} for i in range(5300)]}))
     good = state / "staff-good-menu.json"
     good.write_text(json.dumps({"product_item_arr": [
         {"product_name_str": "e2e page muffin", "product_id_str": "m1", "price_in_cents_int": 325,
          "description_str": "From the staff page's upload.", "tag_str_arr": ["muffin"]},
+        {"product_name_str": "e2e page flapjack", "product_id_str": "m4", "price_in_cents_int": 250,
+         "description_str": "Oats and syrup.", "tag_str_arr": ["bakery"]},
         {"product_name_str": "apple pie slice", "product_id_str": "a440", "price_in_cents_int": 1,
          "description_str": "A different one.", "tag_str_arr": []}]}))
-    return bad, good
+    return bad, big, good
 
 
 def check_staff_page(system, check, request, photo_file):
@@ -52,13 +65,13 @@ def check_staff_page(system, check, request, photo_file):
     if not (NODE_MODULES / "playwright-core").exists():
         check(False, "browser tools installed (scripts/install-browser-tools.sh)")
         return
-    bad, good = menu_files(system.state)
+    bad, big, good = menu_files(system.state)
     not_photo = system.state / "staff-not-a-photo.jpg"
     not_photo.write_text("product_name,price\nmuffin,4.50\n")
     token = system.staff()["authorization"].removeprefix("Bearer ")
     bound = int(env.get("FRESHNESS_SECONDS", "5"))
     r = run_page({"page": page, "api": system.base, "user": env["STAFF_USERNAME"], "password": env["STAFF_PASSWORD"],
-                  "staff_token": token, "shots": str(system.state), "bad_file": str(bad), "good_file": str(good),
+                  "staff_token": token, "shots": str(system.state), "bad_file": str(bad), "big_file": str(big), "good_file": str(good),
                   "bound_seconds": bound, "photo_file": str(photo_file), "not_photo_file": str(not_photo)})
     check(not r.get("error"), f"the session ran to its end ({(r.get('error') or '')[:600]})")
     check("not started on this page" in (r.get("plantedNote") or "") and r.get("plantedKept") == []
@@ -119,15 +132,46 @@ def check_staff_page(system, check, request, photo_file):
     check((r.get("added") or "").startswith("Added") and added.get("price_in_cents_int") == 375
           and added.get("tag_str_arr") == ["savoury", "scone"], f"a product added ({r.get('added')!r})")
     check(r.get("removeAsks") == "Remove e2e page scone?" and r.get("removedApi") == 404, "removed, after asking")
+    bad_preview = r.get("badPreview") or ""
+    check(r.get("badPreviewState") == "rejected" and "Nothing written yet" in bad_preview and "would be rejected" in bad_preview
+          and re.search(r"\b2\b.*price", bad_preview) and re.search(r"\b3\b.*name", bad_preview)
+          and r.get("badPreviewLoad") == 0 and r.get("badPreviewFocus") == "preview-title",
+          f"a file the loader would reject: its preview lists each problem by record and field, offers no Load button, "
+          f"the focus on its heading ({bad_preview[:300]!r})")
+    check(r.get("badApi") == 404 and "nothing was written" in (r.get("badClosed") or ""),
+          f"... nothing written; Escape closes it ({r.get('badClosed')!r})")
+    big = r.get("bigPreview") or ""
+    check(r.get("bigPreviewState") == "skipped" and "too large to preview" in big and "Load it" in big,
+          f"a file over the preview's 4 MB: not sent to it, said so, Load it offered ({big[:200]!r})")
     bad_text = r.get("badReport") or ""
     check(r.get("badOutcome") == "rejected" and "nothing was written" in bad_text
-          and re.search(r"\b2\b.*price", bad_text) and re.search(r"\b3\b.*name", bad_text),
-          f"a rejected upload: 'nothing was written', each problem by record and field ({bad_text[:300]!r})")
-    check(r.get("badApi") == 404, "... and nothing was written")
+          and re.search(r"\b2\b.*price", bad_text) and re.search(r"\b3\b.*name", bad_text) and r.get("badUndo") == 0,
+          f"... loaded, the loader rejects it: 'nothing was written', each problem by record and field, nothing to undo "
+          f"({bad_text[:300]!r})")
+    preview = r.get("goodPreview") or ""
+    check(r.get("goodPreviewState") == "loaded" and "Nothing written yet" in preview and "would add 2 new products" in preview
+          and r.get("goodPreviewCounts") == [3, 2, 0, 1] and "e2e page muffin" in preview and "e2e page flapjack" in preview,
+          f"a good file's preview: what it would add, by name ({r.get('goodPreviewCounts')}, {preview[:300]!r})")
+    check(re.search(r"apple pie slice \(record 3\).*price\t\$\d+\.\d\d\t\$0\.01", preview, re.S)
+          and re.search(r"Checked against the menu: [\d.]+ read units?", preview),
+          "... its conflict field by field (on the menu, in the file), and the read units the check cost")
+    check(r.get("goodPreviewApi") == 404 and r.get("goodPreviewRows") is True,
+          "... and nothing written: not on the API, the table as it was")
+    check(r.get("goodPreviewFocus") == "preview-title" and r.get("previewTab") == "Load it",
+          f"... the focus on the preview's heading, Tab to Load it ({r.get('goodPreviewFocus')}, {r.get('previewTab')!r})")
     good_text = r.get("goodReport") or ""
-    check(r.get("goodOutcome") == "loaded" and "1 new product added" in good_text and "Conflicts" in good_text
-          and "apple pie slice" in good_text, f"a good upload's counts and conflicts ({good_text[:300]!r})")
-    check(request("GET", f"{system.base}/products/e2e%20page%20muffin")[0] == 200, "... and its new product is on the menu")
+    check(r.get("goodOutcome") == "loaded" and "2 new products added" in good_text and "Conflicts" in good_text
+          and "apple pie slice" in good_text and r.get("goodReportCounts") == r.get("goodPreviewCounts"),
+          f"Load it: the load report's counts are the preview's ({r.get('goodReportCounts')}, {good_text[:300]!r})")
+    check(r.get("undoColleague") == 200 and r.get("undoAskFocus") == "Yes, undo" and r.get("undoKept") == "Undo this load",
+          f"Undo this load asks first (Escape keeps it) ({r.get('undoAskFocus')!r}, {r.get('undoKept')!r})")
+    undone = r.get("undoneText") or ""
+    check(r.get("loadUndone") == "done" and "Undone: 1 removed; 1 kept (changed since)." in undone
+          and f"e2e page flapjack — by {env['STAFF_USERNAME']} (now version 2)" in undone,
+          f"... undone: what it added removed, the one changed since kept and who changed it ({undone!r})")
+    check(r.get("undoneRows") == {"muffin": False, "flapjack": True} and r.get("undoneApi") == [404, 275],
+          f"... the removed product gone from the table and the API, the kept one as the colleague left it "
+          f"({r.get('undoneRows')}, {r.get('undoneApi')})")
     check("50 % across and 40 % down" in (r.get("photoFocusLabel") or ""),
           f"a photo chosen, its picture's centre moved by keyboard ({r.get('photoFocusLabel')!r})")
     check(r.get("photoOutcome") == "done" and (r.get("photoStatus") or "").startswith("Done: the website shows")
@@ -136,9 +180,10 @@ def check_staff_page(system, check, request, photo_file):
           f"({r.get('photoStatus')!r}, {r.get('photoNow')}, {r.get('photoThumb')})")
     check("could not be read as a photo" in (r.get("notPhotoStatus") or "") and r.get("notPhotoSave") is True,
           f"a text file named .jpg: said so before anything is sent, nothing to save ({r.get('notPhotoStatus')!r})")
-    check(r.get("phoneWidth") == 375 and r.get("phoneUploadWidth") == 375 and (r.get("phonePhotoWidth") or 999) <= 375
+    check(r.get("phoneWidth") == 375 and r.get("phoneUploadWidth") == 375 and r.get("phonePreviewWidth") == 375
+          and (r.get("phonePhotoWidth") or 999) <= 375
           and (r.get("phoneHistoryWidth") or 999) <= 375 and r.get("phoneRecentWidth") == 375,
-          f"at 375 px nothing is wider than the screen ({r.get('phoneWidth')}, {r.get('phoneUploadWidth')}, "
+          f"at 375 px nothing is wider than the screen ({r.get('phoneWidth')}, {r.get('phoneUploadWidth')}, {r.get('phonePreviewWidth')}, "
           f"{r.get('phonePhotoWidth')}, {r.get('phoneHistoryWidth')}, {r.get('phoneRecentWidth')})")
     check("Your session has ended" in (r.get("expiredNotice") or "") and "Not saved" in (r.get("expiredStatus") or "")
           and r.get("expiredApi") == 395, f"an expired session: nothing sent, said so ({r.get('expiredNotice')!r})")

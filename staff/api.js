@@ -97,20 +97,21 @@ export class Api {
     this.base = config.api_url.replace(/\/$/, "");
   }
 
-  /** One call: `{ status, body, headers }` for a 2xx; ApiError or SessionExpired otherwise. */
-  async call(method, path, { body, ifMatch, ifNoneMatch, signed = true, expect = [] } = {}) {
+  /** One call: `{ status, body, headers }` for a 2xx; ApiError or SessionExpired otherwise. `body` is
+   * sent as JSON; `raw` (a file, say) as it is, still as application/json. */
+  async call(method, path, { body, raw, ifMatch, ifNoneMatch, signed = true, expect = [] } = {}) {
     const headers = {};
     if (signed) {
       if (secondsLeft() <= 0) throw new SessionExpired("Your session has ended.");
       headers.authorization = `Bearer ${sessionStorage.getItem(TOKEN)}`;
     }
-    if (body !== undefined) headers["content-type"] = "application/json";
+    if (body !== undefined || raw !== undefined) headers["content-type"] = "application/json";
     if (ifMatch !== undefined) headers["if-match"] = `"${ifMatch}"`;
     if (ifNoneMatch !== undefined) headers["if-none-match"] = ifNoneMatch;
     let r;
     try {
       r = await fetch(this.base + path, { method, headers, cache: "no-store",
-        body: body === undefined ? undefined : JSON.stringify(body) });
+        body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body) });
     } catch (e) {
       // No answer at all: on AWS, what a refused token looks like from here (see the top).
       if (signed) throw new SessionExpired("The API did not answer: your session may have ended.");
@@ -178,6 +179,25 @@ export class Api {
   /** A presigned upload for a file of exactly `size` bytes (S3 refuses any other size). */
   uploadTicket(fileName, size) {
     return this.call("POST", "/menu_files", { body: { file_name_str: fileName, size_int: size } });
+  }
+
+  /** What loading a menu file would do to the menu now, nothing written: `{ report, would_insert,
+   * conflicts, read_units }`, or null when the API answers 413 (too large to preview). The file's
+   * own bytes are sent, not re-serialized: the API judges them as the loader would, a file that is
+   * not JSON at all included. */
+  async preview(file) {
+    const { status, body } = await this.call("POST", "/menu_files/preview", { raw: file, expect: [413] });
+    if (status === 413) return null;
+    if (!body?.report?.outcome) throw new ApiError(status, body, "the preview's answer could not be read");
+    return body;
+  }
+
+  /** The load of that upload of the file taken back: `{ removed, kept, gone, not_this_loads }`. */
+  async undoLoad(fileName, upload) {
+    const q = new URLSearchParams({ upload });
+    const { body } = await this.call("POST", `/menu_files/${encodeURIComponent(fileName)}/undo?${q}`, { body: {} });
+    if (!Array.isArray(body?.removed)) throw new ApiError(200, body, "the undo's answer could not be read");
+    return body;
   }
 
   /** The load report at a ticket's report path (that upload's), or null when there is none yet. */
