@@ -950,7 +950,7 @@ def check_history(system):
     muffin_now = request("GET", f"{system.base}{path}")[2]
     dry = system.state / "history-dry.json"
     dry.write_text(json.dumps({"product_item_arr": [
-        {"product_name_str": "e2e dry cake", "product_id_str": "d1", "price_in_cents_int": 410},
+        {"product_name_str": "e2e dry cake", "product_id_str": "d1", "price_in_cents_int": 410, "special_int": 1},
         {"product_name_str": "e2e load cake", "product_id_str": "l1", "price_in_cents_int": 390},
         {"product_name_str": name, "product_id_str": "m1", "price_in_cents_int": 999}]}))
     _, before_dry = history(of="/products/e2e%20muffin")
@@ -968,7 +968,8 @@ def check_history(system):
           f"nothing written ({out.returncode}, {counts}, {conflict}, {preview.get('read_units')} RRU, {still})")
     out = cli(system, "upload", str(dry), "--json")
     loaded = json.loads(out.stdout).get("counts", {}) if out.returncode == 0 else {}
-    check({k: loaded.get(k) for k in ("inserted", "unchanged", "conflicts")} == {k: counts.get(k) for k in ("inserted", "unchanged", "conflicts")},
+    keys = ("inserted", "unchanged", "conflicts", "write_units")
+    check({k: loaded.get(k) for k in keys} == {k: counts.get(k) for k in keys},
           f"the load then does exactly what the dry run predicted ({loaded})")
     out = cli(system, "upload", str(dry), "--dry-run")
     check(out.returncode == 0 and "Dry run, nothing written" in out.stdout and "read units" in out.stdout,

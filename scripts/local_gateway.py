@@ -458,6 +458,20 @@ def function_response(answer):
     return int(answer["statusCode"]), headers, body
 
 
+# API Gateway HTTP API's payload quota (aiohttp's own default would refuse anything over 1 MB).
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+
+
+async def read_payload(request):
+    """The request's body, or None when it is over the HTTP API's payload quota."""
+    body = bytearray()
+    while chunk := await request.content.read(64 * 1024):
+        body += chunk
+        if len(body) > MAX_PAYLOAD_BYTES:
+            return None
+    return bytes(body)
+
+
 def gateway_error(status, message, request_id, extra=()):
     """One of API Gateway's own answers: a JSON message, no CORS headers."""
     headers = [("content-type", "application/json"), ("apigw-requestid", request_id), *extra]
@@ -610,7 +624,10 @@ class Gateway:
 
     async def integrate(self, request, route, params, claims, request_id, now):
         """(response, log note): the event to the route's function, its answer back."""
-        event = http_event(request, route, params, await request.read(), claims, request_id, now)
+        body = await read_payload(request)
+        if body is None:
+            return gateway_error(413, "Request Entity Too Large", request_id), "payload over 10 MB"
+        event = http_event(request, route, params, body, claims, request_id, now)
         try:
             status, headers, body = function_response(await self.invoke(route.function, event))
         except (ClientError, asyncio.TimeoutError, InvocationFailed, ValueError, TypeError, KeyError) as e:

@@ -60,7 +60,8 @@ impl MenuStore {
     /// conditional puts would find it now (`Same` exactly when a put would be refused as
     /// identical), with the read units DynamoDB reports: one `BatchGetItem` per 100 names, each
     /// product 1 read unit per 4 KB. Also the write units a load by `load` would cost: each
-    /// conditional put 1 per KB, of the item it writes, or of the stored item when refused.
+    /// conditional put 1 per KB, of the item it writes (twice for a special: its index copy), or
+    /// of the stored item when refused.
     pub async fn compare_with_menu(
         &self,
         products: &[Product],
@@ -134,7 +135,10 @@ impl MenuStore {
             .iter()
             .map(|product| match found.get(&product.name) {
                 None => {
-                    write_units += item::write_units(&item::stamped_item(product, 1, load));
+                    // A special is written to special_GSI too, at the same cost.
+                    let copies = if product.special { 2.0 } else { 1.0 };
+                    write_units +=
+                        copies * item::write_units(&item::stamped_item(product, 1, load));
                     OnTheMenu::Absent
                 }
                 Some(stored) => {
