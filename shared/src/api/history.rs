@@ -13,7 +13,7 @@ use super::lists::PageQuery;
 use super::products::written;
 use crate::contract::{self, HistoryChange, HistoryList, RevertRequest, WireProduct};
 use crate::history::ChangedBy;
-use crate::product::canonical_name;
+use crate::product::{canonical_name, MAX_NAME_CHARS};
 use crate::store::{HistoryPage, MenuStore, StoreError};
 
 /// A history page when no `limit` is asked: a screenful.
@@ -26,6 +26,10 @@ pub(crate) async fn product_history<B>(
     path_name: &str,
 ) -> Result<Handled, ApiError> {
     let name = canonical_name(path_name);
+    // No product can have such a name, so none has a history (the menu's reads answer it so).
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(StoreError::NotFound { name }.into());
+    }
     let query = PageQuery::parse(request.uri().query())?;
     let limit = query.limit.unwrap_or(DEFAULT_HISTORY_PAGE);
     let page = store
