@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::answer::{json_response, no_store, Handled};
 use super::error::ApiError;
 use super::lists::PageQuery;
-use super::products::written;
+use super::products::{not_the_current_version, written};
 use crate::contract::{self, HistoryChange, HistoryList, RevertRequest, WireProduct};
 use crate::history::ChangedBy;
 use crate::product::{canonical_name, MAX_NAME_CHARS};
@@ -100,7 +100,7 @@ pub(crate) async fn revert(
             let stored = store.update(&target, expected, by).await?;
             Ok(written(StatusCode::OK, &stored, None))
         }
-        RevertFrom::Version(None) => Err(changed_since(store, &name).await),
+        RevertFrom::Version(None) => Err(not_the_current_version(store, &name).await),
         RevertFrom::Removed => {
             // Its versions go on from the last one its history shows, never repeating one.
             let last = store.product_history(&name, 1, None).await?;
@@ -111,25 +111,11 @@ pub(crate) async fn revert(
                     &stored,
                     Some(crate::contract::product_path(&name)),
                 )),
-                Err(StoreError::AlreadyExists { .. }) => Err(changed_since(store, &name).await),
+                Err(StoreError::AlreadyExists { .. }) => {
+                    Err(not_the_current_version(store, &name).await)
+                }
                 Err(e) => Err(e.into()),
             }
         }
-    }
-}
-
-/// The refusal of a revert made from a version that is no longer the product's.
-async fn changed_since(store: &MenuStore, name: &str) -> ApiError {
-    match store.product(name).await {
-        Ok(Some(current)) => StoreError::VersionMismatch {
-            name: name.to_owned(),
-            current: current.version,
-        }
-        .into(),
-        Ok(None) => StoreError::NotFound {
-            name: name.to_owned(),
-        }
-        .into(),
-        Err(e) => e.into(),
     }
 }

@@ -132,7 +132,7 @@ pub(crate) fn written(
 }
 
 /// An `If-Match` that is no version we gave out: it is stale, whatever the product is at now.
-async fn not_the_current_version(store: &MenuStore, name: &str) -> ApiError {
+pub(crate) async fn not_the_current_version(store: &MenuStore, name: &str) -> ApiError {
     match store.product(name).await {
         Ok(Some(current)) => StoreError::VersionMismatch {
             name: name.to_owned(),

@@ -175,9 +175,10 @@ impl MenuStore {
             before: before.map(|b| b.product),
             after: after.map(|a| a.product),
         };
+        // Another tool's attribute changed, nothing a product shows, nor its version.
         if kind == ChangeKind::Changed
             && recorded.before == recorded.after
-            && version_of_change(change) == (0, 0)
+            && recorded.before_version == Some(recorded.version)
         {
             return Ok(None);
         }
@@ -402,22 +403,6 @@ impl MenuStore {
                 None => return Ok(None),
             }
         }
-    }
-}
-
-/// (old version, new version) of a stream change, for the "nothing changed" test.
-fn version_of_change(change: &StreamChange) -> (u64, u64) {
-    let version = |image: &Option<Item>| {
-        image
-            .as_ref()
-            .and_then(item::from_item)
-            .map_or(0, |p| p.version)
-    };
-    let (old, new) = (version(&change.old), version(&change.new));
-    if old == new {
-        (0, 0)
-    } else {
-        (old, new)
     }
 }
 

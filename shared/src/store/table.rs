@@ -19,27 +19,31 @@ pub struct TableProblem {
     pub problem: String,
 }
 
+/// An attribute of a key schema, by name and type.
+fn attribute(name: &str, kind: ScalarAttributeType) -> AttributeDefinition {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(kind)
+        .build()
+        .expect("name and type are set")
+}
+
+/// One key of a table or index.
+fn key(name: &str, kind: KeyType) -> KeySchemaElement {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(kind)
+        .build()
+        .expect("name and type are set")
+}
+
 impl MenuStore {
     /// Creates the table and `special_GSI` unless they exist, and waits until both are active
     /// (for local use; on AWS the template creates them).
     pub async fn create_table_if_missing(&self) -> Result<(), StoreError> {
-        let string_key = |name: &str, kind| {
-            AttributeDefinition::builder()
-                .attribute_name(name)
-                .attribute_type(kind)
-                .build()
-                .expect("name and type are set")
-        };
-        let hash_key = |name: &str| {
-            KeySchemaElement::builder()
-                .attribute_name(name)
-                .key_type(KeyType::Hash)
-                .build()
-                .expect("name and type are set")
-        };
         let specials_index = GlobalSecondaryIndex::builder()
             .index_name(schema::SPECIALS_INDEX)
-            .key_schema(hash_key(schema::SPECIALS_INDEX_KEY))
+            .key_schema(key(schema::SPECIALS_INDEX_KEY, KeyType::Hash))
             .projection(
                 Projection::builder()
                     .projection_type(ProjectionType::All)
@@ -51,12 +55,12 @@ impl MenuStore {
             .client
             .create_table()
             .table_name(&self.table)
-            .attribute_definitions(string_key(schema::HASH_KEY, ScalarAttributeType::S))
-            .attribute_definitions(string_key(
+            .attribute_definitions(attribute(schema::HASH_KEY, ScalarAttributeType::S))
+            .attribute_definitions(attribute(
                 schema::SPECIALS_INDEX_KEY,
                 ScalarAttributeType::N,
             ))
-            .key_schema(hash_key(schema::HASH_KEY))
+            .key_schema(key(schema::HASH_KEY, KeyType::Hash))
             .global_secondary_indexes(specials_index)
             .billing_mode(BillingMode::PayPerRequest)
             // Each change with the product before and after, as template.yaml's table has it:
@@ -85,20 +89,6 @@ impl MenuStore {
     /// The history table and `recent_GSI`, as template.yaml's `HistoryTable` has them (its TTL
     /// too: DynamoDB Local accepts it, and never expires anything).
     async fn create_history_table_if_missing(&self) -> Result<(), StoreError> {
-        let string = |name: &str| {
-            AttributeDefinition::builder()
-                .attribute_name(name)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("name and type are set")
-        };
-        let key = |name: &str, kind| {
-            KeySchemaElement::builder()
-                .attribute_name(name)
-                .key_type(kind)
-                .build()
-                .expect("name and type are set")
-        };
         let recent_index = GlobalSecondaryIndex::builder()
             .index_name(schema::RECENT_INDEX)
             .key_schema(key(schema::RECENT_INDEX_HASH_KEY, KeyType::Hash))
@@ -114,10 +104,16 @@ impl MenuStore {
             .client
             .create_table()
             .table_name(&self.history_table)
-            .attribute_definitions(string(schema::HISTORY_HASH_KEY))
-            .attribute_definitions(string(schema::HISTORY_RANGE_KEY))
-            .attribute_definitions(string(schema::RECENT_INDEX_HASH_KEY))
-            .attribute_definitions(string(schema::RECENT_INDEX_RANGE_KEY))
+            .attribute_definitions(attribute(schema::HISTORY_HASH_KEY, ScalarAttributeType::S))
+            .attribute_definitions(attribute(schema::HISTORY_RANGE_KEY, ScalarAttributeType::S))
+            .attribute_definitions(attribute(
+                schema::RECENT_INDEX_HASH_KEY,
+                ScalarAttributeType::S,
+            ))
+            .attribute_definitions(attribute(
+                schema::RECENT_INDEX_RANGE_KEY,
+                ScalarAttributeType::S,
+            ))
             .key_schema(key(schema::HISTORY_HASH_KEY, KeyType::Hash))
             .key_schema(key(schema::HISTORY_RANGE_KEY, KeyType::Range))
             .global_secondary_indexes(recent_index)

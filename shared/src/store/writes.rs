@@ -232,20 +232,11 @@ impl MenuStore {
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
             .expect("table, key and condition are set");
-        let record = Put::builder()
-            .table_name(&self.history_table)
-            .set_item(Some(history::removal_record(name, expected_version, by)))
-            .build()
-            .expect("table and item are set");
-        let removal = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().delete(delete).build())
-            .transact_items(TransactWriteItem::builder().put(record).build())
-            .send()
-            .await;
-        match removal {
-            Ok(_) => Ok(()),
+        match self
+            .remove_recorded(delete, name, expected_version, by)
+            .await
+        {
+            Ok(()) => Ok(()),
             Err(e) => {
                 let stored = canceled_by_condition(e)?;
                 Err(refusal(name, stored.as_ref()))
@@ -288,20 +279,8 @@ impl MenuStore {
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
             .expect("table, key and condition are set");
-        let record = Put::builder()
-            .table_name(&self.history_table)
-            .set_item(Some(history::removal_record(name, 1, by)))
-            .build()
-            .expect("table and item are set");
-        let removal = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().delete(delete).build())
-            .transact_items(TransactWriteItem::builder().put(record).build())
-            .send()
-            .await;
-        match removal {
-            Ok(_) => Ok(UndoneInsert::Removed),
+        match self.remove_recorded(delete, name, 1, by).await {
+            Ok(()) => Ok(UndoneInsert::Removed),
             Err(e) => match canceled_by_condition(e)? {
                 None => Ok(UndoneInsert::Gone),
                 Some(stored) => {
@@ -326,6 +305,30 @@ impl MenuStore {
                 }
             },
         }
+    }
+
+    /// One transaction: the product's conditional `delete`, and the record naming who removed it
+    /// at `version` (the history function reads it for the stream's `REMOVE`).
+    async fn remove_recorded(
+        &self,
+        delete: Delete,
+        name: &str,
+        version: u64,
+        by: &ChangedBy,
+    ) -> Result<(), SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>>
+    {
+        let record = Put::builder()
+            .table_name(&self.history_table)
+            .set_item(Some(history::removal_record(name, version, by)))
+            .build()
+            .expect("table and item are set");
+        self.client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().delete(delete).build())
+            .transact_items(TransactWriteItem::builder().put(record).build())
+            .send()
+            .await
+            .map(drop)
     }
 
     /// Why a change at a version we cannot go past is refused, from the item as it is now.
